@@ -1,0 +1,239 @@
+"""Account endpoints: each view validates input, calls one service or selector, shapes output."""
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, status
+from rest_framework.parsers import MultiPartParser
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from accounts import selectors, services
+from accounts.models import DeviceSession, Follow, User
+from core.errors import DomainError
+
+from . import serializers as s
+
+
+def _valid(serializer_class: type[Any], request: Request) -> dict[str, Any]:
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+class AuthView(APIView):
+    permission_classes = [AllowAny]
+    throttle_scope = "auth"
+
+
+class RegisterView(AuthView):
+    @extend_schema(request=s.RegisterIn, responses={201: s.TokensOut})
+    def post(self, request: Request) -> Response:
+        data = _valid(s.RegisterIn, request)
+        device = data.pop("device")
+        user = services.user_register(**data)
+        tokens = services.session_start(user=user, device=device)
+        return Response({**tokens, "user": s.MeOut(user).data}, status=status.HTTP_201_CREATED)
+
+
+class LoginView(AuthView):
+    @extend_schema(request=s.LoginIn, responses=s.TokensOut)
+    def post(self, request: Request) -> Response:
+        data = _valid(s.LoginIn, request)
+        return Response(services.user_login(request=request._request, **data))
+
+
+class RefreshView(AuthView):
+    @extend_schema(request=s.RefreshIn, responses=s.TokensOut)
+    def post(self, request: Request) -> Response:
+        data = _valid(s.RefreshIn, request)
+        try:
+            old = RefreshToken(data["refresh"])  # type: ignore[arg-type]
+        except TokenError as exc:
+            raise DomainError("auth.invalid_token", "The refresh token is invalid or expired.",
+                              status_code=401) from exc
+        session = DeviceSession.objects.filter(pk=old.get("sid"), user_id=old.get("user_id"),
+                                               revoked_at__isnull=True,
+                                               user__is_active=True).first()
+        if session is None:
+            raise DomainError("auth.session_revoked", "This session was logged out.",
+                              status_code=401)
+        old.blacklist()
+        user = session.user
+        new = RefreshToken.for_user(user)
+        new["sid"] = session.pk
+        DeviceSession.objects.filter(pk=session.pk).update(last_refreshed_at=timezone.now())
+        return Response({"access": str(new.access_token), "refresh": str(new),
+                         "session_id": session.pk})
+
+
+class LogoutView(APIView):
+    @extend_schema(request=s.LogoutIn, responses={204: None})
+    def post(self, request: Request) -> Response:
+        data = _valid(s.LogoutIn, request)
+        if data.get("refresh"):
+            try:
+                RefreshToken(data["refresh"]).blacklist()  # type: ignore[arg-type]
+            except TokenError:
+                pass  # already unusable: logging out is still fine
+        services.session_revoke(user=request.user, session_id=request.user.session_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class SessionListView(generics.ListAPIView[DeviceSession]):
+    serializer_class = s.SessionOut
+
+    def get_queryset(self) -> QuerySet[DeviceSession]:
+        return selectors.sessions_list(user=self.request.user)  # type: ignore[arg-type]
+
+
+class SessionRevokeView(APIView):
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, session_id: int) -> Response:
+        services.session_revoke(user=request.user, session_id=session_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PasswordChangeView(APIView):
+    throttle_scope = "auth"
+
+    @extend_schema(request=s.PasswordChangeIn, responses={204: None})
+    def post(self, request: Request) -> Response:
+        data = _valid(s.PasswordChangeIn, request)
+        services.password_change(user=request.user, current_session_id=request.user.session_id,
+                                 **data)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PasswordResetView(AuthView):
+    @extend_schema(request=s.PasswordResetIn, responses={202: None})
+    def post(self, request: Request) -> Response:
+        services.password_reset_request(**_valid(s.PasswordResetIn, request))
+        return Response(status=status.HTTP_202_ACCEPTED)
+
+
+class PasswordResetConfirmView(AuthView):
+    @extend_schema(request=s.PasswordResetConfirmIn, responses={204: None})
+    def post(self, request: Request) -> Response:
+        services.password_reset_confirm(**_valid(s.PasswordResetConfirmIn, request))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class EmailVerifyView(AuthView):
+    @extend_schema(request=s.TokenIn, responses=s.MeOut)
+    def post(self, request: Request) -> Response:
+        user = services.email_verify(**_valid(s.TokenIn, request))
+        return Response(s.MeOut(user).data)
+
+
+class EmailVerifyResendView(APIView):
+    throttle_scope = "auth"
+
+    @extend_schema(request=None, responses={202: None})
+    def post(self, request: Request) -> Response:
+        if request.user.email_verified_at is None:
+            services.email_verification_send(user=request.user)
+        return Response(status=status.HTTP_202_ACCEPTED)
+
+
+class MeView(APIView):
+    @extend_schema(responses=s.MeOut)
+    def get(self, request: Request) -> Response:
+        return Response(s.MeOut(request.user).data)
+
+    @extend_schema(request=s.MeUpdateIn, responses=s.MeOut)
+    def patch(self, request: Request) -> Response:
+        user = services.profile_update(user=request.user, **_valid(s.MeUpdateIn, request))
+        return Response(s.MeOut(user).data)
+
+    @extend_schema(request=s.DeleteAccountIn, responses={204: None})
+    def delete(self, request: Request) -> Response:
+        services.account_delete(user=request.user, **_valid(s.DeleteAccountIn, request))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class AvatarView(APIView):
+    parser_classes = [MultiPartParser]
+    throttle_scope = "upload"
+
+    @extend_schema(request={"multipart/form-data": s.AvatarIn}, responses=s.MeOut)
+    def put(self, request: Request) -> Response:
+        data = _valid(s.AvatarIn, request)
+        user = services.avatar_set(user=request.user, upload=data["avatar"])
+        return Response(s.MeOut(user).data)
+
+
+class ProfileView(APIView):
+    @extend_schema(responses=s.ProfileOut)
+    def get(self, request: Request, handle: str) -> Response:
+        user = selectors.user_get_visible(viewer=request.user, handle=handle)
+        counts = selectors.user_follow_counts(user=user)
+        body = {**s.UserBriefOut(user).data, "bio": user.bio,
+                "followers_count": counts["followers"], "following_count": counts["following"],
+                "is_following": user.viewer_follows,  # type: ignore[attr-defined]
+                "follows_you": user.follows_viewer,  # type: ignore[attr-defined]
+                "is_mutual": user.viewer_follows and user.follows_viewer}  # type: ignore
+        return Response(body)
+
+
+class FollowView(APIView):
+    throttle_scope = "social"
+
+    @extend_schema(request=None, responses={201: s.FollowOut, 200: s.FollowOut})
+    def post(self, request: Request, handle: str) -> Response:
+        followee, created = services.follow_create(follower=request.user, handle=handle)
+        return Response({"handle": followee.handle, "following": True},
+                        status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, handle: str) -> Response:
+        services.follow_delete(follower=request.user, handle=handle)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class BlockView(APIView):
+    throttle_scope = "social"
+
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request: Request, handle: str) -> Response:
+        services.block_create(blocker=request.user, handle=handle)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, handle: str) -> Response:
+        services.block_delete(blocker=request.user, handle=handle)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class FollowersView(generics.ListAPIView[Follow]):
+    serializer_class = s.UserBriefOut
+
+    def get_queryset(self) -> QuerySet[Follow]:
+        user = selectors.user_get_visible(viewer=self.request.user,  # type: ignore[arg-type]
+                                          handle=self.kwargs["handle"])
+        return selectors.followers_list(user=user)
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(
+            s.UserBriefOut([f.follower for f in page or []], many=True).data)
+
+
+class FollowingView(FollowersView):
+    def get_queryset(self) -> QuerySet[Follow]:
+        user = selectors.user_get_visible(viewer=self.request.user,  # type: ignore[arg-type]
+                                          handle=self.kwargs["handle"])
+        return selectors.following_list(user=user)
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(
+            s.UserBriefOut([f.followee for f in page or []], many=True).data)
+
+

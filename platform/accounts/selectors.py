@@ -1,0 +1,62 @@
+"""Account reads."""
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from core.errors import NotFoundError
+
+from .models import Block, DeviceSession, Follow, User
+
+
+def is_blocked_between(a_id: int, b_id: int) -> bool:
+    return Block.objects.filter(Q(blocker_id=a_id, blocked_id=b_id) |
+                                Q(blocker_id=b_id, blocked_id=a_id)).exists()
+
+
+def follows(follower_id: int, followee_id: int) -> bool:
+    return Follow.objects.filter(follower_id=follower_id, followee_id=followee_id).exists()
+
+
+def are_mutuals(a_id: int, b_id: int) -> bool:
+    return Follow.objects.filter(Q(follower_id=a_id, followee_id=b_id) |
+                                 Q(follower_id=b_id, followee_id=a_id)).count() == 2
+
+
+def blocked_user_ids(user_id: int) -> set[int]:
+    """Everyone on either side of a block with this user."""
+    pairs = Block.objects.filter(Q(blocker_id=user_id) | Q(blocked_id=user_id)).values_list(
+        "blocker_id", "blocked_id")
+    return {other for pair in pairs for other in pair if other != user_id}
+
+
+def user_get_visible(*, viewer: User, handle: str) -> User:
+    """A profile as the viewer may see it, with the relationship flags; blocked looks absent."""
+    handle = handle.lower().removeprefix("@")
+    user = (User.objects.filter(handle=handle, is_active=True)
+            .annotate(
+                viewer_follows=Exists(Follow.objects.filter(follower_id=viewer.pk,
+                                                            followee_id=OuterRef("pk"))),
+                follows_viewer=Exists(Follow.objects.filter(follower_id=OuterRef("pk"),
+                                                            followee_id=viewer.pk)))
+            .first())
+    if user is None or is_blocked_between(viewer.pk, user.pk):
+        raise NotFoundError("not_found", "No such user.")
+    return user
+
+
+def user_follow_counts(*, user: User) -> dict[str, int]:
+    return {"followers": Follow.objects.filter(followee=user, follower__is_active=True).count(),
+            "following": Follow.objects.filter(follower=user, followee__is_active=True).count()}
+
+
+def followers_list(*, user: User) -> QuerySet[Follow]:
+    return Follow.objects.filter(followee=user, follower__is_active=True).select_related(
+        "follower")
+
+
+def following_list(*, user: User) -> QuerySet[Follow]:
+    return Follow.objects.filter(follower=user, followee__is_active=True).select_related(
+        "followee")
+
+
+def sessions_list(*, user: User) -> QuerySet[DeviceSession]:
+    return DeviceSession.objects.filter(user=user, revoked_at__isnull=True)

@@ -1,0 +1,37 @@
+"""Product knobs of the apps (billing, generation, moderation, cameo, feed), from the env."""
+
+from .env import env_int, env_str
+
+# Billing: the free allowance resets daily at this UTC hour and never accumulates.
+CREDITS_FREE_DAILY = env_int("CREDITS_FREE_DAILY", 100)
+CREDITS_FREE_RESET_HOUR_UTC = env_int("CREDITS_FREE_RESET_HOUR_UTC", 0)
+CREDITS_PAID_EXPIRY_DAYS = env_int("CREDITS_PAID_EXPIRY_DAYS", 0)  # 0: paid credits never expire
+STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY")
+STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET")
+STRIPE_WEBHOOK_TOLERANCE_S = env_int("STRIPE_WEBHOOK_TOLERANCE_S", 300)
+CREDIT_PACKS = [
+    {"id": "starter", "credits": 500, "price_cents": 499, "currency": "usd"},
+    {"id": "creator", "credits": 1200, "price_cents": 999, "currency": "usd"},
+    {"id": "studio", "credits": 3000, "price_cents": 1999, "currency": "usd"},
+]
+
+# Generation
+GENERATION_MODEL_PATH = env_str("GENERATION_MODEL_PATH")
+GENERATION_DEVICE = env_str("GENERATION_DEVICE")
+GENERATION_MAX_PROMPT_CHARS = env_int("GENERATION_MAX_PROMPT_CHARS", 2000)
+GENERATION_MAX_CONCURRENT_JOBS = env_int("GENERATION_MAX_CONCURRENT_JOBS", 3)
+GENERATION_TEEN_DAILY_JOBS = env_int("GENERATION_TEEN_DAILY_JOBS", 10)
+GENERATION_STALE_AFTER_S = env_int("GENERATION_STALE_AFTER_S", 1800)
+
+# Provenance: production signing material; empty means a dev CA under DATA_DIR/keys.
+C2PA_SIGN_CERT_CHAIN = env_str("C2PA_SIGN_CERT_CHAIN")
+C2PA_SIGN_KEY = env_str("C2PA_SIGN_KEY")
+C2PA_TRUST_ANCHORS = env_str("C2PA_TRUST_ANCHORS")
+
+# Cameo
+CAMEO_ENCRYPTION_KEY = env_str("CAMEO_ENCRYPTION_KEY")
+CAMEO_MAX_PER_VIDEO = env_int("CAMEO_MAX_PER_VIDEO", 2)
+CAMEO_APPROVAL_TTL_S = env_int("CAMEO_APPROVAL_TTL_S", 24 * 3600)
+
+# Feed
+FEED_TEEN_DAILY_CAP = env_int("FEED_TEEN_DAILY_CAP", 200)

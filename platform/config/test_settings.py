@@ -1,0 +1,24 @@
+"""Settings for the test run: a throwaway data directory, fast hashing, generous rate limits.
+
+The fast tier runs on SQLite with eager tasks and an in-process channel layer; the integration
+tier sets DATABASE_URL and REDIS_URL and talks to a real worker and a real ASGI server.
+"""
+
+import os
+import tempfile
+
+os.environ.setdefault("DATA_DIR", tempfile.mkdtemp(prefix="castline-test-"))
+os.environ.setdefault("PASSWORD_HASHERS", "django.contrib.auth.hashers.MD5PasswordHasher")
+
+from config.settings import *  # noqa: E402,F403
+from config.settings import REDIS_URL, REST_FRAMEWORK  # noqa: E402
+
+CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+EVENTS_DELIVERY = "channel_layer"
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,
+    "DEFAULT_THROTTLE_RATES": {scope: "100000/min"
+                               for scope in REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]},
+}
+LOGGING_CONFIG = None

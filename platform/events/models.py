@@ -1,0 +1,20 @@
+from django.conf import settings
+from django.db import models
+
+
+class Notification(models.Model):
+    """Every live event, stored first: the websocket replays from here after a reconnect."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="notifications")
+    type = models.CharField(max_length=64)
+    payload = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "id"])]
+
+    def as_event(self) -> dict[str, object]:
+        return {"id": self.pk, "type": self.type, "payload": self.payload,
+                "created_at": self.created_at.isoformat()}
