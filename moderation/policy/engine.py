@@ -1,0 +1,219 @@
+"""The prompt policy engine: Aho-Corasick over two normalised views of the text."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import ahocorasick
+
+from .categories import (
+    CATEGORY_POLICIES,
+    COMBINED_RULES,
+    Category,
+    CombinedRule,
+    action_for,
+)
+from .classifiers import TextClassifier
+from .normalize import Views, canonical, compact, is_unspaced, views
+from .terms import Term, load_terms
+from .verdict import ALLOW, Match, Verdict
+
+# Shorter Latin terms are matched as whole words only: in the compact view "sex" or "ass"
+# would hit across ordinary word pairs far too often.
+COMPACT_MIN_LEN = 4
+
+
+@dataclass(frozen=True, slots=True)
+class _Key:
+    """An automaton entry: a canonical key and every term that normalises to it."""
+
+    length: int
+    # Unspaced-script keys match anywhere; Latin keys need the spaced-out test.
+    unbounded: bool
+    terms: tuple[int, ...]
+
+
+def _automaton(keys: dict[str, list[int]], unbounded: set[str]) -> ahocorasick.Automaton | None:
+    if not keys:
+        return None
+    automaton = ahocorasick.Automaton()
+    for key, term_indices in keys.items():
+        automaton.add_word(key, _Key(len(key), key in unbounded, tuple(term_indices)))
+    automaton.make_automaton()
+    return automaton
+
+
+def _spaced_out(v: Views, start: int, end: int) -> bool:
+    """A compact-view hit counts when it covers whole tokens averaging <= 2 characters."""
+    tokens = v.compact_token
+    if start > 0 and tokens[start - 1] == tokens[start]:
+        return False
+    if end < len(tokens) and tokens[end] == tokens[end - 1]:
+        return False
+    count = tokens[end - 1] - tokens[start] + 1
+    return count >= 2 and (end - start) <= 2 * count
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    """What a "test this text" tool shows a moderator."""
+
+    text: str
+    word_view: str
+    compact_view: str
+    verdict: Verdict
+    # (match, text of the term behind it, or "" for combined rules and classifiers)
+    rules: tuple[tuple[Match, str], ...]
+
+    def __str__(self) -> str:
+        lines = [f"action: {self.verdict.action}",
+                 f"word view: {self.word_view!r}",
+                 f"compact view: {self.compact_view!r}"]
+        for match, term_text in self.rules:
+            where = f" at {match.span} {match.matched!r}" if match.span else ""
+            lines.append(f"- {match.action} {match.reason} rule={match.rule_id} "
+                         f"term={term_text!r} via={match.via}{where}")
+        return "\n".join(lines)
+
+
+class PolicyEngine:
+    """Immutable once built; share one per process (or per term-list version)."""
+
+    __slots__ = (
+        "_by_id",
+        "_classifier_threshold",
+        "_classifiers",
+        "_combined",
+        "_compact",
+        "_terms",
+        "_word",
+    )
+
+    def __init__(self, terms: tuple[Term, ...], word: ahocorasick.Automaton | None,
+                 compact_: ahocorasick.Automaton | None, combined: tuple[CombinedRule, ...],
+                 classifiers: tuple[TextClassifier, ...], classifier_threshold: float) -> None:
+        self._terms = terms
+        self._by_id = {term.id: term for term in terms}
+        self._word = word
+        self._compact = compact_
+        self._combined = combined
+        self._classifiers = classifiers
+        self._classifier_threshold = classifier_threshold
+
+    @classmethod
+    def build(cls, terms: Iterable[Term], *, classifiers: Sequence[TextClassifier] = (),
+              combined_rules: Sequence[CombinedRule] = COMBINED_RULES,
+              classifier_threshold: float = 0.8) -> PolicyEngine:
+        """Raises ValueError for a term with nothing left after normalisation (e.g. "!!")."""
+        term_list = tuple(terms)
+        word_keys: dict[str, list[int]] = {}
+        compact_keys: dict[str, list[int]] = {}
+        unbounded: set[str] = set()
+        for index, term in enumerate(term_list):
+            joined = compact(term.text)
+            if not joined:
+                raise ValueError(f"term {term.id!r} is empty after normalisation")
+            if any(is_unspaced(ch) for ch in joined):
+                unbounded.add(joined)
+                compact_keys.setdefault(joined, []).append(index)
+                continue
+            word_keys.setdefault(canonical(term.text), []).append(index)
+            # "spider-man" also as one word: "spiderman"
+            word_keys.setdefault(f" {joined} ", []).append(index)
+            if len(joined) >= COMPACT_MIN_LEN:
+                compact_keys.setdefault(joined, []).append(index)
+        for key_terms in (*word_keys.values(), *compact_keys.values()):
+            key_terms[:] = dict.fromkeys(key_terms)  # a term may produce one key twice
+        return cls(term_list, _automaton(word_keys, set()), _automaton(compact_keys, unbounded),
+                   tuple(combined_rules), tuple(classifiers), classifier_threshold)
+
+    @property
+    def terms(self) -> tuple[Term, ...]:
+        return self._terms
+
+    def check(self, text: str, *, teen: bool = False,
+              extra_rules: Sequence[Term] = ()) -> Verdict:
+        verdict = self._verdict(text, teen=teen)
+        if extra_rules:
+            verdict = Verdict.merge(verdict, _owner_engine(tuple(extra_rules))._verdict(
+                text, teen=teen))
+        return verdict
+
+    def explain(self, text: str, *, teen: bool = False,
+                extra_rules: Sequence[Term] = ()) -> Explanation:
+        engines = [self] + ([_owner_engine(tuple(extra_rules))] if extra_rules else [])
+        verdicts = [engine._verdict(text, teen=teen) for engine in engines]
+        rules = tuple(
+            (match, term.text if (term := engine._by_id.get(match.rule_id)) else "")
+            for engine, verdict in zip(engines, verdicts, strict=True)
+            for match in verdict.matches
+        )
+        return Explanation(text, canonical(text), compact(text), Verdict.merge(*verdicts),
+                           rules)
+
+    def _verdict(self, text: str, *, teen: bool) -> Verdict:
+        # Fast path: plain string views and C-level automaton scans; the per-character views
+        # with source offsets are built only when something matched.
+        word_hits = list(self._word.iter(canonical(text))) if self._word else []
+        compact_hits = list(self._compact.iter(compact(text))) if self._compact else []
+        matches: list[Match] = []
+        if word_hits or compact_hits:
+            matches = self._term_matches(text, word_hits, compact_hits, teen=teen)
+        scores: dict[str, float] = {}
+        for classifier in self._classifiers:
+            for result in classifier.classify_text(text):
+                scores[f"{classifier.name}:{result.label}"] = result.score
+                if result.score >= self._classifier_threshold:
+                    matches.append(Match(
+                        result.category, CATEGORY_POLICIES[result.category].reason,
+                        action_for(result.category, None, teen=teen), classifier.name,
+                        "classifier", score=result.score))
+        if not matches and not scores:
+            return ALLOW
+        return Verdict.from_matches(matches, scores)
+
+    def _term_matches(self, text: str, word_hits: list[tuple[int, _Key]],
+                      compact_hits: list[tuple[int, _Key]], *, teen: bool) -> list[Match]:
+        v = views(text)
+        found: dict[tuple[str, tuple[int, int]], Match] = {}
+
+        def add(key: _Key, span: tuple[int, int], via: str) -> None:
+            for index in key.terms:
+                term = self._terms[index]
+                if (term.id, span) not in found:
+                    found[(term.id, span)] = Match(
+                        term.category, CATEGORY_POLICIES[term.category].reason,
+                        action_for(term.category, term.action, teen=teen), term.id, via,
+                        span, text[span[0]:span[1]])
+
+        for end, key in word_hits:
+            # The key is padded with spaces: map its inner characters.
+            add(key, v.span("word", end - key.length + 2, end), "word")
+        for end, key in compact_hits:
+            start = end - key.length + 1
+            if key.unbounded or _spaced_out(v, start, end + 1):
+                add(key, v.span("compact", start, end + 1), "compact")
+        categories = {m.category for m in found.values()}
+        # Combined rules first: they are the most specific reason (MINORS over SEXUAL).
+        matches = [Match(rule.category, CATEGORY_POLICIES[rule.category].reason, rule.action,
+                         rule.id, "combined")
+                   for rule in self._combined if rule.all_of <= categories]
+        return matches + list(found.values())
+
+
+@lru_cache(maxsize=512)
+def _owner_engine(terms: tuple[Term, ...]) -> PolicyEngine:
+    """Owner restrictions always report CAMEO.OWNER_RULE, whatever category they were given."""
+    return PolicyEngine.build(
+        (dataclasses.replace(term, category=Category.OWNER_RULE) for term in terms),
+        combined_rules=())
+
+
+@lru_cache(maxsize=1)
+def default_engine() -> PolicyEngine:
+    """The engine over the shipped default_terms.json."""
+    return PolicyEngine.build(load_terms())
+

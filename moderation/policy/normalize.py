@@ -1,0 +1,154 @@
+"""Text normalisation that defeats trivial evasion while keeping word boundaries.
+
+Every character of the input maps to a short canonical string (cached per code point):
+
+* NFKD + casefold: fullwidth forms, ligatures, math letters and accents fold to plain letters.
+* combining marks are dropped (accents, "zalgo"), except the kana voicing marks, which
+  distinguish Japanese words; format characters (zero-width space/joiner, BOM) vanish, so
+  "nu\u200bde" joins into "nude".
+* a small confusables table maps Cyrillic/Greek look-alikes to Latin, and leetspeak digits and
+  symbols to letters. "l", "1" and "I" all become "i": both the text and the terms go through
+  this, so "k1ll", "kiII" and "kill" meet, at the price of a coarser alphabet.
+* characters of scripts written without spaces (CJK, kana, Hangul, Thai...) become their own
+  tokens so a Latin word glued to them still has a boundary.
+* everything else that is not a letter or digit is a separator.
+
+Two views of the canonical text are matched:
+
+* the word view: tokens joined by single spaces and padded, so Latin terms match whole words
+  (" ass " never matches inside "class");
+* the compact view: all separators removed, for "n u d e" / "n.u.d.e" and for unspaced
+  scripts. Latin matches found only here are accepted when they start and end on token
+  boundaries and their tokens average at most two characters: spaced-out letters pass, while
+  "pen is" or "grape" (a substring inside a word) do not. Splitting a word in two long halves
+  ("nud ity") therefore evades, which is the price of not flagging ordinary phrases.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+KANA_VOICING = frozenset("\u3099\u309a")
+
+# Look-alikes (after casefold) and leetspeak. Deliberately small: each entry costs precision.
+# Written as escapes so the source shows which script each look-alike comes from.
+_CYRILLIC = dict(zip(
+    "\u0430\u0432\u0435\u0451\u043a\u043c\u043d\u043e\u0440\u0441\u0442\u0443\u0445"
+    "\u0456\u0457\u0458\u0455\u0501\u04cf",
+    "abeekmhopctyxiijsdi", strict=True))
+_GREEK = dict(zip(
+    "\u03b1\u03b2\u03b5\u03b7\u03b9\u03ba\u03bd\u03bf\u03c1\u03c4\u03c5\u03c7",
+    "abenikvoptux", strict=True))
+_LEET = dict(zip("013457@$", "oieastas", strict=True))
+CONFUSABLES: dict[str, str] = {
+    **_CYRILLIC, **_GREEK, **_LEET,
+    "\u0261": "g",  # Latin script g
+    "l": "i",  # l, I and 1 are the same glyph in many fonts
+}
+
+_UNSPACED_RANGES = (
+    (0x0E00, 0x0EFF),  # Thai, Lao
+    (0x1000, 0x109F),  # Myanmar
+    (0x1780, 0x17FF),  # Khmer
+    (0x2E80, 0x9FFF),  # CJK radicals, punctuation, kana, CJK unified ideographs
+    (0xAC00, 0xD7AF),  # Hangul syllables
+    (0xF900, 0xFAFF),  # CJK compatibility ideographs
+    (0x20000, 0x3FFFF),  # CJK extensions
+)
+
+
+def is_unspaced(char: str) -> bool:
+    """True for characters of scripts that do not separate words with spaces."""
+    code = ord(char)
+    return any(lo <= code <= hi for lo, hi in _UNSPACED_RANGES)
+
+
+def _canon_char(char: str) -> str:
+    out: list[str] = []
+    folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", char).casefold())
+    for ch in folded:
+        category = unicodedata.category(ch)
+        if category == "Cf" or (category in ("Mn", "Me") and ch not in KANA_VOICING):
+            continue
+        ch = CONFUSABLES.get(ch, ch)
+        if ch in KANA_VOICING or (ch.isalnum() and is_unspaced(ch)):
+            out.append(f" {ch} ")
+        elif ch.isalnum():
+            out.append(ch)
+        else:
+            out.append(" ")
+    return "".join(out)
+
+
+class _CanonTable(dict[int, str]):
+    """str.translate table that fills itself lazily, one code point at a time."""
+
+    def __missing__(self, code: int) -> str:
+        value = _canon_char(chr(code))
+        self[code] = value
+        return value
+
+
+_TABLE = _CanonTable()
+for _code in range(128):
+    _TABLE[_code]  # warm the ASCII entries
+
+
+def canonical(text: str) -> str:
+    """Canonical form: separators are single spaces, with a leading and trailing space."""
+    return " " + " ".join(text.translate(_TABLE).split()) + " "
+
+
+def compact(text: str) -> str:
+    """Canonical form with every separator removed."""
+    return "".join(text.translate(_TABLE).split())
+
+
+@dataclass(frozen=True, slots=True)
+class Views:
+    """Both views of a text with, for each view character, the index of its source character.
+
+    Built only when something matched: the fast path uses canonical() / compact() instead.
+    """
+
+    word: str
+    word_src: tuple[int, ...]
+    compact: str
+    compact_src: tuple[int, ...]
+    # token number of each compact character, to test token boundaries
+    compact_token: tuple[int, ...]
+
+    def span(self, view: str, start: int, end: int) -> tuple[int, int]:
+        """Maps [start, end) of a view back to [start, end) of the original text."""
+        src = self.word_src if view == "word" else self.compact_src
+        return src[start], src[end - 1] + 1
+
+
+def views(text: str) -> Views:
+    word: list[str] = [" "]
+    word_src: list[int] = [0]
+    comp: list[str] = []
+    comp_src: list[int] = []
+    comp_token: list[int] = []
+    token = 0
+    pending_space = False
+    for index, char in enumerate(text):
+        for ch in _TABLE[ord(char)]:
+            if ch == " ":
+                pending_space = True
+                continue
+            if pending_space and comp:
+                word.append(" ")
+                word_src.append(index)
+                token += 1
+            pending_space = False
+            word.append(ch)
+            word_src.append(index)
+            comp.append(ch)
+            comp_src.append(index)
+            comp_token.append(token)
+    word.append(" ")
+    word_src.append(len(text))
+    return Views("".join(word), tuple(word_src), "".join(comp), tuple(comp_src),
+                 tuple(comp_token))
