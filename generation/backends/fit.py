@@ -1,0 +1,59 @@
+"""Fit a pipeline's raw output to the requested size, frame count and duration.
+
+Pipelines render on their own grid (LTX-2: sides divisible by 32, 8k+1 frames; the tiny model: a
+few latent tokens), so every backend resizes, retimes and pads/trims its output here.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+from PIL import Image
+
+
+def float_frames_to_uint8(frames: npt.NDArray[np.floating]) -> npt.NDArray[np.uint8]:
+    """[T, H, W, 3] floats in [0, 1] to uint8."""
+    return (np.clip(frames, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
+
+
+def retime_indices(src_count: int, src_fps: float, dst_count: int, dst_fps: float) -> list[int]:
+    """Source frame shown at each output frame time (nearest earlier frame, sample-and-hold)."""
+    # The epsilon keeps exact multiples (e.g. 24 -> 12 fps) from flooring one frame short.
+    return [min(src_count - 1, int(j * src_fps / dst_fps + 1e-6)) for j in range(dst_count)]
+
+
+def resize_frame(frame: npt.NDArray[np.uint8], width: int, height: int) -> npt.NDArray[np.uint8]:
+    if frame.shape[1] == width and frame.shape[0] == height:
+        return frame
+    image = Image.fromarray(frame).resize((width, height), Image.Resampling.BILINEAR)
+    return np.asarray(image, dtype=np.uint8)
+
+
+def fit_frames(
+    frames: npt.NDArray[np.uint8],
+    src_fps: float,
+    *,
+    width: int,
+    height: int,
+    num_frames: int,
+    fps: float,
+) -> npt.NDArray[np.uint8]:
+    """Retime `frames` (played at `src_fps`) to `num_frames` at `fps`, then resize each one."""
+    indices = retime_indices(len(frames), src_fps, num_frames, fps)
+    # Resize each distinct source frame once; retiming only repeats or drops them.
+    resized = {i: resize_frame(frames[i], width, height) for i in sorted(set(indices))}
+    return np.stack([resized[i] for i in indices])
+
+
+def fit_audio(audio: npt.NDArray[np.floating], num_samples: int) -> npt.NDArray[np.float32]:
+    """Trim or zero-pad [channels, samples] audio to exactly `num_samples` (keeps A/V sync)."""
+    channels, length = audio.shape
+    out = np.zeros((channels, num_samples), dtype=np.float32)
+    keep = min(length, num_samples)
+    out[:, :keep] = np.clip(audio[:, :keep], -1.0, 1.0)
+    return out
+
+
+def audio_samples_for(num_frames: int, fps: float, sample_rate: int) -> int:
+    """Number of audio samples that cover exactly `num_frames` at `fps`."""
+    return round(num_frames * sample_rate / fps)

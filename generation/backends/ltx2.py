@@ -1,0 +1,205 @@
+"""LTX-2 backend: diffusers' text-to-video-with-audio pipeline and its image-to-video variant.
+
+The same class serves the production weights (`load_ltx2_backend`, from a local directory) and
+the tiny in-code model (`generation.backends.tiny`); only the render grid and call options differ.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import torch
+from diffusers import LTX2ImageToVideoPipeline, LTX2Pipeline
+from PIL import Image
+
+from generation.backends.base import (
+    STAGE_AUDIO,
+    STAGE_DECODE,
+    STAGE_DENOISE,
+    STAGE_DONE,
+    STAGE_ENCODE_PROMPT,
+    GenerationResult,
+    GenerationSpec,
+    ProgressCallback,
+)
+from generation.backends.fit import (
+    audio_samples_for,
+    fit_audio,
+    fit_frames,
+    float_frames_to_uint8,
+)
+
+# Progress fractions at stage boundaries; denoising steps fill the span between them.
+DENOISE_START = 0.05
+DENOISE_END = 0.85
+AUDIO_START = 0.95
+
+
+@dataclass(frozen=True)
+class RenderGrid:
+    """What the pipeline is asked for; the output is then fitted to the spec."""
+
+    width: int
+    height: int
+    num_frames: int
+    frame_rate: float
+
+
+# (spec, spatial compression, temporal compression) -> grid the pipeline can render.
+GridPolicy = Callable[[GenerationSpec, int, int], RenderGrid]
+
+
+def native_grid(spec: GenerationSpec, spatial: int, temporal: int) -> RenderGrid:
+    """Full-size render: sides rounded to the VAE grid, frames rounded up to temporal*k + 1."""
+    width = max(spatial, round(spec.width / spatial) * spatial)
+    height = max(spatial, round(spec.height / spatial) * spatial)
+    num_frames = math.ceil((spec.num_frames - 1) / temporal) * temporal + 1
+    return RenderGrid(width, height, num_frames, spec.fps)
+
+
+def _ignore_progress(fraction: float, stage: str) -> None:
+    return None
+
+
+def _condition_frame(image: npt.NDArray[np.uint8], grid: RenderGrid) -> Image.Image:
+    """Center-crop to the grid's aspect ratio, then resize, so reference frames aren't squashed."""
+    height, width = image.shape[:2]
+    target_aspect = grid.width / grid.height
+    if width / height > target_aspect:
+        crop_w = max(1, round(height * target_aspect))
+        left = (width - crop_w) // 2
+        image = image[:, left : left + crop_w]
+    else:
+        crop_h = max(1, round(width / target_aspect))
+        top = (height - crop_h) // 2
+        image = image[top : top + crop_h]
+    frame = Image.fromarray(np.ascontiguousarray(image))
+    return frame.resize((grid.width, grid.height), Image.Resampling.BICUBIC)
+
+
+class LTX2Backend:
+    """Runs an `LTX2Pipeline` (or its image-to-video twin for conditioned specs)."""
+
+    def __init__(
+        self,
+        pipeline: LTX2Pipeline,
+        *,
+        name: str,
+        grid: GridPolicy = native_grid,
+        call_options: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.name = name
+        self._pipeline = pipeline
+        self._grid = grid
+        self._call_options = dict(call_options or {})
+        self._image_pipeline: LTX2ImageToVideoPipeline | None = None
+
+    @property
+    def pipeline(self) -> LTX2Pipeline:
+        return self._pipeline
+
+    @property
+    def sample_rate(self) -> int:
+        return int(self._pipeline.vocoder.config.output_sampling_rate)
+
+    def _image_to_video(self) -> LTX2ImageToVideoPipeline:
+        # Shares every module with the text-to-video pipeline: no extra weights in memory.
+        if self._image_pipeline is None:
+            image_pipeline = LTX2ImageToVideoPipeline(**self._pipeline.components)
+            image_pipeline.set_progress_bar_config(disable=True)
+            self._image_pipeline = image_pipeline
+        return self._image_pipeline
+
+    def generate(
+        self, spec: GenerationSpec, progress: ProgressCallback | None = None
+    ) -> GenerationResult:
+        report = progress or _ignore_progress
+        pipe = self._pipeline
+        grid = self._grid(
+            spec, pipe.vae_spatial_compression_ratio, pipe.vae_temporal_compression_ratio
+        )
+        kwargs: dict[str, Any] = {
+            "prompt": spec.prompt,
+            "negative_prompt": spec.negative_prompt,
+            "width": grid.width,
+            "height": grid.height,
+            "num_frames": grid.num_frames,
+            "frame_rate": grid.frame_rate,
+            "num_inference_steps": spec.num_inference_steps,
+            # A CPU generator gives the same noise on every device for a given seed.
+            "generator": torch.Generator(device="cpu").manual_seed(spec.seed),
+            "output_type": "np",
+            "return_dict": False,
+            **self._call_options,
+        }
+        if spec.condition_image is not None:
+            pipe = self._image_to_video()
+            kwargs["image"] = _condition_frame(spec.condition_image, grid)
+
+        def on_step_end(
+            running: LTX2Pipeline, step: int, timestep: Any, tensors: dict[str, Any]
+        ) -> dict[str, Any]:
+            total = max(1, running.num_timesteps)
+            report(
+                DENOISE_START + (DENOISE_END - DENOISE_START) * (step + 1) / total, STAGE_DENOISE
+            )
+            if step + 1 == total:
+                report(DENOISE_END, STAGE_DECODE)
+            return {}
+
+        def on_vocoder_start(module: torch.nn.Module, args: Any) -> None:
+            if spec.with_audio:
+                report(AUDIO_START, STAGE_AUDIO)
+
+        report(0.0, STAGE_ENCODE_PROMPT)
+        hook = pipe.vocoder.register_forward_pre_hook(on_vocoder_start)
+        try:
+            video, audio = pipe(**kwargs, callback_on_step_end=on_step_end)
+        finally:
+            hook.remove()
+
+        frames = fit_frames(
+            float_frames_to_uint8(np.asarray(video[0])),
+            grid.frame_rate,
+            width=spec.width,
+            height=spec.height,
+            num_frames=spec.num_frames,
+            fps=spec.fps,
+        )
+        fitted_audio = None
+        if spec.with_audio:
+            waveform = audio[0].float().cpu().numpy()
+            samples = audio_samples_for(spec.num_frames, spec.fps, self.sample_rate)
+            fitted_audio = fit_audio(waveform, samples)
+        report(1.0, STAGE_DONE)
+        return GenerationResult(
+            frames=frames, audio=fitted_audio, fps=spec.fps, sample_rate=self.sample_rate
+        )
+
+
+def load_ltx2_backend(
+    model_path: str,
+    device: str,
+    *,
+    cpu_offload: bool = False,
+    call_options: Mapping[str, Any] | None = None,
+) -> LTX2Backend:
+    """Load LTX-2 weights from a local directory (never the Hub): bf16 on CUDA, float32 on CPU.
+
+    `call_options` override pipeline call defaults (guidance scales, STG blocks, ...), which
+    differ between LTX-2.0 and LTX-2.3 checkpoints.
+    """
+    dtype = torch.bfloat16 if device.startswith("cuda") else torch.float32
+    pipeline = LTX2Pipeline.from_pretrained(model_path, dtype=dtype, local_files_only=True)
+    if cpu_offload:
+        # Keeps only the running module on the GPU, for cards smaller than the full model.
+        pipeline.enable_model_cpu_offload(device=device)
+    else:
+        pipeline.to(device)
+    pipeline.set_progress_bar_config(disable=True)
+    return LTX2Backend(pipeline, name=f"ltx2:{model_path}", call_options=call_options)

@@ -1,0 +1,43 @@
+"""One warm backend per process: built on first use, reused by every job after it."""
+
+from __future__ import annotations
+
+import threading
+
+from generation.backends.base import VideoBackend
+
+_lock = threading.Lock()
+_cached: tuple[tuple[str | None, str, bool], VideoBackend] | None = None
+
+
+def default_device() -> str:
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def get_backend(
+    model_path: str | None = None, device: str | None = None, *, cpu_offload: bool = False
+) -> VideoBackend:
+    """The process's backend: LTX-2 weights from `model_path`, or the tiny built-in model.
+
+    Asking for another model replaces the cached one, so a worker never holds two pipelines.
+    """
+    global _cached
+    key = (model_path or None, device or default_device(), cpu_offload)
+    with _lock:
+        if _cached is not None and _cached[0] == key:
+            return _cached[1]
+        _cached = None  # drop the old pipeline before loading a new one
+        backend: VideoBackend
+        # Imported here: diffusers and torch take seconds to import, Django startup shouldn't pay.
+        if key[0] is None:
+            from generation.backends.tiny import build_tiny_backend
+
+            backend = build_tiny_backend(device=key[1])
+        else:
+            from generation.backends.ltx2 import load_ltx2_backend
+
+            backend = load_ltx2_backend(key[0], key[1], cpu_offload=cpu_offload)
+        _cached = (key, backend)
+        return backend
