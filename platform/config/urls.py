@@ -1,7 +1,8 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from core.errors import json_not_found
 from core.health import healthz
 
 api_v1 = [
@@ -15,6 +16,8 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("api/v1/", include(api_v1)),
     path("admin/", admin.site.urls),
+    # Unknown API paths answer in the API's error shape whatever DEBUG says.
+    re_path(r"^api/", json_not_found),
 ]
 
 handler400 = "core.errors.json_bad_request"
