@@ -53,8 +53,9 @@ def _spaced_out(v: Views, start: int, end: int) -> bool:
         return False
     if end < len(tokens) and tokens[end] == tokens[end - 1]:
         return False
+    # A single whole token is the word view's job, so count >= 2 whenever this passes.
     count = tokens[end - 1] - tokens[start] + 1
-    return count >= 2 and (end - start) <= 2 * count
+    return (end - start) <= 2 * count
 
 
 @dataclass(frozen=True, slots=True)
