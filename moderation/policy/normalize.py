@@ -81,12 +81,16 @@ def _canon_char(char: str) -> str:
     return "".join(out)
 
 
+_TABLE_MAX = 1 << 16
+
+
 class _CanonTable(dict[int, str]):
     """str.translate table that fills itself lazily, one code point at a time."""
 
     def __missing__(self, code: int) -> str:
         value = _canon_char(chr(code))
-        self[code] = value
+        if len(self) < _TABLE_MAX:  # bounded: prompts full of rare code points can't grow it
+            self[code] = value
         return value
 
 
