@@ -9,6 +9,13 @@ CREDITS_PAID_EXPIRY_DAYS = env_int("CREDITS_PAID_EXPIRY_DAYS", 0)  # 0: paid cre
 STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY")
 STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET")
 STRIPE_WEBHOOK_TOLERANCE_S = env_int("STRIPE_WEBHOOK_TOLERANCE_S", 300)
+# Where Stripe Checkout sends the buyer back to (a web page that can open the app).
+_PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+STRIPE_CHECKOUT_SUCCESS_URL = env_str(
+    "STRIPE_CHECKOUT_SUCCESS_URL",
+    f"{_PUBLIC_BASE_URL}/credits/success?session_id={{CHECKOUT_SESSION_ID}}")
+STRIPE_CHECKOUT_CANCEL_URL = env_str("STRIPE_CHECKOUT_CANCEL_URL",
+                                     f"{_PUBLIC_BASE_URL}/credits/cancel")
 CREDIT_PACKS = [
     {"id": "starter", "credits": 500, "price_cents": 499, "currency": "usd"},
     {"id": "creator", "credits": 1200, "price_cents": 999, "currency": "usd"},

@@ -1,0 +1,80 @@
+"""Integration tier: real Postgres, Redis, Celery worker and ASGI server.
+
+Skipped with a reason where the services are missing; CI sets CASTLINE_REQUIRE_INTEGRATION=1,
+which turns that skip into a failure so the tier can never silently not run.
+"""
+
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis
+from django.conf import settings
+from django.db import connection
+
+from .stack import Stack, base_env, free_port, server_args, spawn, wait_healthy, worker_args
+
+REQUIRED = os.environ.get("CASTLINE_REQUIRE_INTEGRATION") == "1"
+
+
+def _unavailable(reason: str) -> None:
+    if REQUIRED:
+        pytest.fail(f"integration tier is required (CI) but {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def services_checked() -> None:
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        _unavailable("DATABASE_URL does not point at PostgreSQL")
+    if not settings.REDIS_URL:
+        _unavailable("REDIS_URL is not set")
+    try:
+        redis.Redis.from_url(settings.REDIS_URL).ping()
+    except redis.RedisError as exc:
+        _unavailable(f"Redis is unreachable: {exc}")
+
+
+@pytest.fixture(autouse=True)
+def _integration_requires_services(request: pytest.FixtureRequest) -> None:
+    request.getfixturevalue("services_checked")
+
+
+@pytest.fixture(scope="session")
+def services_stack(services_checked: None, django_db_setup: None,
+                   django_db_blocker: object) -> Iterator[Stack]:
+    """Uvicorn + a Celery worker on the test database (Postgres) and Redis."""
+    redis.Redis.from_url(settings.REDIS_URL).flushdb()
+    db = settings.DATABASES["default"]
+    test_db_url = (f"postgres://{db['USER']}:{db.get('PASSWORD') or ''}@{db['HOST']}:"
+                   f"{db['PORT']}/{connection.settings_dict['NAME']}")
+    port = free_port()
+    log_dir = Path(tempfile.mkdtemp(prefix="castline-it-logs-"))
+    stack = Stack(base_url=f"http://127.0.0.1:{port}", log_dir=log_dir,
+                  env=base_env(DATABASE_URL=test_db_url, REDIS_URL=settings.REDIS_URL,
+                               DATA_DIR=str(settings.DATA_DIR)))
+    spawn(stack, "worker", worker_args())
+    spawn(stack, "server", server_args(port))
+    try:
+        wait_healthy(stack)
+        yield stack
+    finally:
+        stack.stop()
+
+
+@pytest.fixture(scope="session")
+def embedded_stack(services_checked: None) -> Iterator[Stack]:
+    """The README's run command on a fresh data directory: SQLite, filesystem broker."""
+    port = free_port()
+    data_dir = tempfile.mkdtemp(prefix="castline-embedded-")
+    log_dir = Path(tempfile.mkdtemp(prefix="castline-embedded-logs-"))
+    stack = Stack(base_url=f"http://127.0.0.1:{port}", log_dir=log_dir,
+                  env=base_env(DATA_DIR=data_dir, PORT=str(port), WORKER_CONCURRENCY="1"))
+    spawn(stack, "run", ["make", "--no-print-directory", "run"])
+    try:
+        wait_healthy(stack, timeout=300)
+        yield stack
+    finally:
+        stack.stop()
