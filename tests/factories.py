@@ -21,7 +21,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     display_name = factory.Faker("name")
 
     @factory.post_generation
-    def password(obj: User, create: bool, extracted: Any, **kwargs: Any) -> None:
-        obj.set_password(extracted or PASSWORD)
+    def password(self: User, create: bool, extracted: Any, **kwargs: Any) -> None:
+        self.set_password(extracted or PASSWORD)
         if create:
-            obj.save(update_fields=["password"])
+            self.save(update_fields=["password"])

@@ -21,5 +21,5 @@ def user_for_token_claims(claims: Any) -> User:
 
 
 class SessionJWTAuthentication(JWTAuthentication):
-    def get_user(self, validated_token: Token) -> User:
+    def get_user(self, validated_token: Token) -> User:  # type: ignore[override]
         return user_for_token_claims(validated_token)

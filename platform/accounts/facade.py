@@ -1,7 +1,26 @@
 """What other apps may use of accounts: plain values, no ORM leaks beyond the User type."""
 
+from rest_framework.exceptions import NotAuthenticated
+from rest_framework.request import Request
+
+from .models import User
 from .selectors import are_mutuals, blocked_user_ids, follows, is_blocked_between
 from .services import account_erasure_hook_register
 
-__all__ = ["are_mutuals", "blocked_user_ids", "follows", "is_blocked_between",
-           "account_erasure_hook_register"]
+__all__ = [
+    "User",
+    "account_erasure_hook_register",
+    "are_mutuals",
+    "blocked_user_ids",
+    "follows",
+    "is_blocked_between",
+    "request_user",
+]
+
+
+def request_user(request: Request) -> User:
+    """The authenticated user of an API request, typed as our User."""
+    user = request.user
+    if not isinstance(user, User) or not user.is_authenticated:
+        raise NotAuthenticated()
+    return user

@@ -44,6 +44,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     deleted_at = models.DateTimeField(null=True, blank=True)
 
     objects = UserManager()
+    # Set by token authentication: the device session the current request came from.
+    session_id: int | None = None
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"

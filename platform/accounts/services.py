@@ -145,7 +145,9 @@ def user_login(*, request: HttpRequest, login: str, password: str, device: str
 
 
 @transaction.atomic
-def session_revoke(*, user: User, session_id: int) -> None:
+def session_revoke(*, user: User, session_id: int | None) -> None:
+    if session_id is None:
+        raise NotFoundError("not_found", "No such session.")
     updated = DeviceSession.objects.filter(user=user, pk=session_id, revoked_at__isnull=True
                                            ).update(revoked_at=timezone.now())
     if not updated and not DeviceSession.objects.filter(user=user, pk=session_id).exists():
@@ -153,8 +155,10 @@ def session_revoke(*, user: User, session_id: int) -> None:
 
 
 def sessions_revoke_all(*, user: User, except_session_id: int | None = None) -> None:
-    DeviceSession.objects.filter(user=user, revoked_at__isnull=True).exclude(
-        pk=except_session_id).update(revoked_at=timezone.now())
+    sessions = DeviceSession.objects.filter(user=user, revoked_at__isnull=True)
+    if except_session_id is not None:
+        sessions = sessions.exclude(pk=except_session_id)
+    sessions.update(revoked_at=timezone.now())
 
 
 @transaction.atomic
@@ -229,8 +233,8 @@ def avatar_set(*, user: User, upload: UploadedFile) -> User:
                                   status_code=413)
             probe.verify()
         upload.seek(0)
-        with Image.open(upload) as image:
-            image = image.convert("RGB")
+        with Image.open(upload) as decoded:
+            image = decoded.convert("RGB")
             image.thumbnail((AVATAR_OUTPUT_SIDE, AVATAR_OUTPUT_SIDE))
             out = io.BytesIO()
             image.save(out, format="JPEG", quality=88)

@@ -10,15 +10,14 @@ import tempfile
 os.environ.setdefault("DATA_DIR", tempfile.mkdtemp(prefix="castline-test-"))
 os.environ.setdefault("PASSWORD_HASHERS", "django.contrib.auth.hashers.MD5PasswordHasher")
 
-from config.settings import *  # noqa: E402,F403
-from config.settings import REDIS_URL, REST_FRAMEWORK  # noqa: E402
+from config.settings import *  # noqa: F403
+from config.settings import REDIS_URL, REST_FRAMEWORK
 
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 EVENTS_DELIVERY = "channel_layer"
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,
-    "DEFAULT_THROTTLE_RATES": {scope: "100000/min"
-                               for scope in REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]},
+    "DEFAULT_THROTTLE_RATES": dict.fromkeys(THROTTLE_SCOPES, "100000/min"),
 }
 LOGGING_CONFIG = None

@@ -8,6 +8,7 @@ from core.health import healthz
 api_v1 = [
     path("", include("accounts.api.urls")),
     path("", include("events.api.urls")),
+    path("", include("billing.api.urls")),
 ]
 
 urlpatterns = [

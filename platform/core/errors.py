@@ -16,7 +16,7 @@ from rest_framework.views import exception_handler
 class DomainError(Exception):
     """A refusal a client can cause; `code` is stable and documented, `message` is human."""
 
-    status_code = status.HTTP_400_BAD_REQUEST
+    status_code: int = status.HTTP_400_BAD_REQUEST
 
     def __init__(self, code: str, message: str, *, status_code: int | None = None,
                  fields: dict[str, Any] | None = None) -> None:

@@ -16,6 +16,8 @@ from django.db import IntegrityError, transaction
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.facade import request_user
+
 from .errors import ConflictError, DomainError
 from .models import IdempotencyRecord
 
@@ -48,7 +50,8 @@ def idempotent(scope: str) -> Callable[[ViewMethod], ViewMethod]:
                 raise DomainError("idempotency.invalid_key",
                                   f"Idempotency-Key must be 1-{MAX_KEY_LENGTH} printable chars.")
             fingerprint = _request_fingerprint(request)
-            existing = IdempotencyRecord.objects.filter(user=request.user, scope=scope,
+            user = request_user(request)
+            existing = IdempotencyRecord.objects.filter(user=user, scope=scope,
                                                         key=key).first()
             if existing is not None:
                 return _replay(existing, fingerprint)
@@ -56,12 +59,12 @@ def idempotent(scope: str) -> Callable[[ViewMethod], ViewMethod]:
                 with transaction.atomic():
                     response = method(self, request, *args, **kwargs)
                     IdempotencyRecord.objects.create(
-                        user=request.user, scope=scope, key=key, request_hash=fingerprint,
+                        user=user, scope=scope, key=key, request_hash=fingerprint,
                         status_code=response.status_code, response_body=response.data)
                     return response
             except IntegrityError:
                 # A concurrent request with the same key won the race; answer like it did.
-                winner = IdempotencyRecord.objects.get(user=request.user, scope=scope, key=key)
+                winner = IdempotencyRecord.objects.get(user=user, scope=scope, key=key)
                 return _replay(winner, fingerprint)
 
         return wrapper

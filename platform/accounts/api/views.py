@@ -1,5 +1,6 @@
 """Account endpoints: each view validates input, calls one service or selector, shapes output."""
 
+import contextlib
 from typing import Any
 
 from django.db.models import QuerySet
@@ -15,7 +16,8 @@ from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts import selectors, services
-from accounts.models import DeviceSession, Follow, User
+from accounts.facade import request_user
+from accounts.models import DeviceSession, Follow
 from core.errors import DomainError
 
 from . import serializers as s
@@ -78,11 +80,10 @@ class LogoutView(APIView):
     def post(self, request: Request) -> Response:
         data = _valid(s.LogoutIn, request)
         if data.get("refresh"):
-            try:
+            with contextlib.suppress(TokenError):  # already unusable: logging out still works
                 RefreshToken(data["refresh"]).blacklist()  # type: ignore[arg-type]
-            except TokenError:
-                pass  # already unusable: logging out is still fine
-        services.session_revoke(user=request.user, session_id=request.user.session_id)
+        user = request_user(request)
+        services.session_revoke(user=user, session_id=user.session_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -90,13 +91,13 @@ class SessionListView(generics.ListAPIView[DeviceSession]):
     serializer_class = s.SessionOut
 
     def get_queryset(self) -> QuerySet[DeviceSession]:
-        return selectors.sessions_list(user=self.request.user)  # type: ignore[arg-type]
+        return selectors.sessions_list(user=request_user(self.request))
 
 
 class SessionRevokeView(APIView):
     @extend_schema(responses={204: None})
     def delete(self, request: Request, session_id: int) -> Response:
-        services.session_revoke(user=request.user, session_id=session_id)
+        services.session_revoke(user=request_user(request), session_id=session_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -106,8 +107,8 @@ class PasswordChangeView(APIView):
     @extend_schema(request=s.PasswordChangeIn, responses={204: None})
     def post(self, request: Request) -> Response:
         data = _valid(s.PasswordChangeIn, request)
-        services.password_change(user=request.user, current_session_id=request.user.session_id,
-                                 **data)
+        user = request_user(request)
+        services.password_change(user=user, current_session_id=user.session_id, **data)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -137,24 +138,24 @@ class EmailVerifyResendView(APIView):
 
     @extend_schema(request=None, responses={202: None})
     def post(self, request: Request) -> Response:
-        if request.user.email_verified_at is None:
-            services.email_verification_send(user=request.user)
+        if request_user(request).email_verified_at is None:
+            services.email_verification_send(user=request_user(request))
         return Response(status=status.HTTP_202_ACCEPTED)
 
 
 class MeView(APIView):
     @extend_schema(responses=s.MeOut)
     def get(self, request: Request) -> Response:
-        return Response(s.MeOut(request.user).data)
+        return Response(s.MeOut(request_user(request)).data)
 
     @extend_schema(request=s.MeUpdateIn, responses=s.MeOut)
     def patch(self, request: Request) -> Response:
-        user = services.profile_update(user=request.user, **_valid(s.MeUpdateIn, request))
+        user = services.profile_update(user=request_user(request), **_valid(s.MeUpdateIn, request))
         return Response(s.MeOut(user).data)
 
     @extend_schema(request=s.DeleteAccountIn, responses={204: None})
     def delete(self, request: Request) -> Response:
-        services.account_delete(user=request.user, **_valid(s.DeleteAccountIn, request))
+        services.account_delete(user=request_user(request), **_valid(s.DeleteAccountIn, request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -165,14 +166,14 @@ class AvatarView(APIView):
     @extend_schema(request={"multipart/form-data": s.AvatarIn}, responses=s.MeOut)
     def put(self, request: Request) -> Response:
         data = _valid(s.AvatarIn, request)
-        user = services.avatar_set(user=request.user, upload=data["avatar"])
+        user = services.avatar_set(user=request_user(request), upload=data["avatar"])
         return Response(s.MeOut(user).data)
 
 
 class ProfileView(APIView):
     @extend_schema(responses=s.ProfileOut)
     def get(self, request: Request, handle: str) -> Response:
-        user = selectors.user_get_visible(viewer=request.user, handle=handle)
+        user = selectors.user_get_visible(viewer=request_user(request), handle=handle)
         counts = selectors.user_follow_counts(user=user)
         body = {**s.UserBriefOut(user).data, "bio": user.bio,
                 "followers_count": counts["followers"], "following_count": counts["following"],
@@ -187,13 +188,13 @@ class FollowView(APIView):
 
     @extend_schema(request=None, responses={201: s.FollowOut, 200: s.FollowOut})
     def post(self, request: Request, handle: str) -> Response:
-        followee, created = services.follow_create(follower=request.user, handle=handle)
+        followee, created = services.follow_create(follower=request_user(request), handle=handle)
         return Response({"handle": followee.handle, "following": True},
                         status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request, handle: str) -> Response:
-        services.follow_delete(follower=request.user, handle=handle)
+        services.follow_delete(follower=request_user(request), handle=handle)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -202,20 +203,20 @@ class BlockView(APIView):
 
     @extend_schema(request=None, responses={204: None})
     def post(self, request: Request, handle: str) -> Response:
-        services.block_create(blocker=request.user, handle=handle)
+        services.block_create(blocker=request_user(request), handle=handle)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request, handle: str) -> Response:
-        services.block_delete(blocker=request.user, handle=handle)
+        services.block_delete(blocker=request_user(request), handle=handle)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class FollowersView(generics.ListAPIView[Follow]):
-    serializer_class = s.UserBriefOut
+    serializer_class = s.UserBriefOut  # type: ignore[assignment]  # rows are Follow, out: users
 
     def get_queryset(self) -> QuerySet[Follow]:
-        user = selectors.user_get_visible(viewer=self.request.user,  # type: ignore[arg-type]
+        user = selectors.user_get_visible(viewer=request_user(self.request),
                                           handle=self.kwargs["handle"])
         return selectors.followers_list(user=user)
 
@@ -227,7 +228,7 @@ class FollowersView(generics.ListAPIView[Follow]):
 
 class FollowingView(FollowersView):
     def get_queryset(self) -> QuerySet[Follow]:
-        user = selectors.user_get_visible(viewer=self.request.user,  # type: ignore[arg-type]
+        user = selectors.user_get_visible(viewer=request_user(self.request),
                                           handle=self.kwargs["handle"])
         return selectors.following_list(user=user)
 

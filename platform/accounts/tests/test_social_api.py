@@ -15,7 +15,7 @@ def pair(user_factory, login):
 
 
 def test_follow_creates_event_and_mutuals_derive(pair, django_capture_on_commit_callbacks):
-    ana, bob, ana_c, bob_c = pair
+    _ana, bob, ana_c, bob_c = pair
     with django_capture_on_commit_callbacks(execute=True):
         assert ana_c.post("/api/v1/users/bob/follow").status_code == 201
     assert ana_c.post("/api/v1/users/bob/follow").status_code == 200  # idempotent
@@ -58,7 +58,7 @@ def test_block_hides_both_ways_and_removes_follows(pair):
 
 
 def test_profile_update_and_avatar_checked_by_content(pair):
-    ana, _, ana_c, bob_c = pair
+    _ana, _, ana_c, bob_c = pair
     assert ana_c.patch("/api/v1/me", {"display_name": "Ana B", "bio": "hi"},
                        format="json").data["display_name"] == "Ana B"
     png = io.BytesIO()
@@ -77,7 +77,7 @@ def test_profile_update_and_avatar_checked_by_content(pair):
 
 
 def test_delete_account_erases_personal_data(pair, api):
-    ana, bob, ana_c, bob_c = pair
+    ana, _bob, ana_c, bob_c = pair
     bob_c.post("/api/v1/users/ana/follow")
     wrong = ana_c.delete("/api/v1/me", {"password": "nope"}, format="json")
     assert wrong.data["error"]["code"] == "accounts.wrong_password"

@@ -187,6 +187,18 @@ ADULT_AGE = 18
 EMAIL_VERIFICATION_MAX_AGE_S = 3 * 24 * 3600
 
 # --- REST API -------------------------------------------------------------------------------
+# Scoped rate limits, per user (or per IP when anonymous); each overridable from the env.
+THROTTLE_RATES = {
+    "anon": env_str("RATE_ANON", "120/min"),
+    "user": env_str("RATE_USER", "1200/min"),
+    "auth": env_str("RATE_AUTH", "20/min"),
+    "video_create": env_str("RATE_VIDEO_CREATE", "30/min"),
+    "upload": env_str("RATE_UPLOAD", "20/min"),
+    "verify": env_str("RATE_VERIFY", "30/min"),
+    "report": env_str("RATE_REPORT", "30/min"),
+    "social": env_str("RATE_SOCIAL", "300/min"),
+}
+THROTTLE_SCOPES = list(THROTTLE_RATES)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "accounts.authentication.SessionJWTAuthentication",
@@ -206,16 +218,7 @@ REST_FRAMEWORK = {
         "rest_framework.throttling.UserRateThrottle",
         "rest_framework.throttling.ScopedRateThrottle",
     ],
-    "DEFAULT_THROTTLE_RATES": {
-        "anon": env_str("RATE_ANON", "120/min"),
-        "user": env_str("RATE_USER", "1200/min"),
-        "auth": env_str("RATE_AUTH", "20/min"),
-        "video_create": env_str("RATE_VIDEO_CREATE", "30/min"),
-        "upload": env_str("RATE_UPLOAD", "20/min"),
-        "verify": env_str("RATE_VERIFY", "30/min"),
-        "report": env_str("RATE_REPORT", "30/min"),
-        "social": env_str("RATE_SOCIAL", "300/min"),
-    },
+    "DEFAULT_THROTTLE_RATES": THROTTLE_RATES,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {
