@@ -48,14 +48,13 @@ def _automaton(keys: dict[str, list[int]], unbounded: set[str]) -> ahocorasick.A
 
 def _spaced_out(v: Views, start: int, end: int) -> bool:
     """A compact-view hit counts when it covers whole tokens averaging <= 2 characters."""
-    tokens = v.compact_token
-    if start > 0 and tokens[start - 1] == tokens[start]:
+    first, last = v.token(start), v.token(end - 1)
+    if start > 0 and v.token(start - 1) == first:
         return False
-    if end < len(tokens) and tokens[end] == tokens[end - 1]:
+    if end < len(v.compact) and v.token(end) == last:
         return False
     # A single whole token is the word view's job, so count >= 2 whenever this passes.
-    count = tokens[end - 1] - tokens[start] + 1
-    return (end - start) <= 2 * count
+    return (end - start) <= 2 * (last - first + 1)
 
 
 @dataclass(frozen=True, slots=True)

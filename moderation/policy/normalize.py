@@ -27,7 +27,10 @@ Two views of the canonical text are matched:
 from __future__ import annotations
 
 import unicodedata
+from bisect import bisect_right
 from dataclasses import dataclass
+from itertools import accumulate
+from operator import methodcaller
 
 KANA_VOICING = frozenset("\u3099\u309a")
 
@@ -111,48 +114,42 @@ def compact(text: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Views:
-    """Both views of a text with, for each view character, the index of its source character.
+    """Both views of a text, plus what maps compact positions back to the source text.
 
     Built only when something matched: the fast path uses canonical() / compact() instead.
     """
 
     word: str
-    word_src: tuple[int, ...]
     compact: str
-    compact_src: tuple[int, ...]
-    # token number of each compact character, to test token boundaries
-    compact_token: tuple[int, ...]
+    # running count of compact characters after each source character
+    src_ends: tuple[int, ...]
+    # running count of compact characters after each token
+    token_ends: tuple[int, ...]
+
+    def source_index(self, position: int) -> int:
+        """Index in the source text of the character behind a compact-view position."""
+        return bisect_right(self.src_ends, position)
+
+    def token(self, position: int) -> int:
+        """Token number of a compact-view position."""
+        return bisect_right(self.token_ends, position)
 
     def span(self, view: str, start: int, end: int) -> tuple[int, int]:
         """Maps [start, end) of a view back to [start, end) of the original text."""
-        src = self.word_src if view == "word" else self.compact_src
-        return src[start], src[end - 1] + 1
+        if view == "word":
+            # Every space before a word-view position is one token gap the compact view lacks.
+            start -= self.word.count(" ", 0, start)
+            end -= self.word.count(" ", 0, end - 1)
+        return self.source_index(start), self.source_index(end - 1) + 1
+
+
+_drop_spaces = methodcaller("replace", " ", "")
 
 
 def views(text: str) -> Views:
-    word: list[str] = [" "]
-    word_src: list[int] = [0]
-    comp: list[str] = []
-    comp_src: list[int] = []
-    comp_token: list[int] = []
-    token = 0
-    pending_space = False
-    for index, char in enumerate(text):
-        for ch in _TABLE[ord(char)]:
-            if ch == " ":
-                pending_space = True
-                continue
-            if pending_space and comp:
-                word.append(" ")
-                word_src.append(index)
-                token += 1
-            pending_space = False
-            word.append(ch)
-            word_src.append(index)
-            comp.append(ch)
-            comp_src.append(index)
-            comp_token.append(token)
-    word.append(" ")
-    word_src.append(len(text))
-    return Views("".join(word), tuple(word_src), "".join(comp), tuple(comp_src),
-                 tuple(comp_token))
+    # map() keeps the per-character work in C; this runs once per prompt that matched.
+    pieces = list(map(_TABLE.__getitem__, map(ord, text)))
+    tokens = "".join(pieces).split()
+    return Views(" " + " ".join(tokens) + " ", "".join(tokens),
+                 tuple(accumulate(map(len, map(_drop_spaces, pieces)))),
+                 tuple(accumulate(map(len, tokens))))
