@@ -11,7 +11,7 @@ os.environ.setdefault("DATA_DIR", tempfile.mkdtemp(prefix="castline-test-"))
 os.environ.setdefault("PASSWORD_HASHERS", "django.contrib.auth.hashers.MD5PasswordHasher")
 
 from config.settings import *  # noqa: F403
-from config.settings import REDIS_URL, REST_FRAMEWORK
+from config.settings import REDIS_URL, REST_FRAMEWORK, THROTTLE_SCOPES
 
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 EVENTS_DELIVERY = "channel_layer"
