@@ -1,0 +1,70 @@
+"""What other apps may use of billing: plain values, keyword arguments, stable error codes.
+
+Generation's use, all callable inside its own transaction (they nest as savepoints):
+
+    cost = credits_quote(model=..., seconds=..., resolution=..., shots=...)
+    credits_reserve(user_id=..., amount=cost, reference=f"job:{job.pk}", reason="video")
+        # DomainError 402 billing.insufficient_credits / billing.account_in_debt;
+        # 409 billing.reference_conflict if the reference holds another amount or user
+    credits_capture(reference=...)                    # success
+    credits_release(reference=..., reason="failed")   # failure, cancel, block, revoked consent
+    credits_refund(reference=..., reason="consent_revoked")  # after capture (release if held)
+
+Each is idempotent by reference: a second call, or a capture after a release (or the
+reverse), changes nothing and returns the reservation's current state.
+"""
+
+from dataclasses import dataclass
+
+from . import pricing, services
+from .models import ReservationState
+
+RESERVATION_HELD = ReservationState.HELD.value
+RESERVATION_CAPTURED = ReservationState.CAPTURED.value
+RESERVATION_RELEASED = ReservationState.RELEASED.value
+RESERVATION_REFUNDED = ReservationState.REFUNDED.value
+
+
+@dataclass(frozen=True)
+class Balance:
+    free: int
+    paid: int
+    held: int
+    debt: int
+    total: int
+
+
+def credits_quote(*, model: str, seconds: float, resolution: str, shots: int = 1) -> int:
+    """Credits a generation costs (400 billing.unpriceable for what we don't sell)."""
+    return pricing.price_credits(model=model, seconds=seconds, resolution=resolution,
+                                 shots=shots).credits
+
+
+def credits_reserve(*, user_id: int, amount: int, reference: str, reason: str) -> int:
+    """Hold `amount` credits (free ones first) for the job named by `reference`; returns the
+    reservation id (the same id again for a repeated call)."""
+    return services.credits_reserve(user_id=user_id, amount=amount, reference=reference,
+                                    reason=reason).pk
+
+
+def credits_capture(*, reference: str) -> str:
+    return services.credits_capture(reference=reference).state
+
+
+def credits_release(*, reference: str, reason: str) -> str:
+    return services.credits_release(reference=reference, reason=reason).state
+
+
+def credits_refund(*, reference: str, reason: str) -> str:
+    return services.credits_refund(reference=reference, reason=reason).state
+
+
+def credits_balance(*, user_id: int) -> Balance:
+    account = services.account_touch(user_id=user_id)
+    return Balance(free=account.free, paid=account.paid, held=account.held, debt=account.debt,
+                   total=account.total)
+
+
+__all__ = ["RESERVATION_CAPTURED", "RESERVATION_HELD", "RESERVATION_REFUNDED",
+           "RESERVATION_RELEASED", "Balance", "credits_balance", "credits_capture",
+           "credits_quote", "credits_refund", "credits_release", "credits_reserve"]
