@@ -20,6 +20,7 @@ STAGE_ENCODE_PROMPT = "encode_prompt"
 STAGE_DENOISE = "denoise"
 STAGE_DECODE = "decode"
 STAGE_AUDIO = "audio"
+STAGE_RESIZE = "resize"  # fitting frames/audio to the requested size, frame count, duration
 STAGE_DONE = "done"
 
 

@@ -14,7 +14,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import torch
-from diffusers import LTX2ImageToVideoPipeline, LTX2Pipeline
+from diffusers.pipelines.ltx2.pipeline_ltx2 import LTX2Pipeline
+from diffusers.pipelines.ltx2.pipeline_ltx2_image2video import LTX2ImageToVideoPipeline
 from PIL import Image
 
 from generation.backends.base import (
@@ -23,6 +24,7 @@ from generation.backends.base import (
     STAGE_DENOISE,
     STAGE_DONE,
     STAGE_ENCODE_PROMPT,
+    STAGE_RESIZE,
     GenerationResult,
     GenerationSpec,
     ProgressCallback,
@@ -37,7 +39,8 @@ from generation.backends.fit import (
 # Progress fractions at stage boundaries; denoising steps fill the span between them.
 DENOISE_START = 0.05
 DENOISE_END = 0.85
-AUDIO_START = 0.95
+AUDIO_START = 0.92
+RESIZE_START = 0.96
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,8 @@ class RenderGrid:
     num_frames: int
     frame_rate: float
 
+
+AnyLTX2Pipeline = LTX2Pipeline | LTX2ImageToVideoPipeline
 
 # (spec, spatial compression, temporal compression) -> grid the pipeline can render.
 GridPolicy = Callable[[GenerationSpec, int, int], RenderGrid]
@@ -119,7 +124,7 @@ class LTX2Backend:
         self, spec: GenerationSpec, progress: ProgressCallback | None = None
     ) -> GenerationResult:
         report = progress or _ignore_progress
-        pipe = self._pipeline
+        pipe: AnyLTX2Pipeline = self._pipeline
         grid = self._grid(
             spec, pipe.vae_spatial_compression_ratio, pipe.vae_temporal_compression_ratio
         )
@@ -142,7 +147,10 @@ class LTX2Backend:
             kwargs["image"] = _condition_frame(spec.condition_image, grid)
 
         def on_step_end(
-            running: LTX2Pipeline, step: int, timestep: Any, tensors: dict[str, Any]
+            running: LTX2Pipeline | LTX2ImageToVideoPipeline,
+            step: int,
+            timestep: Any,
+            tensors: dict[str, Any],
         ) -> dict[str, Any]:
             total = max(1, running.num_timesteps)
             report(
@@ -163,6 +171,7 @@ class LTX2Backend:
         finally:
             hook.remove()
 
+        report(RESIZE_START, STAGE_RESIZE)
         frames = fit_frames(
             float_frames_to_uint8(np.asarray(video[0])),
             grid.frame_rate,

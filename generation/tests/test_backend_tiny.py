@@ -73,6 +73,7 @@ def test_progress_reports_each_step_and_stage_in_order(backend: VideoBackend) ->
         *["denoise"] * SPEC.num_inference_steps,
         "decode",
         "audio",
+        "resize",
         "done",
     ]
     fractions = [fraction for fraction, _ in events]
