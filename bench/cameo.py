@@ -52,8 +52,8 @@ def _build_video(clip: Path, out_path: Path) -> None:
                 frames.append(frame.reformat(width=SIZE[0], height=SIZE[1], format="yuv420p"))
     with av.open(str(clip)) as container:
         resampler = av.AudioResampler(format="s16", layout="mono", rate=AUDIO_RATE)
-        for frame in container.decode(audio=0):
-            chunks += [f.to_ndarray().reshape(-1) for f in resampler.resample(frame)]
+        for piece in container.decode(audio=0):
+            chunks += [f.to_ndarray().reshape(-1) for f in resampler.resample(piece)]
     sound = np.concatenate(chunks)[int(SPAN[0] * AUDIO_RATE) : int(SPAN[1] * AUDIO_RATE)]
     needed_frames, needed_samples = int(SECONDS * FPS), int(SECONDS * AUDIO_RATE)
     # Forward then backward keeps the motion continuous at the loop points.

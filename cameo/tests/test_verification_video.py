@@ -21,6 +21,8 @@ from cameo.verification import (
     Candidate,
     Evidence,
     KnownIdentities,
+    SpeechRecognizer,
+    SpoofDetector,
     VerificationConfig,
     collect_evidence,
     judge,
@@ -158,3 +160,42 @@ def test_video_without_audio(media_dir: Path, performer_video: Path) -> None:
     video = write_video(media_dir / "mute.mp4", clip_frames(clip, *PERFORMER_SPAN), 30, None)
     result = verify_enrollment(video, moves=PERFORMER_TURNS, phrase=PHRASE)
     assert result.reasons == ["cameo.no_audio"]
+
+
+class _Transcript:
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def transcribe(self, samples: np.ndarray, rate: int) -> str:
+        assert rate == 16_000 and samples.dtype == np.float32 and samples.size > rate
+        return self.text
+
+
+class _Spoof:
+    def __init__(self, score: float) -> None:
+        self.score = score
+        self.crops = 0
+
+    def spoof_score(self, face_crops: list[np.ndarray]) -> float:
+        self.crops = len(face_crops)
+        return self.score
+
+
+def test_speech_recognizer_and_spoof_detector_hooks(performer_evidence: Evidence) -> None:
+    def reasons(
+        recognizer: SpeechRecognizer | None = None, spoof_detector: SpoofDetector | None = None
+    ) -> list[str]:
+        return judge(
+            performer_evidence,
+            moves=PERFORMER_TURNS,
+            phrase=PHRASE,
+            recognizer=recognizer,
+            spoof_detector=spoof_detector,
+        ).reasons
+
+    assert reasons(recognizer=_Transcript("Apple, river; orange window!")) == []
+    assert reasons(recognizer=_Transcript("hello there")) == ["cameo.phrase_mismatch"]
+    detector = _Spoof(0.9)
+    assert reasons(spoof_detector=detector) == ["cameo.spoof_detected"]
+    assert detector.crops >= 8
+    assert reasons(spoof_detector=_Spoof(0.1)) == []

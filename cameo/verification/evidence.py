@@ -22,11 +22,18 @@ DURATION_SLACK = 0.5
 
 
 @dataclass(frozen=True)
+class Sighting:
+    """The one face of a frame that shows exactly one."""
+
+    face: Face
+    crop: np.ndarray  # face-centred RGB crop
+
+
+@dataclass(frozen=True)
 class Observation:
     time: float
     face_count: int
-    face: Face | None = None  # set when exactly one face is visible
-    crop: np.ndarray | None = None  # face-centred RGB crop of that face
+    single: Sighting | None = None
 
 
 @dataclass
@@ -77,9 +84,10 @@ def collect_evidence(path: str | os.PathLike[str], config: VerificationConfig) -
     started = time.perf_counter()
     for frame in video.frames:
         faces = detect_faces(frame.rgb)
-        single = faces[0] if len(faces) == 1 else None
-        crop = face_crop(frame.rgb, single.box, config.reference_size) if single else None
-        evidence.observations.append(Observation(frame.time, len(faces), single, crop))
+        single = None
+        if len(faces) == 1:
+            single = Sighting(faces[0], face_crop(frame.rgb, faces[0].box, config.reference_size))
+        evidence.observations.append(Observation(frame.time, len(faces), single))
     evidence.timings["faces"] = time.perf_counter() - started
 
     started = time.perf_counter()

@@ -100,20 +100,23 @@ def judge(
     reasons = _check_audio(evidence, phrase, recognizer, config)
     details["speech_seconds"] = round(evidence.speech_seconds, 2)
     reasons += _check_faces(evidence.observations, config)
-    seen = [o for o in evidence.observations if o.face is not None and o.face.encoding is not None]
+    seen = [o.single for o in evidence.observations if o.single is not None]
     details["frames"] = len(evidence.observations)
     details["single_face_frames"] = len(seen)
     if not seen:
         return VerificationResult("rejected", list(dict.fromkeys(reasons)), timings=timings)
 
     started = time.perf_counter()
-    encodings = np.array([o.face.encoding for o in seen if o.face and o.face.encoding is not None])
+    encodings = np.array([s.face.encoding for s in seen])
     mask = main_identity(encodings, config.identity_threshold)
     details["foreign_frames"] = int((~mask).sum())
     if (~mask).sum() > config.max_foreign_frames:
         reasons.append(Reason.IDENTITY_INCONSISTENT)
-    main = [o for o, keep in zip(seen, mask, strict=True) if keep]
-    track = [o.face.landmarks for o in main if o.face is not None]
+    main = [s for s, keep in zip(seen, mask, strict=True) if keep]
+    if not main:  # no person dominates: nothing to enroll
+        reasons.append(Reason.IDENTITY_INCONSISTENT)
+        return VerificationResult("rejected", list(dict.fromkeys(reasons)), timings=timings)
+    track = [s.face.landmarks for s in main]
     yaws = [yaw_proxy(points) for points in track]
     if len(track) < config.min_liveness_frames:
         reasons.append(Reason.LIVENESS_FAILED)
@@ -125,10 +128,9 @@ def judge(
             reasons.append(Reason.STATIC_IMAGE)
         if turns != list(moves):
             reasons.append(Reason.WRONG_MOVES)
-        if spoof_detector is not None:
-            crops = [o.crop for o in main if o.crop is not None]
-            if spoof_detector.spoof_score(crops) >= SPOOF_THRESHOLD:
-                reasons.append(Reason.SPOOF_DETECTED)
+        crops = [s.crop for s in main]
+        if spoof_detector is not None and spoof_detector.spoof_score(crops) >= SPOOF_THRESHOLD:
+            reasons.append(Reason.SPOOF_DETECTED)
     timings["liveness"] = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -138,15 +140,14 @@ def judge(
         reasons += identity_reasons
         details["matches"] = {k: (m.key, round(m.distance, 3)) for k, m in matches.items()}
     picks = _reference_indices(yaws, config.reference_frames)
-    frames = [_jpeg(main[i].crop) for i in picks if main[i].crop is not None]
     timings["identity"] = time.perf_counter() - started
 
     return VerificationResult(
         status="rejected" if reasons else "verified",
         reasons=[r.value for r in dict.fromkeys(reasons)],
         encoding=mean,
-        encodings=[encodings[mask][i] for i in picks],
-        reference_frames=frames,
+        encodings=[main[i].face.encoding for i in picks],
+        reference_frames=[_jpeg(main[i].crop) for i in picks],
         timings=timings,
         details=details,
     )
