@@ -147,7 +147,7 @@ class LTX2Backend:
             kwargs["image"] = _condition_frame(spec.condition_image, grid)
 
         def on_step_end(
-            running: LTX2Pipeline | LTX2ImageToVideoPipeline,
+            running: AnyLTX2Pipeline,
             step: int,
             timestep: Any,
             tensors: dict[str, Any],
