@@ -5,7 +5,7 @@ from pathlib import Path
 import numpy as np
 from cameo_media import speech_like, write_video
 
-from cameo.verification import Reason, verify_enrollment
+from cameo.verification import Reason, VerificationConfig, verify_enrollment
 
 
 def _reject(path: Path) -> list[str]:
@@ -43,3 +43,13 @@ def test_no_face_at_all(tmp_path: Path) -> None:
     frames = (rng.integers(0, 255, (360, 640, 3), dtype=np.uint8) for _ in range(4 * 10))
     video = write_video(tmp_path / "noise.mp4", frames, 10, speech_like(4.0))
     assert _reject(video) == [Reason.NO_FACE]
+
+
+def test_frame_count_is_bounded(tmp_path: Path) -> None:
+    # 800 frames in 4 s: more than the 120 fps bound lets through for a 5 s limit.
+    frames = (np.full((64, 64, 3), i % 255, dtype=np.uint8) for i in range(800))
+    video = write_video(tmp_path / "burst.mp4", frames, 200, speech_like(4.0), size=(64, 64))
+    result = verify_enrollment(
+        video, moves=["left"], phrase="apple", config=VerificationConfig(max_seconds=5.0)
+    )
+    assert result.reasons == [Reason.VIDEO_UNREADABLE]

@@ -9,6 +9,8 @@ import numpy as np
 from .config import VerificationConfig
 
 AUDIO_RATE = 16_000
+# Frames decoded per second of allowed duration, at most: bounds work on broken timestamps.
+MAX_FPS = 120
 
 
 class MediaError(Exception):
@@ -75,7 +77,10 @@ def sample_video(path: str | os.PathLike[str], config: VerificationConfig) -> Vi
             start: float | None = None
             next_time = 0.0
             last = 0.0
-            for frame in container.decode(stream):
+            max_frames = int((config.max_seconds + 1.0) * MAX_FPS)
+            for index, frame in enumerate(container.decode(stream)):
+                if index >= max_frames:
+                    raise MediaError("too many frames for the allowed duration")
                 if frame.time is None:
                     continue
                 start = frame.time if start is None else start
