@@ -102,21 +102,21 @@ def baseline(clips: list[np.ndarray], fps: float) -> dict[str, object]:
         psnrs.append(invisible.psnr(clip, marked))
         decoder = WatermarkDecoder("bytes", 32)
         for name, frames in attacked(marked, fps).items():
-            # Per-frame decode, majority vote of bits across frames.
-            bits = np.array(
-                [
-                    np.unpackbits(
-                        np.frombuffer(decoder.decode(f[..., ::-1].copy(), "dwtDctSvd"), np.uint8)
-                    )
-                    for f in frames
-                ]
-            )
-            voted = np.packbits(bits.mean(axis=0) > 0.5).tobytes()
-            hits[name] = hits.get(name, 0) + int(voted == payload)
+            hits[name] = hits.get(name, 0) + int(_baseline_decode(decoder, frames) == payload)
     return {
         "recovery": {k: v / len(clips) for k, v in hits.items()},
         "psnr_db_mean": float(np.mean(psnrs)),
     }
+
+
+def _baseline_decode(decoder: object, frames: np.ndarray) -> bytes | None:
+    """Per-frame dwtDctSvd decode, majority vote of bits across frames; None if it refuses."""
+    try:
+        raw = [decoder.decode(f[..., ::-1].copy(), "dwtDctSvd") for f in frames]  # type: ignore[attr-defined]
+    except RuntimeError:  # e.g. it refuses frames under 256x256 after a downscale
+        return None
+    bits = np.array([np.unpackbits(np.frombuffer(r, np.uint8)) for r in raw])
+    return np.packbits(bits.mean(axis=0) > 0.5).tobytes()
 
 
 def speed(frame360: np.ndarray) -> dict[str, float]:
