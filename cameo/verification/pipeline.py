@@ -75,6 +75,17 @@ def _check_faces(observations: Sequence[Observation], config: VerificationConfig
     return []
 
 
+def _codes(reasons: Sequence[Reason]) -> list[str]:
+    return [r.value for r in dict.fromkeys(reasons)]
+
+
+def _rejected(
+    reasons: Sequence[Reason], timings: dict[str, float], details: dict[str, object]
+) -> VerificationResult:
+    """A rejection before any face was usable: no encodings or frames to hand back."""
+    return VerificationResult("rejected", _codes(reasons), timings=timings, details=details)
+
+
 def _reference_indices(yaws: Sequence[float], count: int) -> list[int]:
     """Most frontal first, then the two most turned views: useful conditioning frames."""
     order = [int(np.argmin(np.abs(yaws))), int(np.argmin(yaws)), int(np.argmax(yaws))]
@@ -95,7 +106,7 @@ def judge(
     timings = dict(evidence.timings)
     details: dict[str, object] = {"duration": round(evidence.duration, 2)}
     if evidence.fatal:
-        return VerificationResult("rejected", [r.value for r in evidence.fatal], timings=timings)
+        return _rejected(evidence.fatal, timings, details)
 
     reasons = _check_audio(evidence, phrase, recognizer, config)
     details["speech_seconds"] = round(evidence.speech_seconds, 2)
@@ -104,7 +115,7 @@ def judge(
     details["frames"] = len(evidence.observations)
     details["single_face_frames"] = len(seen)
     if not seen:
-        return VerificationResult("rejected", list(dict.fromkeys(reasons)), timings=timings)
+        return _rejected(reasons, timings, details)
 
     started = time.perf_counter()
     encodings = np.array([s.face.encoding for s in seen])
@@ -114,8 +125,7 @@ def judge(
         reasons.append(Reason.IDENTITY_INCONSISTENT)
     main = [s for s, keep in zip(seen, mask, strict=True) if keep]
     if not main:  # no person dominates: nothing to enroll
-        reasons.append(Reason.IDENTITY_INCONSISTENT)
-        return VerificationResult("rejected", list(dict.fromkeys(reasons)), timings=timings)
+        return _rejected([*reasons, Reason.IDENTITY_INCONSISTENT], timings, details)
     track = [s.face.landmarks for s in main]
     yaws = [yaw_proxy(points) for points in track]
     if len(track) < config.min_liveness_frames:
@@ -144,7 +154,7 @@ def judge(
 
     return VerificationResult(
         status="rejected" if reasons else "verified",
-        reasons=[r.value for r in dict.fromkeys(reasons)],
+        reasons=_codes(reasons),
         encoding=mean,
         encodings=[main[i].face.encoding for i in picks],
         reference_frames=[_jpeg(main[i].crop) for i in picks],
