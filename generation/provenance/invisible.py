@@ -129,7 +129,7 @@ def _highpass(cells: np.ndarray) -> np.ndarray:
     the mean of its 5x5 neighbourhood, which removes brightness and smooth content."""
     local = cells
     for axis in (-2, -1):
-        local = sum(np.roll(local, k, axis) for k in range(-2, 3)) / 5
+        local = np.sum([np.roll(local, k, axis) for k in range(-2, 3)], axis=0) / 5
     return cells - local
 
 
@@ -159,7 +159,7 @@ def embed(
     reps = (rows // TILE + 1, cols // TILE + 1)
     for start in range(0, len(batch), window):
         chunk = batch[start : start + window]
-        host = sum(_cell_means(_luma(frame), rows, cols) for frame in chunk) / len(chunk)
+        host = np.mean([_cell_means(_luma(frame), rows, cols) for frame in chunk], axis=0)
         folded = _fold_grid(host)
         amplitude = _informed_amplitude(target, _highpass(folded), strength)
         grid = np.tile(amplitude, reps)[:rows, :cols]

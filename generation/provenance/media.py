@@ -65,7 +65,7 @@ def _encode_audio(
 
 def _open(source: Source) -> av.container.InputContainer:
     try:
-        return av.open(io.BytesIO(source) if isinstance(source, bytes) else str(source))
+        return av.open(io.BytesIO(source) if isinstance(source, bytes) else str(source), "r")
     except (av.FFmpegError, OSError) as exc:
         raise ProvenanceError(UNREADABLE, f"not a readable media file: {exc}") from exc
 

@@ -24,8 +24,8 @@ def render_mark(handle: str, frame_height: int) -> np.ndarray:
     boxes = [
         probe.textbbox((0, 0), line, font=font, stroke_width=max(1, size // 12)) for line in lines
     ]
-    width = max(b[2] - b[0] for b in boxes) + 2 * pad
-    line_h = max(b[3] - b[1] for b in boxes)
+    width = int(max(b[2] - b[0] for b in boxes)) + 2 * pad
+    line_h = int(max(b[3] - b[1] for b in boxes))
     image = Image.new("RGBA", (width, line_h * 2 + 3 * pad), (0, 0, 0, 0))
     draw = ImageDraw.Draw(image)
     for i, line in enumerate(lines):
