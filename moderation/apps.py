@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class ModerationConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "moderation"
+
+    def ready(self) -> None:
+        from .account_target import account_target_register
+
+        account_target_register()

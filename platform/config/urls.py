@@ -9,6 +9,7 @@ api_v1 = [
     path("", include("accounts.api.urls")),
     path("", include("events.api.urls")),
     path("", include("billing.api.urls")),
+    path("", include("moderation.api.urls")),
 ]
 
 urlpatterns = [
@@ -17,6 +18,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("api/v1/", include(api_v1)),
     path("admin/", admin.site.urls),
+    path("console/", include("moderation.console.urls")),
     # Unknown API paths answer in the API's error shape whatever DEBUG says.
     re_path(r"^api/", json_not_found),
 ]

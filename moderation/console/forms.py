@@ -1,0 +1,57 @@
+from django import forms
+
+from ..models import DecisionAction, Priority, ReasonCode, Term
+
+AGE_CHOICES = [("", "Any age"), ("1", "Older than 1 h"), ("24", "Older than 24 h"),
+               ("168", "Older than 7 days")]
+REPORT_REASONS = [c for c in ReasonCode.choices if c[0] != ReasonCode.NO_VIOLATION]
+CATEGORIES = Term._meta.get_field("category").choices or []
+
+
+class LoginForm(forms.Form):
+    email = forms.CharField(max_length=254)
+    password = forms.CharField(max_length=128, strip=False, widget=forms.PasswordInput)
+
+
+class TotpForm(forms.Form):
+    code = forms.RegexField(regex=r"^\d{6}$", max_length=6,
+                            widget=forms.TextInput(attrs={"autocomplete": "one-time-code",
+                                                          "inputmode": "numeric"}))
+
+
+class QueueFilterForm(forms.Form):
+    category = forms.ChoiceField(choices=[("", "All categories"), *REPORT_REASONS],
+                                 required=False)
+    priority = forms.TypedChoiceField(choices=[("", "Any priority"), *Priority.choices],
+                                      coerce=int, empty_value=None, required=False)
+    age = forms.TypedChoiceField(choices=AGE_CHOICES, coerce=float, empty_value=None,
+                                 required=False)
+    mine = forms.BooleanField(required=False, label="Assigned to me")
+
+
+class DecisionForm(forms.Form):
+    action = forms.ChoiceField(choices=DecisionAction.choices)
+    reason_code = forms.ChoiceField(choices=[("", "Reason…"), *ReasonCode.choices])
+    note = forms.CharField(max_length=4000, required=False, widget=forms.Textarea)
+    suspend_days = forms.IntegerField(min_value=1, max_value=365, required=False)
+
+
+class AppealDecisionForm(forms.Form):
+    outcome = forms.ChoiceField(choices=[("upheld", "Uphold"), ("overturned", "Overturn")])
+    reason = forms.CharField(max_length=4000)
+
+
+class TermForm(forms.Form):
+    text = forms.CharField(max_length=200)
+    category = forms.ChoiceField(choices=CATEGORIES)
+    action = forms.ChoiceField(choices=Term.ActionOverride.choices, required=False)
+
+
+class TermEditForm(forms.Form):
+    action = forms.ChoiceField(choices=Term.ActionOverride.choices, required=False)
+    active = forms.BooleanField(required=False)
+
+
+class TestTextForm(forms.Form):
+    text = forms.CharField(max_length=4000, strip=False, widget=forms.Textarea(attrs={"rows": 3}))
+    teen = forms.BooleanField(required=False, label="As a teen account")

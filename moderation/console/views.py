@@ -1,0 +1,245 @@
+"""Console pages: thin views over the same services and selectors as the REST API."""
+
+from collections.abc import Callable
+from typing import Any
+
+import segno
+from django.contrib import messages
+from django.contrib.auth import authenticate, logout
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from accounts.facade import User
+from core.errors import DomainError
+
+from .. import filters, selectors, services
+from ..models import PENDING_STATUSES, AppealStatus, DecisionAction, Priority, Term
+from ..roles import SENIOR_ROLES, is_moderator
+from ..targets import target_describe
+from . import forms
+from .auth import (
+    complete_login,
+    confirmed_device,
+    console_required,
+    enrolment_device,
+    pending_set,
+    pending_user,
+    safe_next,
+)
+
+
+def _me(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)  # console_required let the request in
+    return request.user
+
+
+def _attempt(request: HttpRequest, action: Callable[[], Any], success: str) -> bool:
+    """Run a service call; a refusal becomes a message on the page instead of an error."""
+    try:
+        action()
+    except DomainError as exc:
+        messages.error(request, f"{exc.message} ({exc.code})")
+        return False
+    messages.success(request, success)
+    return True
+
+
+# --- sign-in ----------------------------------------------------------------------------------
+
+def login_view(request: HttpRequest) -> HttpResponse:
+    form = forms.LoginForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        login = form.cleaned_data["email"]
+        user = authenticate(request, login=login, username=login,
+                            password=form.cleaned_data["password"])
+        if isinstance(user, User) and is_moderator(user):
+            pending_set(request, user)
+            step = "console:verify" if confirmed_device(user) else "console:setup"
+            return redirect(f"{reverse(step)}?next={safe_next(request, reverse('console:queue'))}")
+        form.add_error(None, "Wrong email or password, or no console access.")
+    return render(request, "moderation/console/login.html",
+                  {"form": form, "next": request.GET.get("next", "")})
+
+
+def verify_view(request: HttpRequest) -> HttpResponse:
+    user = pending_user(request)
+    device = confirmed_device(user) if user else None
+    if user is None or device is None:
+        return redirect("console:login")
+    form = forms.TotpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["code"]):
+            complete_login(request, user, device)
+            return redirect(safe_next(request, reverse("console:queue")))
+        form.add_error("code", "Wrong or expired code.")
+    return render(request, "moderation/console/verify.html",
+                  {"form": form, "next": request.GET.get("next", "")})
+
+
+def setup_view(request: HttpRequest) -> HttpResponse:
+    """First sign-in of a moderator without an authenticator: scan, then confirm a code."""
+    user = pending_user(request)
+    if user is None or confirmed_device(user) is not None:
+        return redirect("console:login")
+    device = enrolment_device(user)
+    form = forms.TotpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["code"]):
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            complete_login(request, user, device)
+            return redirect(safe_next(request, reverse("console:queue")))
+        form.add_error("code", "Wrong or expired code.")
+    url = device.config_url
+    return render(request, "moderation/console/setup.html", {
+        "form": form, "otpauth_url": url, "qr_svg": segno.make(url).svg_inline(scale=4),
+        "next": request.GET.get("next", "")})
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    return redirect("console:login")
+
+
+# --- queue and cases --------------------------------------------------------------------------
+
+@console_required
+def queue_view(request: HttpRequest) -> HttpResponse:
+    form = forms.QueueFilterForm(request.GET or None)
+    filters_: dict[str, Any] = {}
+    if form.is_valid():
+        data = form.cleaned_data
+        filters_ = {"category": data["category"] or None, "priority": data["priority"],
+                    "older_than_hours": data["age"],
+                    "assignee_id": _me(request).pk if data["mine"] else None}
+    cases = list(selectors.queue_list(**filters_)[:200])
+    return render(request, "moderation/console/queue.html",
+                  {"form": form, "cases": cases, "stats": selectors.dashboard_stats()})
+
+
+@console_required
+def case_view(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = selectors.case_get(case_id=case_id)
+    me = _me(request)
+    return render(request, "moderation/console/case.html", {
+        "case": case,
+        "target": target_describe(case.target_type, case.target_id),
+        "related": selectors.related_cases(case=case),
+        "pending": case.status in PENDING_STATUSES,
+        "own_content": case.owner_id == me.pk,
+        "form": forms.DecisionForm(),
+        "actions": [(a, label) for a, label in DecisionAction.choices
+                    if a != DecisionAction.BAN or me.role in SENIOR_ROLES],
+        "priority_label": Priority(case.priority).label,
+    })
+
+
+@console_required
+@require_POST
+def case_assign_view(request: HttpRequest, case_id: int) -> HttpResponse:
+    me = _me(request)
+    release = request.POST.get("release") == "1"
+    _attempt(request, lambda: services.case_assign(
+        case_id=case_id, moderator=me, assignee_id=None if release else me.pk),
+        "Released." if release else "Assigned to you.")
+    return redirect("console:case", case_id=case_id)
+
+
+@console_required
+@require_POST
+def case_decide_view(request: HttpRequest, case_id: int) -> HttpResponse:
+    form = forms.DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Pick a decision and a reason.")
+        return redirect("console:case", case_id=case_id)
+    data = form.cleaned_data
+    if _attempt(request, lambda: services.case_decide(
+            case_id=case_id, moderator=_me(request), action=data["action"],
+            reason_code=data["reason_code"], note=data["note"],
+            suspend_days=data["suspend_days"]),
+            f"Case {case_id}: {data['action']}."):
+        return redirect("console:queue")
+    return redirect("console:case", case_id=case_id)
+
+
+# --- appeals ----------------------------------------------------------------------------------
+
+@console_required
+def appeals_view(request: HttpRequest) -> HttpResponse:
+    return render(request, "moderation/console/appeals.html", {
+        "appeals": list(selectors.appeal_list(status=AppealStatus.PENDING)[:200]),
+        "form": forms.AppealDecisionForm()})
+
+
+@console_required
+@require_POST
+def appeal_decide_view(request: HttpRequest, appeal_id: int) -> HttpResponse:
+    form = forms.AppealDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Pick an outcome and give a reason.")
+        return redirect("console:appeals")
+    data = form.cleaned_data
+    _attempt(request, lambda: services.appeal_transition(
+        appeal_id=appeal_id, to=AppealStatus(data["outcome"]), actor=_me(request),
+        reason=data["reason"]), f"Appeal {appeal_id}: {data['outcome']}.")
+    return redirect("console:appeals")
+
+
+# --- terms and the test tool ------------------------------------------------------------------
+
+@console_required
+def terms_view(request: HttpRequest) -> HttpResponse:
+    category = request.GET.get("category") or None
+    query = request.GET.get("q") or None
+    test_form = forms.TestTextForm(request.POST or None)
+    result = None
+    if request.method == "POST" and test_form.is_valid():
+        result = filters.prompt_explain(test_form.cleaned_data["text"],
+                                        teen=test_form.cleaned_data["teen"])
+    return render(request, "moderation/console/terms.html", {
+        "terms": selectors.term_list(category=category, query=query),
+        "categories": forms.CATEGORIES, "category": category or "", "q": query or "",
+        "add_form": forms.TermForm(), "test_form": test_form, "result": result,
+        "actions": Term.ActionOverride.choices})
+
+
+@console_required
+@require_POST
+def term_add_view(request: HttpRequest) -> HttpResponse:
+    form = forms.TermForm(request.POST)
+    if form.is_valid():
+        _attempt(request, lambda: services.term_create(actor=_me(request), **form.cleaned_data),
+                 f"Added {form.cleaned_data['text']!r}.")
+    else:
+        messages.error(request, "A term needs text and a category.")
+    return redirect("console:terms")
+
+
+@console_required
+@require_POST
+def term_edit_view(request: HttpRequest, term_id: int) -> HttpResponse:
+    if request.POST.get("delete") == "1":
+        _attempt(request, lambda: services.term_delete(actor=_me(request), term_id=term_id),
+                 "Term deleted.")
+        return redirect("console:terms")
+    form = forms.TermEditForm(request.POST)
+    if form.is_valid():
+        _attempt(request, lambda: services.term_update(
+            actor=_me(request), term_id=term_id, action=form.cleaned_data["action"],
+            active=form.cleaned_data["active"]), "Term saved.")
+    return redirect("console:terms")
+
+
+# --- dashboard --------------------------------------------------------------------------------
+
+@console_required
+def dashboard_view(request: HttpRequest) -> HttpResponse:
+    stats = selectors.dashboard_stats()
+    return render(request, "moderation/console/dashboard.html", {
+        "stats": stats,
+        "by_priority": [(Priority(p).label, n) for p, n in
+                        sorted(stats["by_priority"].items(), reverse=True)],
+        "by_category": sorted(stats["by_category"].items(), key=lambda kv: -kv[1])})

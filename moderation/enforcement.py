@@ -1,0 +1,50 @@
+"""Applying a decision and undoing it after an overturned appeal.
+
+Content actions go to the target type's registered enforcer; account actions (warn,
+suspend, ban) are moderation's own. Suspension is derived from the decision row itself
+(`suspended_until`, `reversed_at`), so undoing it is just marking the decision reversed.
+"""
+
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.facade import User
+
+# Not in accounts.facade yet: a ban must end every device session at once.
+from accounts.services import sessions_revoke_all
+
+from .models import CONTENT_ACTIONS, Decision, DecisionAction
+from .targets import REVERSAL_OF, target_type_get
+
+
+def user_is_suspended(user_id: int) -> bool:
+    """Banned, or under a suspension that has not ended and was not overturned."""
+    return Decision.objects.filter(
+        Q(action=DecisionAction.BAN) |
+        Q(action=DecisionAction.SUSPEND, suspended_until__gt=timezone.now()),
+        subject_id=user_id, reversed_at__isnull=True).exists()
+
+
+def decision_enforce(decision: Decision) -> None:
+    case = decision.case
+    if decision.action in CONTENT_ACTIONS:
+        target_type_get(case.target_type).enforce(case.target_id, decision.action)
+    elif decision.action == DecisionAction.BAN and decision.subject_id is not None:
+        user = User.objects.select_for_update().get(pk=decision.subject_id)
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+        sessions_revoke_all(user=user)
+
+
+def decision_reverse(decision: Decision) -> None:
+    case = decision.case
+    if decision.action in CONTENT_ACTIONS:
+        target_type_get(case.target_type).enforce(case.target_id,
+                                                  REVERSAL_OF[decision.action])
+    elif decision.action == DecisionAction.BAN and decision.subject_id is not None:
+        # Deleted accounts stay inactive; sessions revoked by the ban stay revoked.
+        User.objects.filter(pk=decision.subject_id, deleted_at__isnull=True).update(
+            is_active=True)
+    decision.reversed_at = timezone.now()
+    decision.save(update_fields=["reversed_at"])
+

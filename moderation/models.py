@@ -1,0 +1,244 @@
+"""Moderation records: editable filter terms, cases with their audit trail, reports,
+decisions and appeals. Targets are generic (type + id strings) so any app can plug in."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+from moderation.policy import Action, Category
+
+
+class Term(models.Model):
+    """One filter phrase; moderators edit these in the console without a deploy."""
+
+    class ActionOverride(models.TextChoices):
+        DEFAULT = "", "Category default"
+        ALLOW = Action.ALLOW.value, "Allow"
+        REVIEW = Action.REVIEW.value, "Review"
+        BLOCK = Action.BLOCK.value, "Block"
+
+    # The id shown in explanations ("sexual.nude"); stable across text edits.
+    rule_id = models.CharField(max_length=120, unique=True)
+    text = models.CharField(max_length=200)
+    category = models.CharField(max_length=32,
+                                choices=[(c.value, c.value) for c in Category
+                                         if c is not Category.OWNER_RULE])
+    action = models.CharField(max_length=10, choices=ActionOverride.choices, blank=True,
+                              default=ActionOverride.DEFAULT)
+    active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["category", "text"]
+
+    def __str__(self) -> str:
+        return self.rule_id
+
+
+class PolicyRevision(models.Model):
+    """One row whose token changes with every term edit: engines are cached per token.
+
+    A random token rather than a counter, so a rolled-back edit can never make a stale
+    engine look current again."""
+
+    token = models.UUIDField(default=uuid.uuid4)
+    updated_at = models.DateTimeField(auto_now=True)
+
+
+class ReasonCode(models.TextChoices):
+    """Why a report was filed or a decision made; shown to users, so deliberately coarse."""
+
+    SEXUAL = "sexual", "Sexual content"
+    MINORS = "minors", "Child safety"
+    VIOLENCE = "violence", "Violence or gore"
+    HATE = "hate", "Hate"
+    HARASSMENT = "harassment", "Harassment or bullying"
+    SELF_HARM = "self_harm", "Self-harm"
+    EXTREMISM = "extremism", "Violent extremism"
+    IMPERSONATION = "impersonation", "Impersonation or likeness without consent"
+    COPYRIGHT = "copyright", "Copyright"
+    SPAM = "spam", "Spam or scam"
+    OTHER = "other", "Other"
+    # Decisions only: a dismissal needs a reason too.
+    NO_VIOLATION = "no_violation", "No violation"
+
+
+class Priority(models.IntegerChoices):
+    LOW = 1, "Low"
+    NORMAL = 2, "Normal"
+    HIGH = 3, "High"
+    URGENT = 4, "Urgent"
+
+
+class CaseStatus(models.TextChoices):
+    OPEN = "open", "Open"  # waiting for a moderator
+    ASSIGNED = "assigned", "Assigned"  # a moderator has taken it
+    ACTIONED = "actioned", "Actioned"  # a decision other than dismiss was enforced
+    DISMISSED = "dismissed", "Dismissed"  # reviewed, no violation
+    APPEALED = "appealed", "Appealed"  # the affected person appealed the decision
+    CLOSED = "closed", "Closed"  # the appeal was decided; nothing more can happen
+
+
+PENDING_STATUSES = (CaseStatus.OPEN, CaseStatus.ASSIGNED)
+
+CASE_TRANSITIONS: dict[str, frozenset[str]] = {
+    CaseStatus.OPEN: frozenset({CaseStatus.ASSIGNED, CaseStatus.ACTIONED, CaseStatus.DISMISSED}),
+    # ASSIGNED -> ASSIGNED is a hand-over to another moderator.
+    CaseStatus.ASSIGNED: frozenset({CaseStatus.ASSIGNED, CaseStatus.OPEN, CaseStatus.ACTIONED,
+                                    CaseStatus.DISMISSED}),
+    CaseStatus.ACTIONED: frozenset({CaseStatus.APPEALED}),
+    CaseStatus.DISMISSED: frozenset(),
+    CaseStatus.APPEALED: frozenset({CaseStatus.CLOSED}),
+    CaseStatus.CLOSED: frozenset(),
+}
+
+
+class CaseSource(models.TextChoices):
+    REPORT = "report", "User report"
+    AUTOMATIC = "automatic", "Automatic filter"
+
+
+class Case(models.Model):
+    target_type = models.CharField(max_length=32)
+    target_id = models.CharField(max_length=64)
+    # The person whose content or account is judged; None when the target has no known owner.
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="moderation_cases")
+    category = models.CharField(max_length=32, choices=ReasonCode.choices)
+    priority = models.PositiveSmallIntegerField(choices=Priority.choices,
+                                                default=Priority.NORMAL)
+    status = models.CharField(max_length=16, choices=CaseStatus.choices,
+                              default=CaseStatus.OPEN)
+    source = models.CharField(max_length=16, choices=CaseSource.choices)
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="+")
+    # Reason codes of automatic filter hits (e.g. "SAFETY.INPUT.HARASSMENT").
+    codes = models.JSONField(default=list, blank=True)
+    summary = models.TextField(blank=True)
+    report_count = models.PositiveIntegerField(default=0)
+    opened_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            # Reports and hits on the same target merge into its one pending case.
+            models.UniqueConstraint(fields=["target_type", "target_id"],
+                                    condition=models.Q(status__in=["open", "assigned"]),
+                                    name="moderation_one_pending_case_per_target"),
+        ]
+        indexes = [models.Index(fields=["status", "priority", "opened_at"]),
+                   models.Index(fields=["target_type", "target_id"])]
+
+    def __str__(self) -> str:
+        return f"case {self.pk} ({self.target_type}:{self.target_id})"
+
+
+class CaseEvent(models.Model):
+    """The audit trail: every change to a case, who made it and why."""
+
+    class Kind(models.TextChoices):
+        OPENED = "opened"
+        REPORTED = "reported"
+        AUTOMATIC_HIT = "automatic_hit"
+        STATUS = "status"
+        DECIDED = "decided"
+        APPEALED = "appealed"
+        APPEAL_DECIDED = "appeal_decided"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    # None: the system (automatic filters).
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    from_status = models.CharField(max_length=16, blank=True)
+    to_status = models.CharField(max_length=16, blank=True)
+    reason = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+
+class Report(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="reports")
+    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                 related_name="+")
+    reason = models.CharField(max_length=32, choices=ReasonCode.choices)
+    note = models.CharField(max_length=1000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["case", "reporter"],
+                                               name="moderation_one_report_per_case")]
+
+
+class DecisionAction(models.TextChoices):
+    REMOVE = "remove", "Remove"
+    RESTRICT = "restrict", "Restrict (hidden from feeds)"
+    LABEL = "label", "Label"
+    WARN = "warn", "Warn"
+    SUSPEND = "suspend", "Suspend"
+    BAN = "ban", "Ban"
+    DISMISS = "dismiss", "Dismiss"
+
+
+# Enforced on the target through its app's registered enforcer.
+CONTENT_ACTIONS = frozenset({DecisionAction.REMOVE, DecisionAction.RESTRICT,
+                             DecisionAction.LABEL})
+# Enforced on the owner's account by moderation itself.
+ACCOUNT_ACTIONS = frozenset({DecisionAction.WARN, DecisionAction.SUSPEND, DecisionAction.BAN})
+
+
+class Decision(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="decisions")
+    moderator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                  related_name="+")
+    # The affected person (the case owner at decision time).
+    subject = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="moderation_decisions")
+    action = models.CharField(max_length=16, choices=DecisionAction.choices)
+    reason_code = models.CharField(max_length=32, choices=ReasonCode.choices)
+    note = models.TextField(blank=True)
+    suspended_until = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Set when an appeal overturned the decision and its enforcement was undone.
+    reversed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["subject", "action", "reversed_at"])]
+
+
+class AppealStatus(models.TextChoices):
+    PENDING = "pending", "Pending"  # waiting for a moderator other than the decider
+    UPHELD = "upheld", "Upheld"  # the decision stands
+    OVERTURNED = "overturned", "Overturned"  # the decision was reversed
+
+
+APPEAL_TRANSITIONS: dict[str, frozenset[str]] = {
+    AppealStatus.PENDING: frozenset({AppealStatus.UPHELD, AppealStatus.OVERTURNED}),
+    AppealStatus.UPHELD: frozenset(),
+    AppealStatus.OVERTURNED: frozenset(),
+}
+
+
+class Appeal(models.Model):
+    decision = models.OneToOneField(Decision, on_delete=models.PROTECT, related_name="appeal")
+    appellant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                  related_name="+")
+    statement = models.TextField()
+    status = models.CharField(max_length=16, choices=AppealStatus.choices,
+                              default=AppealStatus.PENDING)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    decision_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "created_at"])]

@@ -1,0 +1,81 @@
+"""Term list writes. Every edit changes the policy revision so cached engines rebuild."""
+
+import uuid
+
+from django.db import IntegrityError, transaction
+
+from accounts.facade import User
+from core.errors import ConflictError, DomainError, NotFoundError
+from moderation.policy import PolicyEngine
+
+from ..filters import policy_term
+from ..models import PolicyRevision, Term
+from ..roles import check_moderator
+
+
+def policy_revision_bump() -> None:
+    PolicyRevision.objects.update_or_create(pk=1, defaults={"token": uuid.uuid4()})
+
+
+def _validate(term: Term) -> None:
+    if term.category not in dict(Term._meta.get_field("category").choices or []):
+        raise DomainError("moderation.invalid_term", "Unknown category.",
+                          fields={"category": ["Invalid category."]})
+    try:
+        PolicyEngine.build([policy_term(term)])
+    except ValueError as exc:
+        raise DomainError("moderation.invalid_term",
+                          "The term has no letters or digits left after normalisation.",
+                          fields={"text": ["Nothing to match."]}) from exc
+
+
+def _save(term: Term) -> Term:
+    _validate(term)
+    try:
+        with transaction.atomic():
+            term.save()
+    except IntegrityError as exc:
+        raise ConflictError("moderation.term_exists", "A term with this id already exists.",
+                            fields={"rule_id": ["Taken."]}) from exc
+    policy_revision_bump()
+    return term
+
+
+@transaction.atomic
+def term_create(*, actor: User, text: str, category: str, action: str = "",
+                rule_id: str = "", active: bool = True) -> Term:
+    check_moderator(actor)
+    text = text.strip()
+    return _save(Term(rule_id=rule_id.strip() or f"{category}:{text.lower()}", text=text,
+                      category=category, action=action, active=active, created_by=actor))
+
+
+def _term_lock(term_id: int) -> Term:
+    term = Term.objects.select_for_update().filter(pk=term_id).first()
+    if term is None:
+        raise NotFoundError("moderation.term_not_found", "No such term.")
+    return term
+
+
+@transaction.atomic
+def term_update(*, actor: User, term_id: int, text: str | None = None,
+                category: str | None = None, action: str | None = None,
+                active: bool | None = None) -> Term:
+    check_moderator(actor)
+    term = _term_lock(term_id)
+    if text is not None:
+        term.text = text.strip()
+    if category is not None:
+        term.category = category
+    if action is not None:
+        term.action = action
+    if active is not None:
+        term.active = active
+    return _save(term)
+
+
+@transaction.atomic
+def term_delete(*, actor: User, term_id: int) -> None:
+    check_moderator(actor)
+    _term_lock(term_id).delete()
+    policy_revision_bump()
