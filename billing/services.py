@@ -42,6 +42,12 @@ def _account_lock(user_id: int) -> Account:
     return account
 
 
+def _account_lock_existing(account_id: int) -> Account:
+    account = Account.objects.select_for_update().get(pk=account_id)
+    _account_refresh(account)
+    return account
+
+
 def _post(account: Account, *, kind: LedgerKind, amount: int, reason: str, reference: str = "",
           actor_id: int | None = None, free: int = 0, paid: int = 0, held: int = 0,
           debt: int = 0) -> LedgerEntry:
@@ -141,7 +147,7 @@ def reservation_transition(*, reference: str, to: ReservationState, reason: str,
         raise NotFoundError("billing.reservation_not_found", "No reservation has this reference.")
     if to not in RESERVATION_TRANSITIONS[reservation.state]:
         return reservation
-    account = _account_lock(reservation.account.user_id)
+    account = _account_lock_existing(reservation.account_id)
     amount = reservation.amount
     if to == ReservationState.CAPTURED:
         _post(account, kind=LedgerKind.CAPTURE, amount=amount, held=-amount, reason=reason,
@@ -234,12 +240,12 @@ def _clawback_target(purchase: Purchase) -> int:
 def _purchase_settle(purchase: Purchase, *, kind: LedgerKind, reason: str) -> None:
     """Bring the credits clawed back for a paid purchase in line with its refunds/disputes.
     More than the balance holds becomes debt; a dispute won gives credits back."""
-    if purchase.state != PurchaseState.PAID or purchase.account is None:
+    if purchase.state != PurchaseState.PAID or purchase.account_id is None:
         return
     delta = _clawback_target(purchase) - purchase.clawed_credits
     if delta == 0:
         return
-    account = _account_lock(purchase.account.user_id)
+    account = _account_lock_existing(purchase.account_id)
     if delta > 0:
         from_paid = min(account.paid, delta)
         _post(account, kind=kind, amount=delta, paid=-from_paid, debt=delta - from_paid,
