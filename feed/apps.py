@@ -4,3 +4,14 @@ from django.apps import AppConfig
 class FeedConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "feed"
+
+    def ready(self) -> None:
+        from accounts.facade import account_erasure_hook_register
+        from generation.access import remix_rule_register, view_rule_register
+
+        from .access import video_remix_rule, video_view_rule
+        from .services import posts_erase_for_account
+
+        view_rule_register(video_view_rule)
+        remix_rule_register(video_remix_rule)
+        account_erasure_hook_register(posts_erase_for_account)

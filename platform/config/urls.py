@@ -10,6 +10,8 @@ api_v1 = [
     path("", include("events.api.urls")),
     path("", include("billing.api.urls")),
     path("", include("moderation.api.urls")),
+    path("", include("generation.api.urls")),
+    path("", include("feed.api.urls")),
 ]
 
 urlpatterns = [

@@ -1,0 +1,215 @@
+"""Feed endpoints: each view validates input, calls one service or selector, shapes output."""
+
+from typing import Any
+from uuid import UUID
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
+from rest_framework.views import APIView
+
+from accounts.facade import request_user
+
+from .. import services
+from ..models import Comment, SteeringTerm
+from ..selectors import comments as comment_selectors
+from ..selectors import lists
+from ..selectors.pages import liked_post_ids
+from ..selectors.visibility import post_get_visible
+from ..services.pages import Page
+from ..services.publishing import PostSettings
+from . import serializers as s
+
+
+def _valid(serializer_class: type[Any], data: Any) -> dict[str, Any]:
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+def _page_response(request: Request, page: Page) -> Response:
+    next_url = (replace_query_param(request.build_absolute_uri(), "cursor", page.next_cursor)
+                if page.next_cursor else None)
+    results = s.PostOut(page.posts, many=True, context={"liked_ids": page.liked_ids}).data
+    return Response({"results": results, "next": next_url, "next_cursor": page.next_cursor})
+
+
+class ChronologicalView(APIView):
+    """A newest-first list of posts, paged by an id keyset."""
+
+    def posts(self, request: Request, **kwargs: Any) -> QuerySet[Any]:
+        raise NotImplementedError
+
+    @extend_schema(parameters=[s.PageIn], responses=s.PostOut(many=True))
+    def get(self, request: Request, **kwargs: Any) -> Response:
+        query = _valid(s.PageIn, request.query_params)
+        page = services.chronological_page(viewer=request_user(request),
+                                           posts=self.posts(request, **kwargs),
+                                           cursor=query.get("cursor"),
+                                           page_size=query.get("page_size"))
+        return _page_response(request, page)
+
+
+class FollowingFeedView(ChronologicalView):
+    def posts(self, request: Request, **kwargs: Any) -> QuerySet[Any]:
+        return lists.following_posts(viewer=request_user(request))
+
+
+class UserPostsView(ChronologicalView):
+    def posts(self, request: Request, **kwargs: Any) -> QuerySet[Any]:
+        return lists.user_posts(viewer=request_user(request), handle=kwargs["handle"])
+
+
+class AppearancesView(ChronologicalView):
+    def posts(self, request: Request, **kwargs: Any) -> QuerySet[Any]:
+        return lists.appearance_posts(viewer=request_user(request), handle=kwargs["handle"])
+
+
+class HashtagPostsView(ChronologicalView):
+    def posts(self, request: Request, **kwargs: Any) -> QuerySet[Any]:
+        return lists.hashtag_posts(viewer=request_user(request), tag=kwargs["tag"])
+
+
+class RemixesView(ChronologicalView):
+    def posts(self, request: Request, **kwargs: Any) -> QuerySet[Any]:
+        return lists.remix_posts(viewer=request_user(request), video_id=kwargs["video_id"])
+
+
+class ForYouFeedView(APIView):
+    @extend_schema(parameters=[s.PageIn], responses=s.PostOut(many=True))
+    def get(self, request: Request) -> Response:
+        query = _valid(s.PageIn, request.query_params)
+        page = services.for_you_page(viewer=request_user(request), cursor=query.get("cursor"),
+                                     page_size=query.get("page_size"))
+        return _page_response(request, page)
+
+
+def _post_out(request: Request, video_id: UUID) -> Response:
+    user = request_user(request)
+    post = post_get_visible(viewer=user, video_id=video_id)
+    return Response(s.PostOut(post, context={
+        "liked_ids": liked_post_ids(viewer_id=user.pk, posts=[post])}).data)
+
+
+class PublishView(APIView):
+    throttle_scope = "social"
+
+    @extend_schema(request=s.PublishIn, responses={201: s.PostOut, 200: s.PostOut})
+    def post(self, request: Request, video_id: UUID) -> Response:
+        data = _valid(s.PublishIn, request.data)
+        post, created = services.post_publish(user=request_user(request), video_id=video_id,
+                                              settings=PostSettings(**data))
+        response = _post_out(request, post.video_id)
+        response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        return response
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, video_id: UUID) -> Response:
+        services.post_unpublish(user=request_user(request), video_id=video_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PostDetailView(APIView):
+    @extend_schema(responses=s.PostOut)
+    def get(self, request: Request, video_id: UUID) -> Response:
+        return _post_out(request, video_id)
+
+
+class LikeView(APIView):
+    throttle_scope = "social"
+
+    @extend_schema(request=None, responses=s.PostOut)
+    def post(self, request: Request, video_id: UUID) -> Response:
+        services.like_add(user=request_user(request), video_id=video_id)
+        return _post_out(request, video_id)
+
+    @extend_schema(responses=s.PostOut)
+    def delete(self, request: Request, video_id: UUID) -> Response:
+        services.like_remove(user=request_user(request), video_id=video_id)
+        return _post_out(request, video_id)
+
+
+class CommentListCreateView(generics.ListAPIView[Comment]):
+    serializer_class = s.CommentOut
+    throttle_scope = "social"
+
+    def get_queryset(self) -> QuerySet[Comment]:
+        query = _valid(s.CommentListIn, self.request.query_params)
+        return comment_selectors.comments_list(viewer=request_user(self.request),
+                                               video_id=self.kwargs["video_id"],
+                                               parent_id=query.get("parent_id"))
+
+    @extend_schema(request=s.CommentIn, responses={201: s.CommentOut})
+    def post(self, request: Request, video_id: UUID) -> Response:
+        data = _valid(s.CommentIn, request.data)
+        comment = services.comment_create(user=request_user(request), video_id=video_id,
+                                          **data)
+        return Response(s.CommentOut(comment).data, status=status.HTTP_201_CREATED)
+
+
+class CommentDeleteView(APIView):
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, video_id: UUID, comment_id: int) -> Response:
+        services.comment_delete(user=request_user(request), video_id=video_id,
+                                comment_id=comment_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ViewRecordView(APIView):
+    @extend_schema(request=None, responses=s.ViewOut)
+    def post(self, request: Request, video_id: UUID) -> Response:
+        counted = services.view_record(user=request_user(request), video_id=video_id)
+        return Response({"counted": counted})
+
+
+class ShareView(APIView):
+    throttle_scope = "social"
+
+    @extend_schema(request=s.ShareIn, responses=s.PostOut)
+    def post(self, request: Request, video_id: UUID) -> Response:
+        data = _valid(s.ShareIn, request.data)
+        services.share_record(user=request_user(request), video_id=video_id, **data)
+        return _post_out(request, video_id)
+
+
+class NotInterestedView(APIView):
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request: Request, video_id: UUID) -> Response:
+        services.not_interested_mark(user=request_user(request), video_id=video_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class HideCreatorView(APIView):
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request: Request, handle: str) -> Response:
+        services.creator_hide(user=request_user(request), handle=handle)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, handle: str) -> Response:
+        services.creator_unhide(user=request_user(request), handle=handle)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class SteeringListView(generics.ListAPIView[SteeringTerm]):
+    serializer_class = s.SteeringOut
+    pagination_class = None
+
+    def get_queryset(self) -> QuerySet[SteeringTerm]:
+        return comment_selectors.steering_list(user=request_user(self.request))
+
+    @extend_schema(request=s.SteeringIn, responses=s.SteeringOut)
+    def put(self, request: Request) -> Response:
+        data = _valid(s.SteeringIn, request.data)
+        row = services.steering_set(user=request_user(request), **data)
+        return Response(s.SteeringOut(row).data)
+
+
+class SteeringDeleteView(APIView):
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, term: str) -> Response:
+        services.steering_remove(user=request_user(request), term=term)
+        return Response(status=status.HTTP_204_NO_CONTENT)

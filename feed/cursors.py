@@ -1,0 +1,60 @@
+"""Opaque page cursors.
+
+Chronological lists: `k<last id>` (an id keyset: ids grow with publish time, so new posts only
+ever appear before the first page and never shift later pages). For-you: `s<snapshot id>.<offset>`
+(a frozen ranked list, see selectors/foryou.py).
+"""
+
+import base64
+import binascii
+from dataclasses import dataclass
+
+from core.errors import DomainError
+
+
+@dataclass(frozen=True)
+class SnapshotCursor:
+    snapshot_id: int
+    offset: int
+
+
+def _invalid() -> DomainError:
+    return DomainError("feed.invalid_cursor", "The cursor is not valid; start from the top.")
+
+
+def _encode(text: str) -> str:
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str) -> str:
+    try:
+        return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
+        raise _invalid() from exc
+
+
+def keyset_encode(last_id: int) -> str:
+    return _encode(f"k{last_id}")
+
+
+def keyset_decode(cursor: str | None) -> int | None:
+    if not cursor:
+        return None
+    text = _decode(cursor)
+    if not text.startswith("k") or not text[1:].isdigit():
+        raise _invalid()
+    return int(text[1:])
+
+
+def snapshot_encode(snapshot_id: int, offset: int) -> str:
+    return _encode(f"s{snapshot_id}.{offset}")
+
+
+def snapshot_decode(cursor: str | None) -> SnapshotCursor | None:
+    if not cursor:
+        return None
+    text = _decode(cursor)
+    snapshot, _, offset = text[1:].partition(".")
+    if not text.startswith("s") or not snapshot.isdigit() or not offset.isdigit():
+        raise _invalid()
+    return SnapshotCursor(int(snapshot), int(offset))

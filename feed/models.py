@@ -1,0 +1,195 @@
+"""Social objects around a published video: posts, likes, comments, views, shares, preferences.
+
+Counters on `Post` are denormalised for the feeds; every write that changes one updates it in the
+same transaction with an F() expression (or a recount under the post's row lock).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from generation.models import Video
+
+
+class Post(models.Model):
+    """A completed video its owner published; unpublishing deletes the post (and its likes)."""
+
+    class Visibility(models.TextChoices):
+        PUBLIC = "public"  # anyone not blocked: feeds, hashtags, profile, remix counts
+        FOLLOWERS = "followers"  # only people who follow the creator; never counted publicly
+        PRIVATE = "private"  # only the creator; in no one else's feed, list or count
+
+    # Ids grow with publish time: chronological lists page by an (id) keyset.
+    id = models.BigAutoField(primary_key=True)
+    video = models.OneToOneField(Video, on_delete=models.CASCADE, related_name="post")
+    # Indexed by feed_post_author_recent / feed_post_remixes below.
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                               related_name="posts", db_index=False)
+    caption = models.CharField(max_length=500, blank=True)
+    hashtags = models.JSONField(default=list)  # normalised; PostHashtag indexes them
+    allow_remix = models.BooleanField(default=True)
+    allow_comments = models.BooleanField(default=True)
+    visibility = models.CharField(max_length=10, choices=Visibility.choices,
+                                  default=Visibility.PUBLIC)
+    # Copied from the video at publish time (immutable there) so remix lists need no join.
+    parent_video = models.ForeignKey(Video, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+", db_index=False)
+    root_video = models.ForeignKey(Video, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    remix_depth = models.PositiveIntegerField(default=0)
+
+    like_count = models.PositiveIntegerField(default=0)
+    comment_count = models.PositiveIntegerField(default=0)
+    view_count = models.PositiveIntegerField(default=0)
+    remix_count = models.PositiveIntegerField(default=0)  # public published remixes only
+    share_count = models.PositiveIntegerField(default=0)
+    # hot_score = hot_base + ln(1 + engagement points); hot_base = publish time / decay constant,
+    # so ordering by hot_score equals ordering by points * exp(-age / decay): an indexable
+    # "engagement velocity" that never needs a periodic recompute.
+    hot_base = models.FloatField(default=0)
+    hot_score = models.FloatField(default=0)
+    published_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["author", "-id"], name="feed_post_author_recent"),
+            models.Index(fields=["parent_video", "-id"], name="feed_post_remixes"),
+            models.Index(fields=["-hot_score", "-id"], name="feed_post_trending",
+                         condition=Q(visibility="public")),
+            models.Index(fields=["-id"], name="feed_post_public_recent",
+                         condition=Q(visibility="public")),
+        ]
+
+
+class PostHashtag(models.Model):
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="tag_rows")
+    tag = models.CharField(max_length=50)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tag", "post"], name="feed_tag_unique")]
+
+
+class PostCast(models.Model):
+    """A handle cast in the post's video (from video.cast_handles), for profile appearances."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="cast_rows")
+    handle = models.CharField(max_length=31)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["handle", "post"],
+                                               name="feed_cast_unique")]
+
+
+class Like(models.Model):
+    # User-first lookups use the unique (user, post) constraint's index, as below.
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="+", db_index=False)
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="likes")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "post"], name="feed_like_unique")]
+
+
+class Comment(models.Model):
+    """A comment or a reply to one (one level: replies to replies attach to the top comment)."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                               related_name="+")
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE,
+                               related_name="replies")
+    body = models.CharField(max_length=1000)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["post", "parent", "-id"], name="feed_comment_thread")]
+
+
+class View(models.Model):
+    """At most one counted view per viewer, post and UTC day."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="+")
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["post", "user", "day"],
+                                               name="feed_view_unique")]
+
+
+class Share(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="+")
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="+")
+    channel = models.CharField(max_length=30, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+
+class NotInterested(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="+", db_index=False)
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "post"],
+                                               name="feed_not_interested_unique")]
+
+
+class HiddenCreator(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="+", db_index=False)
+    creator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "creator"],
+                                               name="feed_hidden_creator_unique")]
+
+
+class SteeringTerm(models.Model):
+    """"More of" / "less of" a topic: a hashtag or a caption word."""
+
+    class Direction(models.TextChoices):
+        MORE = "more"  # boost posts that mention the term
+        LESS = "less"  # push them down (strongly)
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="+", db_index=False)
+    term = models.CharField(max_length=50)
+    direction = models.CharField(max_length=4, choices=Direction.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "term"],
+                                               name="feed_steering_unique")]
+
+
+class ForYouSnapshot(models.Model):
+    """The ranked post ids of one for-you session: later pages slice it, so they stay stable."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="+")
+    post_ids = models.JSONField(default=list)
+    page_size = models.PositiveSmallIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "created_at"], name="feed_snapshot_user")]
+
+
+class FeedQuota(models.Model):
+    """Feed items served to a teen on one UTC day (FEED_TEEN_DAILY_CAP)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="+", db_index=False)
+    day = models.DateField()
+    served = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "day"],
+                                               name="feed_quota_unique")]

@@ -1,0 +1,30 @@
+"""Loading one page of posts with everything the output needs, in a constant number of queries."""
+
+from collections.abc import Iterable
+
+from django.db.models import QuerySet
+
+from ..models import Like, Post
+
+_PAGE_FIELDS = (
+    "id", "video_id", "author_id", "caption", "hashtags", "allow_remix", "allow_comments",
+    "visibility", "remix_depth", "like_count", "comment_count", "view_count", "remix_count",
+    "share_count", "published_at",
+    "author__handle", "author__display_name",
+    "video__width", "video__height", "video__duration_s", "video__label", "video__status",
+    "parent_video__owner__handle", "root_video__owner__handle",
+)
+
+
+def with_page_fields(posts: QuerySet[Post]) -> QuerySet[Post]:
+    """One query for the page: author, video and the remix credits joined in."""
+    return posts.select_related("author", "video", "parent_video__owner",
+                                "root_video__owner").only(*_PAGE_FIELDS)
+
+
+def liked_post_ids(*, viewer_id: int, posts: Iterable[Post]) -> set[int]:
+    ids = [post.pk for post in posts]
+    if not ids:
+        return set()
+    return set(Like.objects.filter(user_id=viewer_id, post_id__in=ids)
+               .values_list("post_id", flat=True))

@@ -1,0 +1,95 @@
+"""Who sees which post: the one place the audience, moderation and teen rules are written.
+
+Every list and every single-post lookup goes through these predicates, so private, blocked and
+moderated posts cannot leak through one endpoint that forgot a filter.
+"""
+
+from datetime import date
+from uuid import UUID
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from accounts.facade import User, blocked_user_ids
+from core.errors import NotFoundError
+from generation.models import Video
+
+from ..models import HiddenCreator, Post
+
+Visibility = Post.Visibility
+
+
+def followee_ids(viewer_id: int) -> QuerySet[User, int]:
+    """A subquery of the people the viewer follows (kept in SQL: never loaded into Python)."""
+    return User.objects.filter(follower_set__follower_id=viewer_id).values_list("pk", flat=True)
+
+
+def reachable_q() -> Q:
+    """Publishable right now: completed, not deleted, no open case, creator still active."""
+    return Q(video__status=Video.Status.COMPLETED, video__deleted_at__isnull=True,
+             video__held_for_review=False, author__is_active=True)
+
+
+def in_feeds_q() -> Q:
+    """Reachable and not restricted by moderation (restricted videos stay off every feed)."""
+    return reachable_q() & Q(video__restricted=False)
+
+
+def audience_q(viewer_id: int) -> Q:
+    return (Q(visibility=Visibility.PUBLIC)
+            | Q(visibility=Visibility.FOLLOWERS, author_id__in=followee_ids(viewer_id))
+            | Q(author_id=viewer_id))
+
+
+def teen_cutoff() -> date:
+    """Born after this date: a minor today (same rule as User.is_teen)."""
+    today = timezone.now().date()
+    try:
+        return today.replace(year=today.year - settings.ADULT_AGE)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - settings.ADULT_AGE, day=28)
+
+
+def teen_safe_q(viewer_id: int) -> Q:
+    """Teens see no labelled videos, and adults' posts only from adults they follow."""
+    return Q(video__label="") & (Q(author__birthdate__gt=teen_cutoff())
+                                 | Q(author_id__in=followee_ids(viewer_id))
+                                 | Q(author_id=viewer_id))
+
+
+def excluded_author_ids(viewer_id: int) -> set[int]:
+    """Blocked in either direction, or hidden by the viewer."""
+    hidden = HiddenCreator.objects.filter(user_id=viewer_id).values_list("creator_id",
+                                                                          flat=True)
+    return blocked_user_ids(viewer_id) | set(hidden)
+
+
+def feed_posts(viewer: User) -> QuerySet[Post]:
+    """Posts the viewer may meet in any feed or list (per-list filters come on top)."""
+    posts = Post.objects.filter(in_feeds_q() & audience_q(viewer.pk))
+    return posts.filter(teen_safe_q(viewer.pk)) if viewer.is_teen else posts
+
+
+def post_may_see(*, viewer_id: int, post: Post, video: Video) -> bool:
+    """One post by direct link (detail, likes, comments, remix source); video is post.video."""
+    if post.author_id == viewer_id:
+        return video.deleted_at is None
+    if (video.status != Video.Status.COMPLETED or video.deleted_at is not None
+            or video.held_for_review or post.visibility == Visibility.PRIVATE):
+        return False
+    if post.visibility == Visibility.FOLLOWERS and not followee_ids(viewer_id).filter(
+            pk=post.author_id).exists():
+        return False
+    return post.author_id not in blocked_user_ids(viewer_id)
+
+
+def post_get_visible(*, viewer: User, video_id: UUID) -> Post:
+    """The post of a video as the viewer may see it; anything else is a plain 404."""
+    post = (Post.objects.select_related("video", "author")
+            .filter(video_id=video_id, author__is_active=True).first())
+    if post is None or not post_may_see(viewer_id=viewer.pk, post=post, video=post.video):
+        raise NotFoundError("not_found", "No such post.")
+    if viewer.is_teen and post.author_id != viewer.pk and post.video.label:
+        raise NotFoundError("not_found", "No such post.")
+    return post

@@ -1,0 +1,99 @@
+"""Serving feed pages: the teen quota, cursors and for-you snapshots.
+
+Chronological lists page by an id keyset (`id < last id`): ids grow with publish time, so a
+post published between two fetches lands above the first page and no later page shifts.
+
+For-you pages come from a snapshot: the first page ranks the candidates once, stores the ranked
+ids (ForYouSnapshot) and hands out a cursor naming the snapshot and an offset. Later pages slice
+that frozen list, so new posts, new likes and changing scores cannot duplicate or skip anything;
+each slice is re-filtered through the visibility rules, so a block, a hide, a deletion or a
+moderation decision made since still takes effect at once. A snapshot lives FEED_SNAPSHOT_TTL_S.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from accounts.facade import User
+from core.errors import DomainError
+
+from .. import cursors
+from ..models import ForYouSnapshot, Post
+from ..ranking import diversify, rank
+from ..selectors.foryou import for_you_candidates, viewer_taste
+from ..selectors.lists import discoverable_posts
+from ..selectors.pages import liked_post_ids, with_page_fields
+from .quota import feed_quota_refund, feed_quota_take
+
+
+@dataclass(frozen=True)
+class Page:
+    posts: list[Post]
+    liked_ids: set[int]
+    next_cursor: str | None
+
+
+def page_size_clamp(requested: int | None) -> int:
+    if requested is None:
+        return settings.FEED_PAGE_SIZE
+    return max(1, min(requested, settings.FEED_MAX_PAGE_SIZE))
+
+
+def _page(viewer: User, posts: list[Post], granted: int, next_cursor: str | None) -> Page:
+    feed_quota_refund(user=viewer, unused=granted - len(posts))
+    return Page(posts=posts, liked_ids=liked_post_ids(viewer_id=viewer.pk, posts=posts),
+                next_cursor=next_cursor)
+
+
+def chronological_page(*, viewer: User, posts: QuerySet[Post], cursor: str | None,
+                       page_size: int | None = None) -> Page:
+    after = cursors.keyset_decode(cursor)
+    size = feed_quota_take(user=viewer, wanted=page_size_clamp(page_size))
+    if after is not None:
+        posts = posts.filter(id__lt=after)
+    rows = list(with_page_fields(posts).order_by("-id")[:size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    return _page(viewer, rows, size,
+                 cursors.keyset_encode(rows[-1].pk) if more and rows else None)
+
+
+def _snapshot_create(viewer: User, page_size: int) -> ForYouSnapshot:
+    now = timezone.now()
+    ranked = rank(for_you_candidates(viewer=viewer), viewer_taste(viewer=viewer), now)
+    ids = diversify(ranked, page_size=page_size,
+                    per_creator=settings.FEED_MAX_PER_CREATOR_PER_PAGE)
+    expired = now - timedelta(seconds=settings.FEED_SNAPSHOT_TTL_S)
+    ForYouSnapshot.objects.filter(user=viewer, created_at__lt=expired).delete()
+    return ForYouSnapshot.objects.create(user=viewer, post_ids=ids, page_size=page_size,
+                                         created_at=now)
+
+
+def _snapshot_get(viewer: User, snapshot_id: int) -> ForYouSnapshot:
+    expired = timezone.now() - timedelta(seconds=settings.FEED_SNAPSHOT_TTL_S)
+    snapshot = ForYouSnapshot.objects.filter(pk=snapshot_id, user=viewer,
+                                             created_at__gte=expired).first()
+    if snapshot is None:
+        raise DomainError("feed.cursor_expired", "This feed session expired; start from the top.",
+                          status_code=410)
+    return snapshot
+
+
+def for_you_page(*, viewer: User, cursor: str | None, page_size: int | None = None) -> Page:
+    position = cursors.snapshot_decode(cursor)
+    if position is None:
+        snapshot, offset = _snapshot_create(viewer, page_size_clamp(page_size)), 0
+    else:
+        snapshot, offset = _snapshot_get(viewer, position.snapshot_id), position.offset
+    size = feed_quota_take(user=viewer, wanted=snapshot.page_size)
+    ids = snapshot.post_ids[offset:offset + size]
+    # Re-checked now: anything blocked, hidden or moderated since the snapshot drops out.
+    by_id = {p.pk: p for p in with_page_fields(discoverable_posts(viewer).filter(id__in=ids))}
+    rows = [by_id[i] for i in ids if i in by_id]
+    end = offset + len(ids)
+    more = end < len(snapshot.post_ids)
+    return _page(viewer, rows, size,
+                 cursors.snapshot_encode(snapshot.pk, end) if more else None)
