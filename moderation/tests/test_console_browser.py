@@ -1,0 +1,95 @@
+"""The console in a real headless Chromium: TOTP sign-in, open a case from the queue with
+the keyboard, decide with one click, see the queue update."""
+
+import base64
+import os
+import re
+from pathlib import Path
+
+import pyotp
+import pytest
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from moderation.models import Case, CaseStatus
+from moderation.services import report_create
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking",
+                 "--disable-component-update", "--disable-gpu"]
+PASSWORD = "correct-horse-battery-staple"
+
+
+@pytest.fixture
+def chromium_path() -> str:
+    if not CHROMIUM.exists():
+        reason = f"{CHROMIUM} is missing (apt-get install chromium)"
+        if os.environ.get("CASTLINE_REQUIRE_INTEGRATION") == "1":
+            pytest.fail(f"integration tier is required but {reason}", pytrace=False)
+        pytest.skip(reason)
+    return str(CHROMIUM)
+
+
+def test_sign_in_open_decide_and_see_the_queue_update(
+        chromium_path, live_server, tmp_path, clips, make_user, moderator) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    owner = make_user("owner_olga")
+    clips.add("c1", owner)
+    clips.add("c2", owner)
+    first, _ = report_create(reporter=make_user("rep_a"), target_type="clip", target_id="c1",
+                             reason="violence", note="blood everywhere")
+    report_create(reporter=make_user("rep_b"), target_type="clip", target_id="c2",
+                  reason="spam")
+    device = TOTPDevice.objects.create(user=moderator, name="console", confirmed=True)
+    secret = base64.b32encode(device.bin_key).decode()
+    case_id = first.case_id
+
+    # Playwright's sync API runs an event loop: no ORM calls inside this block.
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(tmp_path / "chromium-profile"), executable_path=chromium_path, headless=True,
+            args=CHROMIUM_ARGS)
+        try:
+            page = context.new_page()
+            page.goto(f"{live_server.url}/console/")
+            expect(page).to_have_url(re.compile(r"/console/login\?next="))
+            page.fill("input[name=email]", moderator.email)
+            page.fill("input[name=password]", PASSWORD)
+            page.click("button[type=submit]")
+            expect(page).to_have_url(re.compile(r"/console/login/verify"))
+            page.fill("input[name=code]", pyotp.TOTP(secret).now())
+            page.click("button[type=submit]")
+            expect(page).to_have_url(f"{live_server.url}/console/")
+            expect(page.locator("#queue-size")).to_have_text("2 pending")
+
+            # The urgent-first queue puts the violence case (high) above the spam one (low).
+            rows = page.locator("#queue tbody tr")
+            expect(rows.nth(0)).to_have_attribute("data-case", str(case_id))
+            expect(rows.nth(0)).to_have_class(re.compile("selected"))
+            page.keyboard.press("j")
+            expect(rows.nth(1)).to_have_class(re.compile("selected"))
+            page.keyboard.press("k")
+            page.keyboard.press("o")
+            expect(page).to_have_url(f"{live_server.url}/console/cases/{case_id}")
+            expect(page.locator("video#player")).to_have_attribute("src",
+                                                                    "/media/clips/c1.mp4")
+            expect(page.locator(".strip img")).to_have_count(3)
+            expect(page.locator(".prompt")).to_have_text("prompt of c1")
+            expect(page.locator("#reports")).to_contain_text("blood everywhere")
+
+            # The reason is required: a click without one submits nothing.
+            page.click("button.act-remove")
+            expect(page).to_have_url(f"{live_server.url}/console/cases/{case_id}")
+            page.select_option("#reason", "violence")
+            page.click("button.act-remove")
+            expect(page).to_have_url(f"{live_server.url}/console/")
+            expect(page.locator(".messages")).to_contain_text(f"Case {case_id}: remove.")
+            expect(page.locator("#queue-size")).to_have_text("1 pending")
+            expect(page.locator(f'#queue tr[data-case="{case_id}"]')).to_have_count(0)
+        finally:
+            context.close()
+
+    assert Case.objects.get(pk=case_id).status == CaseStatus.ACTIONED
+    assert clips.state["c1"] == {"remove"}
