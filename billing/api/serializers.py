@@ -51,6 +51,10 @@ class PackOut(serializers.Serializer[Any]):
     currency = serializers.CharField()
 
 
+class PackListOut(serializers.Serializer[Any]):
+    results = PackOut(many=True)
+
+
 class CheckoutIn(serializers.Serializer[Any]):
     pack = serializers.CharField(max_length=64)
 

@@ -78,7 +78,7 @@ class QuoteView(APIView):
 class PackListView(APIView):
     permission_classes = [AllowAny]
 
-    @extend_schema(responses=s.PackOut(many=True))
+    @extend_schema(responses=s.PackListOut)
     def get(self, request: Request) -> Response:
         return Response({"results": s.PackOut(selectors.pack_list(), many=True).data})
 
