@@ -86,3 +86,13 @@ def test_stats_report_queue_and_time_to_decision(clips, make_user, moderator, lo
     assert 590 <= stats["time_to_decision_p50_s"] <= 660
     assert 1790 <= stats["time_to_decision_p90_s"] <= 1860
     assert stats["by_category"] == {"spam": 1}
+
+
+def test_lists_load_related_rows_once_per_page(clips, make_user, moderator, login,
+                                               django_assert_max_num_queries) -> None:
+    for n in range(6):
+        _open(clips, make_user, login, f"c{n}", "spam")
+    client = login(moderator)
+    # auth (user + session), the page, and nothing per row
+    with django_assert_max_num_queries(4):
+        assert len(client.get("/api/v1/moderation/cases").data["results"]) == 6
