@@ -9,3 +9,9 @@ class IdCursorPagination(CursorPagination):
     page_size = 20
     page_size_query_param = "page_size"
     max_page_size = 100
+
+
+class CreatedCursorPagination(IdCursorPagination):
+    """For tables with random (UUID) keys: newest first by creation time."""
+
+    ordering = "-created_at"

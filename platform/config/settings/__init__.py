@@ -147,7 +147,10 @@ if REDIS_URL:
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "visibility_timeout": CELERY_BROKER_TRANSPORT_OPTIONS_VISIBILITY_TIMEOUT
     }
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    "reap-stale-videos": {"task": "generation.tasks.reap_stale_videos",
+                          "schedule": float(env_int("GENERATION_REAP_INTERVAL_S", 60))},
+}
 
 # --- auth -----------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
@@ -202,6 +205,8 @@ THROTTLE_SCOPES = list(THROTTLE_RATES)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "accounts.authentication.SessionJWTAuthentication",
+        # the moderator console (browser, session + TOTP) fetches media through the API
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": [

@@ -1,0 +1,71 @@
+from typing import Any
+
+from rest_framework import serializers
+
+from generation import specs
+from generation.models import Video
+
+
+class ShotIn(serializers.Serializer[None]):
+    prompt = serializers.CharField(max_length=4000)
+    seconds = serializers.IntegerField(min_value=1, max_value=20)
+
+
+class VideoCreateIn(serializers.Serializer[None]):
+    prompt = serializers.CharField(max_length=4000)
+    negative_prompt = serializers.CharField(max_length=4000, required=False, default="",
+                                            allow_blank=True)
+    seconds = serializers.ChoiceField(choices=specs.ALLOWED_SECONDS, required=False)
+    aspect_ratio = serializers.ChoiceField(choices=Video.AspectRatio.values, required=False)
+    resolution = serializers.ChoiceField(choices=Video.Resolution.values, required=False)
+    style = serializers.CharField(max_length=40, required=False, default="", allow_blank=True)
+    audio = serializers.BooleanField(required=False, default=True)
+    seed = serializers.IntegerField(min_value=0, max_value=2**31 - 1, required=False)
+    shots = ShotIn(many=True, required=False, max_length=6)
+    cameos = serializers.ListField(child=serializers.CharField(max_length=31), required=False,
+                                   default=list, max_length=10)
+    remix_of = serializers.UUIDField(required=False)
+
+
+class RemixIn(serializers.Serializer[None]):
+    prompt = serializers.CharField(max_length=4000)
+
+
+class ErrorOut(serializers.Serializer[None]):
+    code = serializers.CharField()
+    message = serializers.CharField()
+
+
+class VideoOut(serializers.ModelSerializer[Video]):
+    error = serializers.SerializerMethodField()
+    cameos = serializers.ListField(source="cast_handles", child=serializers.CharField())
+    audio = serializers.BooleanField(source="with_audio")
+    remix_of = serializers.UUIDField(source="remix_of_id", allow_null=True)
+    content = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Video
+        fields = ["id", "status", "progress", "stage", "cost", "error", "prompt",
+                  "negative_prompt", "seconds", "aspect_ratio", "resolution", "width", "height",
+                  "fps", "style", "audio", "seed", "shots", "cameos", "remix_of", "remix_depth",
+                  "model_name", "held_for_review", "duration_s", "content", "created_at",
+                  "finished_at"]
+
+    def get_error(self, video: Video) -> dict[str, str] | None:
+        if not video.error_code:
+            return None
+        return {"code": video.error_code, "message": video.error_message}
+
+    def get_content(self, video: Video) -> dict[str, Any] | None:
+        if video.status != Video.Status.COMPLETED:
+            return None
+        base = f"/api/v1/videos/{video.pk}/content"
+        return {"video": f"{base}?variant=video", "thumbnail": f"{base}?variant=thumbnail"}
+
+
+class PresetOut(serializers.Serializer[None]):
+    name = serializers.CharField()
+    label = serializers.CharField()
+    prompt_suffix = serializers.CharField()
+    negative_prompt = serializers.CharField()
+    defaults = serializers.DictField()

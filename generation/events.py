@@ -1,0 +1,25 @@
+"""Payloads of generation events; published with the transaction that caused them."""
+
+from events.services import event_publish
+
+from .models import Video
+
+
+def video_brief(video: Video) -> dict[str, object]:
+    return {"id": str(video.pk), "status": video.status, "progress": round(video.progress, 3),
+            "stage": video.stage}
+
+
+def publish_progress(video: Video) -> None:
+    event_publish(user_id=video.owner_id, type="generation.progress", payload=video_brief(video))
+
+
+def publish_status(video: Video) -> None:
+    payload = video_brief(video)
+    if video.status == Video.Status.COMPLETED:
+        event_publish(user_id=video.owner_id, type="generation.completed", payload=payload)
+    elif video.status in (Video.Status.FAILED, Video.Status.BLOCKED):
+        payload["error"] = {"code": video.error_code, "message": video.error_message}
+        event_publish(user_id=video.owner_id, type="generation.failed", payload=payload)
+    elif video.status == Video.Status.CANCELLED:
+        event_publish(user_id=video.owner_id, type="generation.cancelled", payload=payload)

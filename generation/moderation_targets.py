@@ -1,0 +1,60 @@
+"""How moderation finds, shows and acts on videos (registered from GenerationConfig.ready)."""
+
+from typing import Any
+
+from django.db import transaction
+
+from .models import Video
+from .transitions import video_transition
+
+S = Video.Status
+
+
+def video_owner(target_id: str) -> int | None:
+    return Video.objects.filter(pk=_uuid_or_none(target_id)).values_list(
+        "owner_id", flat=True).first()
+
+
+def _uuid_or_none(value: str) -> str | None:
+    import uuid
+
+    try:
+        return str(uuid.UUID(value))
+    except ValueError:
+        return None
+
+
+@transaction.atomic
+def video_enforce(target_id: str, action: str) -> None:
+    video = Video.objects.select_for_update().filter(pk=_uuid_or_none(target_id)).first()
+    if video is None:
+        return
+    if action == "remove":
+        if video.status in (S.QUEUED, S.IN_PROGRESS, S.COMPLETED):
+            video_transition(video_id=video.pk, to=S.BLOCKED, reason="moderation: removed",
+                             error_code="moderation.removed",
+                             error_message="Removed for breaking the content rules.")
+    elif action == "unremove":
+        if video.status == S.BLOCKED and video.video_file:
+            video_transition(video_id=video.pk, to=S.COMPLETED, reason="appeal overturned")
+    elif action in ("restrict", "unrestrict"):
+        Video.objects.filter(pk=video.pk).update(restricted=action == "restrict")
+    elif action in ("label", "unlabel"):
+        Video.objects.filter(pk=video.pk).update(
+            label="moderation.labelled" if action == "label" else "")
+    if action in ("remove", "unremove", "restrict", "unrestrict"):
+        Video.objects.filter(pk=video.pk).update(held_for_review=False)
+
+
+def video_describe(target_id: str) -> dict[str, Any]:
+    video = Video.objects.filter(pk=_uuid_or_none(target_id)).first()
+    if video is None:
+        return {}
+    base = f"/api/v1/videos/{video.pk}/content"
+    described: dict[str, Any] = {"title": video.prompt[:80], "prompt": video.prompt,
+                                 "text": f"status {video.status}, by @{video.owner.handle}",
+                                 "provenance": video.provenance or None}
+    if video.status == S.COMPLETED:
+        described["video_url"] = f"{base}?variant=video"
+        described["thumbnails"] = [f"{base}?variant=thumbnail"]
+    return described

@@ -1,0 +1,205 @@
+"""Running one job in a worker. Safe to run twice for the same job: a claim token decides
+which delivery owns the run, and the final store re-checks it under a row lock."""
+
+import logging
+import secrets
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+from uuid import UUID
+
+from django.conf import settings
+from django.core.files.base import ContentFile, File
+from django.db import transaction
+from django.utils import timezone
+
+from core.errors import DomainError
+from moderation import facade as moderation
+
+from .backends import GenerationCancelled, GenerationResult, get_backend
+from .casting import CastMember, casting
+from .media import concat_results, last_frame
+from .models import Video
+from .postprocess import mark_frames, package
+from .progress import ClaimLost, ProgressReporter
+from .specs import shot_specs
+from .transitions import video_transition
+
+logger = logging.getLogger(__name__)
+S = Video.Status
+
+
+class Stop(Exception):  # noqa: N818 - carries the terminal status to end a run with
+    def __init__(self, status: str, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+@transaction.atomic
+def _claim(video_id: UUID) -> str | None:
+    """Take the job for this delivery; None when it is done, or alive in another worker."""
+    video = Video.objects.select_for_update().filter(pk=video_id).first()
+    if video is None or video.is_terminal:
+        return None
+    stale_before = timezone.now() - timedelta(seconds=settings.GENERATION_STALE_AFTER_S)
+    if video.status == S.IN_PROGRESS and video.heartbeat_at and video.heartbeat_at > stale_before:
+        return None  # a duplicate delivery while the first one is still working
+    if video.status == S.IN_PROGRESS:
+        video_transition(video_id=video.pk, to=S.QUEUED, reason="worker lost; retrying")
+    token = secrets.token_hex(16)
+    Video.objects.filter(pk=video.pk).update(run_token=token, attempts=video.attempts + 1)
+    video_transition(video_id=video.pk, to=S.IN_PROGRESS, reason="worker started")
+    return token
+
+
+def _fence(video_id: UUID) -> None:
+    code = casting().fence(video_id=video_id)
+    if code:
+        raise Stop(S.BLOCKED, code, "A cameo's owner withdrew consent for this video.")
+
+
+def _generate(video: Video, reporter: ProgressReporter) -> GenerationResult:
+    backend = get_backend(settings.GENERATION_MODEL_PATH or None,
+                          settings.GENERATION_DEVICE or None)
+    preferences = list(video.provenance.get("preferences", []))
+    specs = shot_specs(shots=video.shots, style=video.style,
+                       negative_prompt=video.negative_prompt, width=video.width,
+                       height=video.height, seed=video.seed, with_audio=video.with_audio,
+                       preferences=preferences)
+    references = casting().reference_frames(video_id=video.pk)
+    condition = references[0] if references else None
+    results = []
+    for index, spec in enumerate(specs):
+        _fence(video.pk)
+        reporter.start_shot(index)
+        if condition is not None:
+            spec = type(spec)(**{**spec.__dict__, "condition_image": condition})
+        result = backend.generate(spec, reporter)
+        results.append(result)
+        condition = last_frame(result)  # shot-to-shot continuity
+    return concat_results(results) if len(results) > 1 else results[0]
+
+
+def _check_output(video: Video, result: GenerationResult) -> None:
+    verdict = moderation.output_check(frames=result.frames, prompt=video.prompt,
+                                      teen=video.owner.is_teen,
+                                      context={"video_id": str(video.pk),
+                                               "owner_id": video.owner_id})
+    if verdict.action == "block":
+        raise Stop(S.BLOCKED, "moderation.output_blocked",
+                   "The generated video did not pass our safety checks.")
+    if verdict.action == "review":
+        Video.objects.filter(pk=video.pk).update(held_for_review=True,
+                                                 output_codes=list(verdict.codes))
+        moderation.case_open_for_automatic_hit(
+            target_type="video", target_id=str(video.pk), owner_id=video.owner_id,
+            codes=list(verdict.codes), summary=video.prompt[:200])
+
+
+def cast_members(video: Video) -> list[CastMember]:
+    return [CastMember(handle=c["handle"], user_id=c["user_id"], receipt_id=c["receipt_id"],
+                       receipt_sha256=c["receipt_sha256"], preferences="")
+            for c in video.provenance.get("cast", [])]
+
+
+def _remix_source_bytes(video: Video) -> bytes | None:
+    source = video.remix_of
+    if source is None or not source.video_file:
+        return None
+    with source.video_file.open("rb") as handle:
+        return handle.read()
+
+
+def _store(video_id: UUID, token: str, video_path: Path, thumbnail: bytes,
+           manifest: dict[str, object], duration: float) -> None:
+    with transaction.atomic():
+        video = Video.objects.select_for_update().get(pk=video_id)
+        if video.run_token != token or video.status != S.IN_PROGRESS:
+            raise ClaimLost()
+        if video.cancel_requested:
+            raise GenerationCancelled()
+        _fence(video.pk)  # right before storing: a revoked consent is never stored
+        with video_path.open("rb") as handle:
+            video.video_file.save(f"{video.pk}.mp4", File(handle), save=False)
+        video.thumbnail_file.save(f"{video.pk}.jpg", ContentFile(thumbnail), save=False)
+        video.duration_s = duration
+        video.provenance = {**video.provenance, **manifest}
+        video.save()
+        video_transition(video_id=video.pk, to=S.COMPLETED, reason="stored")
+
+
+def video_run(*, video_id: UUID) -> str:
+    """Generate, post-process, check and store one job; returns the final status."""
+    token = _claim(video_id)
+    if token is None:
+        return "skipped"
+    video = Video.objects.select_related("owner", "remix_of").get(pk=video_id)
+    reporter = ProgressReporter(video_id=video.pk, run_token=token, shots=len(video.shots))
+    try:
+        _fence(video.pk)
+        result = _generate(video, reporter)
+        reporter.report(0.9, "watermark", force=True)
+        mark_frames(result, handle=video.owner.handle, watermark_id=video.watermark_id)
+        reporter.report(0.93, "moderation", force=True)
+        _check_output(video, result)
+        reporter.report(0.96, "encode", force=True)
+        with tempfile.TemporaryDirectory(prefix="castline-job-") as workdir:
+            finished = package(result, workdir=Path(workdir), title=video.prompt[:80],
+                               model=video.model_name, watermark_id=video.watermark_id,
+                               cast=cast_members(video), remix_source=_remix_source_bytes(video))
+            _store(video.pk, token, finished.video_path, finished.thumbnail, finished.manifest,
+                   result.duration)
+        return S.COMPLETED
+    except ClaimLost:
+        logger.info("claim lost", extra={"video_id": str(video_id)})
+        return "skipped"
+    except GenerationCancelled:
+        return _end(video_id, token, S.CANCELLED, "generation.cancelled", "Cancelled.")
+    except Stop as stop:
+        return _end(video_id, token, stop.status, stop.code, stop.message)
+    except DomainError as exc:
+        return _end(video_id, token, S.FAILED, exc.code, exc.message)
+    except Exception:
+        logger.exception("generation failed", extra={"video_id": str(video_id)})
+        return _end(video_id, token, S.FAILED, "generation.internal_error",
+                    "Generation failed on our side; your credits were returned.")
+
+
+def _end(video_id: UUID, token: str, status: str, code: str, message: str) -> str:
+    with transaction.atomic():
+        video = Video.objects.select_for_update().get(pk=video_id)
+        if video.run_token != token or video.is_terminal:
+            return "skipped"
+        video_transition(video_id=video_id, to=status, reason=code, error_code=code,
+                         error_message=message)
+    return status
+
+
+def videos_reap_stale() -> int:
+    """Jobs whose worker died: retried once, then failed (credits released). Never stuck."""
+    stale_before = timezone.now() - timedelta(seconds=settings.GENERATION_STALE_AFTER_S)
+    reaped = 0
+    for video_id in Video.objects.filter(status=S.IN_PROGRESS,
+                                         heartbeat_at__lt=stale_before).values_list("pk",
+                                                                                    flat=True):
+        with transaction.atomic():
+            video = Video.objects.select_for_update().get(pk=video_id)
+            if video.status != S.IN_PROGRESS or (video.heartbeat_at and
+                                                 video.heartbeat_at >= stale_before):
+                continue
+            if video.attempts < settings.GENERATION_MAX_ATTEMPTS:
+                video_transition(video_id=video_id, to=S.QUEUED, reason="worker lost; retrying")
+                Video.objects.filter(pk=video_id).update(run_token="")
+                transaction.on_commit(lambda v=video_id: _requeue(v))
+            else:
+                video_transition(video_id=video_id, to=S.FAILED, reason="worker lost",
+                                 error_code="generation.worker_lost",
+                                 error_message="The worker stopped; your credits were returned.")
+        reaped += 1
+    return reaped
+
+
+def _requeue(video_id: UUID) -> None:
+    from .tasks import generate_video
+
+    generate_video.delay(str(video_id))

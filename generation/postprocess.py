@@ -1,0 +1,73 @@
+"""After the model: visible mark ▶ invisible mark ▶ H.264/AAC MP4 ▶ thumbnail ▶ C2PA (last)."""
+
+import fcntl
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+
+from generation.backends.base import GenerationResult
+from generation.media import encode_mp4, make_thumbnail
+from generation.provenance import invisible, visible
+from generation.provenance.c2pa_sign import ConsentReceipt, ManifestSpec, sign_mp4
+from generation.provenance.credentials import (
+    DevCredentialPaths,
+    SigningCredentials,
+    ensure_dev_credentials,
+)
+
+from .casting import CastMember
+
+
+@dataclass(frozen=True)
+class Finished:
+    video_path: Path
+    thumbnail: bytes
+    manifest: dict[str, object]
+
+
+def dev_credentials() -> DevCredentialPaths:
+    """The development CA and signer, created once; the lock keeps parallel workers from
+    writing two different CAs on a first run."""
+    lock_path = Path(settings.KEYS_DIR) / ".lock"
+    with lock_path.open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            return ensure_dev_credentials(settings.DATA_DIR)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def signing_credentials() -> SigningCredentials:
+    if settings.C2PA_SIGN_CERT_CHAIN and settings.C2PA_SIGN_KEY:
+        return SigningCredentials.from_files(settings.C2PA_SIGN_CERT_CHAIN,
+                                             settings.C2PA_SIGN_KEY)
+    return dev_credentials().credentials()
+
+
+def trust_anchors_pem() -> str:
+    path = settings.C2PA_TRUST_ANCHORS or str(dev_credentials().ca_cert)
+    return Path(path).read_text()
+
+
+def mark_frames(result: GenerationResult, *, handle: str, watermark_id: int) -> None:
+    """In place: the visible mark first, so the invisible one also covers it."""
+    visible.apply(result.frames, handle, result.fps)
+    invisible.embed(result.frames, watermark_id)
+
+
+def package(result: GenerationResult, *, workdir: Path, title: str, model: str,
+            watermark_id: int, cast: list[CastMember], remix_source: bytes | None) -> Finished:
+    plain = encode_mp4(result, workdir / "plain.mp4")
+    thumbnail = make_thumbnail(result.frames)
+    spec = ManifestSpec(
+        title=title, model=model, watermark_payload=watermark_id,
+        consent_receipts=[ConsentReceipt(receipt_id=m.receipt_id, sha256=m.receipt_sha256)
+                          for m in cast],
+        remix_source=remix_source)
+    signed = workdir / "signed.mp4"
+    sign_mp4(plain, signed, spec, signing_credentials())
+    manifest = {"generator": "Castline", "model": model, "watermark": f"{watermark_id:016x}",
+                "consent_receipts": [m.receipt_id for m in cast],
+                "remix_of": bool(remix_source)}
+    return Finished(video_path=signed, thumbnail=thumbnail, manifest=manifest)

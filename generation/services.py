@@ -1,0 +1,207 @@
+"""Generation writes: submit (one transaction: checks, consent, credits, row), cancel, delete.
+
+The worker side (running a job) lives in pipeline.py; every status change goes through
+transitions.video_transition.
+"""
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+from uuid import UUID, uuid4
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.facade import User, is_blocked_between
+from billing import facade as billing
+from core.errors import DomainError, NotFoundError
+from moderation import facade as moderation
+
+from . import specs
+from .casting import casting
+from .models import Video
+from .access import remix_allowed
+from .transitions import video_transition
+
+ACTIVE = (Video.Status.QUEUED, Video.Status.IN_PROGRESS)
+
+
+@dataclass(frozen=True)
+class VideoRequest:
+    prompt: str
+    seconds: int | None = None
+    aspect_ratio: str | None = None
+    resolution: str | None = None
+    style: str = ""
+    negative_prompt: str = ""
+    with_audio: bool = True
+    seed: int | None = None
+    shots: list[dict[str, Any]] = field(default_factory=list)
+    cameos: list[str] = field(default_factory=list)
+    remix_of: UUID | None = None
+
+
+def _check_limits(user: User) -> None:
+    if moderation.user_is_suspended(user_id=user.pk):
+        raise DomainError("moderation.account_suspended",
+                          "Your account is suspended from creating videos.", status_code=403)
+    active = Video.objects.filter(owner=user, status__in=ACTIVE).count()
+    if active >= settings.GENERATION_MAX_CONCURRENT_JOBS:
+        raise DomainError("generation.too_many_active_jobs",
+                          f"At most {settings.GENERATION_MAX_CONCURRENT_JOBS} videos can be in "
+                          "progress at once.", status_code=429)
+    if user.is_teen:
+        since = timezone.now() - timedelta(days=1)
+        if Video.objects.filter(owner=user, created_at__gte=since).count() >= \
+                settings.GENERATION_TEEN_DAILY_JOBS:
+            raise DomainError("generation.teen_daily_limit",
+                              "Teen accounts can make a limited number of videos per day.",
+                              status_code=429)
+
+
+def _resolve_shots(request: VideoRequest) -> tuple[int, list[dict[str, Any]]]:
+    if not request.shots:
+        seconds = request.seconds or 4
+        if seconds not in specs.ALLOWED_SECONDS:
+            raise DomainError("generation.invalid_duration",
+                              f"seconds must be one of {specs.ALLOWED_SECONDS}.",
+                              fields={"seconds": ["Unsupported duration."]})
+        return seconds, [{"prompt": request.prompt, "seconds": seconds}]
+    total = sum(int(shot["seconds"]) for shot in request.shots)
+    if total not in specs.ALLOWED_SECONDS or (request.seconds and request.seconds != total):
+        raise DomainError("generation.invalid_duration",
+                          f"The shots must add up to one of {specs.ALLOWED_SECONDS} seconds.",
+                          fields={"shots": [f"They add up to {total} s."]})
+    return total, [{"prompt": s["prompt"], "seconds": int(s["seconds"])} for s in request.shots]
+
+
+def _check_prompts(user: User, texts: list[str]) -> bool:
+    """Blocks with a 4xx naming the reason codes; returns True when review is needed."""
+    needs_review = False
+    for text in texts:
+        if len(text) > settings.GENERATION_MAX_PROMPT_CHARS:
+            raise DomainError("generation.prompt_too_long",
+                              f"Prompts are limited to {settings.GENERATION_MAX_PROMPT_CHARS} "
+                              "characters.", fields={"prompt": ["Too long."]})
+        decision = moderation.prompt_check(text=text, teen=user.is_teen)
+        decision.raise_if_blocked()
+        needs_review = needs_review or decision.needs_review
+    return needs_review
+
+
+def _remix_source(user: User, source_id: UUID) -> Video:
+    source = Video.objects.filter(pk=source_id, deleted_at__isnull=True).first()
+    if source is None or is_blocked_between(user.pk, source.owner_id) or \
+            not remix_allowed(user_id=user.pk, video=source):
+        raise NotFoundError("not_found", "No such video to remix.")
+    if source.status != Video.Status.COMPLETED:
+        raise DomainError("generation.remix_source_unfinished",
+                          "Only completed videos can be remixed.", status_code=409)
+    return source
+
+
+@transaction.atomic
+def video_create(*, user: User, request: VideoRequest) -> Video:
+    _check_limits(user)
+    source = _remix_source(user, request.remix_of) if request.remix_of else None
+    style = request.style or (source.style if source else "")
+    if style and style not in specs.presets():
+        raise DomainError("generation.unknown_style", "Unknown style preset.",
+                          fields={"style": [f"One of: {', '.join(specs.presets())}."]})
+    defaults = specs.presets()[style].defaults if style else {}
+    aspect = request.aspect_ratio or defaults.get("aspect_ratio", "9:16")
+    resolution = request.resolution or defaults.get("resolution", "480p")
+    if resolution not in settings.GENERATION_RESOLUTIONS:
+        raise DomainError("generation.resolution_unsupported",
+                          f"This model supports {', '.join(settings.GENERATION_RESOLUTIONS)}.",
+                          fields={"resolution": ["Unsupported here."]})
+    seconds, shots = _resolve_shots(request)
+    needs_review = _check_prompts(user, [request.prompt, request.negative_prompt,
+                                         *(s["prompt"] for s in shots)])
+    handles = list(dict.fromkeys([h.lower().removeprefix("@") for h in request.cameos] +
+                                 specs.mentioned_handles(" ".join([request.prompt] +
+                                                                  [s["prompt"] for s in shots]))))
+    if len(handles) > settings.CAMEO_MAX_PER_VIDEO:
+        raise DomainError("cameo.too_many", f"At most {settings.CAMEO_MAX_PER_VIDEO} cameos "
+                          "per video.", fields={"cameos": ["Too many."]})
+    width, height = specs.frame_size(aspect, resolution)
+    model = specs.model_name()
+    cost = billing.credits_quote(model=model, seconds=seconds, resolution=resolution,
+                                 shots=len(shots))
+    video = Video.objects.create(
+        id=uuid4(), owner=user, prompt=request.prompt, negative_prompt=request.negative_prompt,
+        style=style, seconds=seconds, aspect_ratio=aspect, resolution=resolution, width=width,
+        height=height, fps=specs.FPS, with_audio=request.with_audio,
+        seed=request.seed if request.seed is not None else secrets.randbits(31),
+        shots=shots, model_name=model, cast_handles=handles, cost=cost,
+        held_for_review=needs_review, remix_of=source,
+        remix_root=(source.remix_root or source) if source else None,
+        remix_depth=source.remix_depth + 1 if source else 0)
+    cast = casting().cast(requester_id=user.pk, video_id=video.pk, handles=handles,
+                          prompt=request.prompt)
+    if cast:
+        video.provenance = {
+            "cast": [{"handle": m.handle, "user_id": m.user_id, "receipt_id": m.receipt_id,
+                      "receipt_sha256": m.receipt_sha256} for m in cast],
+            "preferences": [m.preferences for m in cast if m.preferences]}
+        video.save(update_fields=["provenance"])
+    billing.credits_reserve(user_id=user.pk, amount=cost, reference=video.reservation_reference,
+                            reason="video")
+    if needs_review:
+        moderation.case_open_for_automatic_hit(
+            target_type="video", target_id=str(video.pk), owner_id=user.pk,
+            codes=["SAFETY.INPUT.REVIEW"], summary=request.prompt[:200])
+    transaction.on_commit(lambda: _enqueue(video.pk))
+    return video
+
+
+def _enqueue(video_id: UUID) -> None:
+    from .tasks import generate_video
+
+    generate_video.delay(str(video_id))
+
+
+def video_remix(*, user: User, source_id: UUID, prompt: str) -> Video:
+    source = _remix_source(user, source_id)
+    return video_create(user=user, request=VideoRequest(
+        prompt=prompt, seconds=source.seconds, aspect_ratio=source.aspect_ratio,
+        resolution=source.resolution, style=source.style,
+        negative_prompt=source.negative_prompt, with_audio=source.with_audio, seed=source.seed,
+        remix_of=source.pk))
+
+
+def _own_video(user: User, video_id: UUID) -> Video:
+    video = Video.objects.filter(pk=video_id, owner=user, deleted_at__isnull=True).first()
+    if video is None:
+        raise NotFoundError("not_found", "No such video.")
+    return video
+
+
+@transaction.atomic
+def video_cancel(*, user: User, video_id: UUID) -> Video:
+    """Queued: cancelled now. Running: the worker stops at its next step."""
+    video = _own_video(user, video_id)
+    video = Video.objects.select_for_update().get(pk=video.pk)
+    if video.status == Video.Status.QUEUED:
+        return video_transition(video_id=video.pk, to=Video.Status.CANCELLED, actor_id=user.pk,
+                                reason="cancelled by owner")
+    if video.status == Video.Status.IN_PROGRESS:
+        video.cancel_requested = True
+        video.save(update_fields=["cancel_requested"])
+        return video
+    raise DomainError("generation.not_cancellable", f"A {video.status} video cannot be "
+                      "cancelled.", status_code=409)
+
+
+@transaction.atomic
+def video_delete(*, user: User, video_id: UUID) -> None:
+    video = _own_video(user, video_id)
+    if video.status in ACTIVE:
+        video_cancel(user=user, video_id=video.pk)
+    video.deleted_at = timezone.now()
+    video.save(update_fields=["deleted_at"])
+    files = [f.name for f in (video.video_file, video.thumbnail_file) if f]
+    storage = video.video_file.storage
+    transaction.on_commit(lambda: [storage.delete(name) for name in files])

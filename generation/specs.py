@@ -1,0 +1,71 @@
+"""What a request turns into: sizes, style presets, shots and the backend specs."""
+
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+
+from generation.backends.base import GenerationSpec
+
+ALLOWED_SECONDS = (4, 8, 12, 16, 20)
+SHORT_SIDE = {"480p": 480, "720p": 720, "1080p": 1080}
+FPS = 24
+TINY_MODEL, LTX2_MODEL = "castline-tiny", "ltx-2"
+HANDLE_MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9_]{3,30})\b")
+_PRESETS_PATH = Path(__file__).with_name("presets.json")
+
+
+@dataclass(frozen=True)
+class Preset:
+    name: str
+    label: str
+    prompt_suffix: str
+    negative_prompt: str
+    defaults: dict[str, Any]
+
+
+@cache
+def presets() -> dict[str, Preset]:
+    raw = json.loads(_PRESETS_PATH.read_text())
+    return {name: Preset(name=name, **fields) for name, fields in raw.items()}
+
+
+def model_name() -> str:
+    return LTX2_MODEL if settings.GENERATION_MODEL_PATH else TINY_MODEL
+
+
+def frame_size(aspect_ratio: str, resolution: str) -> tuple[int, int]:
+    """(width, height), both even as H.264 needs."""
+    short = SHORT_SIDE[resolution]
+    long = round(short * 16 / 9 / 2) * 2
+    return {"16:9": (long, short), "9:16": (short, long), "1:1": (short, short)}[aspect_ratio]
+
+
+def mentioned_handles(prompt: str) -> list[str]:
+    return [handle.lower() for handle in HANDLE_MENTION.findall(prompt)]
+
+
+def styled_prompt(prompt: str, style: str, preferences: list[str]) -> str:
+    parts = [prompt, *preferences]
+    suffix = presets()[style].prompt_suffix if style else ""
+    if suffix:
+        parts.append(suffix)
+    return ", ".join(part for part in parts if part)
+
+
+def shot_specs(*, shots: list[dict[str, Any]], style: str, negative_prompt: str, width: int,
+               height: int, seed: int, with_audio: bool, preferences: list[str]
+               ) -> list[GenerationSpec]:
+    """One backend spec per shot; each shot gets its own seed so shots differ."""
+    preset_negative = presets()[style].negative_prompt if style else ""
+    negative = ", ".join(p for p in (negative_prompt, preset_negative) if p)
+    return [GenerationSpec(prompt=styled_prompt(shot["prompt"], style, preferences),
+                           negative_prompt=negative, width=width, height=height,
+                           num_frames=int(shot["seconds"]) * FPS, fps=FPS,
+                           seed=(seed + index) % 2**32, with_audio=with_audio,
+                           num_inference_steps=settings.GENERATION_INFERENCE_STEPS)
+            for index, shot in enumerate(shots)]
