@@ -20,9 +20,9 @@ from core.errors import DomainError, NotFoundError
 from moderation import facade as moderation
 
 from . import specs
+from .access import remix_allowed
 from .casting import casting
 from .models import Video
-from .access import remix_allowed
 from .transitions import video_transition
 
 ACTIVE = (Video.Status.QUEUED, Video.Status.IN_PROGRESS)
