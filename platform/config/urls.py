@@ -12,6 +12,7 @@ api_v1 = [
     path("", include("moderation.api.urls")),
     path("", include("generation.api.urls")),
     path("", include("feed.api.urls")),
+    path("", include("cameo.api.urls")),
 ]
 
 urlpatterns = [

@@ -1,0 +1,205 @@
+"""Cameo: a verified likeness, who may use it, every use (receipts) and a hash-chained log.
+
+Likeness data (face encodings, reference frames, the raw upload) is only ever stored
+encrypted (see secrets.py); it lives in its own rows so erasing a cameo removes all of it.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Cameo(models.Model):
+    """One person's likeness and the rules for using it (one per account)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending"  # enrolled video not judged yet; never verified before
+        VERIFIED = "verified"  # likeness data present; may be cast (per the audience)
+        REJECTED = "rejected"  # the last attempt failed and nothing was ever verified
+
+    class Audience(models.TextChoices):
+        ONLY_ME = "only_me"
+        APPROVED = "approved"  # people on my allow list
+        MUTUALS = "mutuals"  # people I follow who follow me (and my allow list)
+        EVERYONE = "everyone"
+
+    class Takedown(models.TextChoices):
+        # When consent narrows: take down the completed videos of people now excluded, or
+        # every completed video of others that used the cameo.
+        EXCLUDED = "excluded"
+        ALL = "all"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                 related_name="cameo")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    audience = models.CharField(max_length=10, choices=Audience.choices)
+    ask_every_time = models.BooleanField(default=False)
+    rules = models.JSONField(default=list, blank=True)  # owner's restrictions, never shown
+    preferences = models.CharField(max_length=300, blank=True)  # added to the prompt
+    takedown_on_revoke = models.CharField(max_length=10, choices=Takedown.choices,
+                                          default=Takedown.EXCLUDED)
+    # Bumped on every consent change; receipts name the version they were issued under.
+    policy_version = models.PositiveIntegerField(default=1)
+    encoding = models.BinaryField(null=True, blank=True)  # encrypted mean face encoding
+    verified_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+
+class CameoFrame(models.Model):
+    """A reference frame (encrypted JPEG file) and its face encoding (encrypted)."""
+
+    cameo = models.ForeignKey(Cameo, on_delete=models.CASCADE, related_name="frames")
+    position = models.PositiveSmallIntegerField()  # 0: the most frontal view
+    image = models.FileField(upload_to="cameo/frames/")
+    encoding = models.BinaryField()
+
+    class Meta:
+        ordering = ["position"]
+
+
+class CameoChallenge(models.Model):
+    """A single-use phrase + head moves shown before recording an enrollment video."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="+")
+    phrase = models.CharField(max_length=100)
+    moves = models.JSONField()
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class Enrollment(models.Model):
+    """One verification attempt of an uploaded video."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending"  # queued for the verification worker
+        VERIFIED = "verified"  # its frames and encodings now back the cameo
+        REJECTED = "rejected"  # reasons say why
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    cameo = models.ForeignKey(Cameo, on_delete=models.CASCADE, related_name="enrollments")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    phrase = models.CharField(max_length=100)
+    moves = models.JSONField()
+    upload = models.FileField(upload_to="cameo/uploads/", blank=True)  # encrypted; deleted
+    reasons = models.JSONField(default=list, blank=True)
+    timings = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["cameo"], condition=Q(status="pending"),
+                                               name="cameo_one_pending_enrollment")]
+
+
+class Grant(models.Model):
+    """An allow-list or block-list entry of a cameo."""
+
+    class Kind(models.TextChoices):
+        ALLOW = "allow"
+        BLOCK = "block"
+
+    class Status(models.TextChoices):
+        ACTIVE = "active"  # in force (an allow entry also until expires_at)
+        REMOVED = "removed"  # the owner took it back; kept for the audit trail
+
+    cameo = models.ForeignKey(Cameo, on_delete=models.CASCADE, related_name="grants")
+    grantee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                related_name="+")
+    kind = models.CharField(max_length=5, choices=Kind.choices)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.ACTIVE)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(
+            fields=["cameo", "grantee", "kind"], condition=Q(status="active"),
+            name="cameo_one_active_grant")]
+
+
+class Receipt(models.Model):
+    """Consent receipt: who cast whom in which video under which policy; named in C2PA."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                              related_name="+")
+    requester = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                  related_name="+")
+    video = models.ForeignKey("generation.Video", on_delete=models.CASCADE,
+                              related_name="cameo_receipts")
+    body = models.JSONField()  # the canonical JSON's content
+    sha256 = models.CharField(max_length=64)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoke_reason = models.CharField(max_length=40, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["video", "owner"],
+                                               name="cameo_one_receipt_per_owner")]
+        indexes = [models.Index(fields=["owner", "-created_at"])]
+
+
+class Approval(models.Model):
+    """"Ask me for every video": the job waits until the owner decides."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending"  # asked; the job is parked as queued
+        APPROVED = "approved"  # the job is (re)enqueued
+        DENIED = "denied"  # the job is blocked, credits released
+        EXPIRED = "expired"  # unanswered for CAMEO_APPROVAL_TTL_S: as denied
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    receipt = models.OneToOneField(Receipt, on_delete=models.CASCADE, related_name="approval")
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    expires_at = models.DateTimeField()
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "expires_at"])]
+
+
+class ConsentLogEntry(models.Model):
+    """Append-only, hash-chained per owner: sha256 covers the entry and the previous hash.
+
+    owner_id is a plain integer (no foreign key) so nothing ever cascades into the log.
+    """
+
+    owner_id = models.BigIntegerField()
+    seq = models.PositiveIntegerField()
+    kind = models.CharField(max_length=40)
+    actor_id = models.BigIntegerField(null=True, blank=True)
+    data = models.JSONField(default=dict)
+    at = models.DateTimeField()
+    prev_hash = models.CharField(max_length=64)
+    sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["owner_id", "seq"],
+                                               name="cameo_log_chain")]
+
+
+class ProtectedLikeness(models.Model):
+    """Staff-kept registry of faces nobody may enroll (public figures, estate requests)."""
+
+    class Reason(models.TextChoices):
+        PUBLIC_FIGURE = "public_figure"
+        ESTATE_REQUEST = "estate_request"
+
+    name = models.CharField(max_length=120)
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    encoding = models.BinaryField()  # encrypted
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "protected likenesses"
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,84 @@
+"""Consent narrowing takes effect in the transaction that narrows it.
+
+Lock order, everywhere: the cameo's active jobs (by id), then the cameo row. The worker holds a
+job's row while it fences and stores, so a job is either stored before the change (and then
+taken down here) or sees the revoked receipt and stops; it is never stored afterwards.
+"""
+
+from django.utils import timezone
+
+from accounts.facade import User
+from generation.models import Video
+from generation.transitions import video_transition
+
+from . import events
+from .consent_log import consent_log_append
+from .models import Approval, Cameo, Receipt
+from .selectors import cast_refusal
+from .states import approval_transition
+
+S = Video.Status
+ACTIVE = (S.QUEUED, S.IN_PROGRESS)
+REVOKED = "cameo.consent_revoked"
+
+
+def cameo_lock_for_change(*, owner: User) -> Cameo | None:
+    """Lock the jobs using the owner's cameo, then the cameo; call inside a transaction."""
+    video_ids = Receipt.objects.filter(owner=owner, revoked_at__isnull=True,
+                                       video__status__in=ACTIVE).values_list("video_id",
+                                                                             flat=True)
+    list(Video.objects.select_for_update().filter(pk__in=list(video_ids)).order_by("pk")
+         .values_list("pk", flat=True))
+    return Cameo.objects.select_for_update().select_related("owner").filter(owner=owner).first()
+
+
+def receipt_revoke(*, receipt: Receipt, code: str, actor_id: int | None, refund: bool) -> bool:
+    """Revoke one receipt and stop or take down its video; False when nothing was left to do."""
+    video = Video.objects.select_for_update().get(pk=receipt.video_id)
+    if receipt.revoked_at is not None:
+        return False
+    Receipt.objects.filter(pk=receipt.pk).update(revoked_at=timezone.now(), revoke_reason=code)
+    pending = Approval.objects.filter(receipt=receipt, status=Approval.Status.PENDING).first()
+    if pending is not None:
+        approval_transition(approval_id=pending.pk, to=Approval.Status.DENIED)
+    message = "A cameo's owner withdrew consent for this video."
+    if video.status in ACTIVE:
+        video_transition(video_id=video.pk, to=S.BLOCKED, actor_id=actor_id, reason=code,
+                         error_code=code, error_message=message)
+    elif video.status == S.COMPLETED:
+        video_transition(video_id=video.pk, to=S.BLOCKED, actor_id=actor_id, reason=code,
+                         error_code=code, error_message=message, refund=refund)
+    consent_log_append(owner_id=receipt.owner_id, kind="revoked", actor_id=actor_id,
+                       data={"receipt_id": str(receipt.pk), "video_id": str(video.pk),
+                             "requester_id": receipt.requester_id, "code": code,
+                             "video_status": video.status})
+    events.publish_revoked(receipt, code)
+    return True
+
+
+def revocation_enforce(*, cameo: Cameo, actor_id: int | None, everyone: bool = False) -> int:
+    """Revoke every live receipt its owner's current settings no longer allow: queued and
+    running jobs are blocked (credits released), completed videos taken down with a refund
+    (those of excluded people, or all of them: the owner's takedown choice). `everyone`:
+    the cameo is being deleted. Returns how many receipts were revoked."""
+    receipts = (Receipt.objects.filter(owner_id=cameo.owner_id, revoked_at__isnull=True)
+                .select_related("requester", "owner"))
+    excluded: dict[int, bool] = {}
+    revoked = 0
+    for receipt in receipts:
+        own = receipt.requester_id == cameo.owner_id
+        if receipt.requester_id not in excluded:
+            excluded[receipt.requester_id] = everyone or cast_refusal(
+                cameo=cameo, requester=receipt.requester) is not None
+        status = Video.objects.values_list("status", flat=True).get(pk=receipt.video_id)
+        # The owner's own finished videos are theirs to delete; their running ones stop when
+        # the likeness is deleted (the reference frames are gone).
+        stop = excluded[receipt.requester_id] and (
+            status in ACTIVE or (status == S.COMPLETED and not own))
+        take_all = (cameo.takedown_on_revoke == Cameo.Takedown.ALL and status == S.COMPLETED
+                    and not own)
+        if stop or take_all:
+            revoked += receipt_revoke(receipt=receipt, code=REVOKED, actor_id=actor_id,
+                                      refund=True)
+    return revoked
+
