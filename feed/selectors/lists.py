@@ -42,9 +42,8 @@ def user_posts(*, viewer: User, handle: str) -> QuerySet[Post]:
 def appearance_posts(*, viewer: User, handle: str) -> QuerySet[Post]:
     """Public posts whose video casts this person (their cameo appearances)."""
     person = _profile(viewer, handle)
-    return (feed_posts(viewer).filter(visibility=Post.Visibility.PUBLIC,
-                                      cast_rows__handle=person.handle)
-            .exclude(author_id__in=blocked_user_ids(viewer.pk)))
+    return discoverable_posts(viewer).filter(visibility=Post.Visibility.PUBLIC,
+                                             cast_rows__handle=person.handle)
 
 
 def remix_posts(*, viewer: User, video_id: UUID) -> QuerySet[Post]:
