@@ -77,9 +77,9 @@ def _resolve_shots(request: VideoRequest) -> tuple[int, list[dict[str, Any]]]:
     return total, [{"prompt": s["prompt"], "seconds": int(s["seconds"])} for s in request.shots]
 
 
-def _check_prompts(user: User, texts: list[str]) -> bool:
-    """Blocks with a 4xx naming the reason codes; returns True when review is needed."""
-    needs_review = False
+def _check_prompts(user: User, texts: list[str]) -> list[str]:
+    """Blocks with a 4xx naming the reason codes; returns the codes that need review."""
+    review_codes: list[str] = []
     for text in texts:
         if len(text) > settings.GENERATION_MAX_PROMPT_CHARS:
             raise DomainError("generation.prompt_too_long",
@@ -87,8 +87,9 @@ def _check_prompts(user: User, texts: list[str]) -> bool:
                               "characters.", fields={"prompt": ["Too long."]})
         decision = moderation.prompt_check(text=text, teen=user.is_teen)
         decision.raise_if_blocked()
-        needs_review = needs_review or decision.needs_review
-    return needs_review
+        if decision.needs_review:
+            review_codes.extend(decision.codes)
+    return review_codes
 
 
 def _remix_source(user: User, source_id: UUID) -> Video:
@@ -118,7 +119,7 @@ def video_create(*, user: User, request: VideoRequest) -> Video:
                           f"This model supports {', '.join(settings.GENERATION_RESOLUTIONS)}.",
                           fields={"resolution": ["Unsupported here."]})
     seconds, shots = _resolve_shots(request)
-    needs_review = _check_prompts(user, [request.prompt, request.negative_prompt,
+    review_codes = _check_prompts(user, [request.prompt, request.negative_prompt,
                                          *(s["prompt"] for s in shots)])
     handles = list(dict.fromkeys([h.lower().removeprefix("@") for h in request.cameos] +
                                  specs.mentioned_handles(" ".join([request.prompt] +
@@ -136,7 +137,7 @@ def video_create(*, user: User, request: VideoRequest) -> Video:
         height=height, fps=specs.FPS, with_audio=request.with_audio,
         seed=request.seed if request.seed is not None else secrets.randbits(31),
         shots=shots, model_name=model, cast_handles=handles, cost=cost,
-        held_for_review=needs_review, remix_of=source,
+        held_for_review=bool(review_codes), remix_of=source,
         remix_root=(source.remix_root or source) if source else None,
         remix_depth=source.remix_depth + 1 if source else 0)
     cast = casting().cast(requester_id=user.pk, video_id=video.pk, handles=handles,
@@ -149,10 +150,10 @@ def video_create(*, user: User, request: VideoRequest) -> Video:
         video.save(update_fields=["provenance"])
     billing.credits_reserve(user_id=user.pk, amount=cost, reference=video.reservation_reference,
                             reason="video")
-    if needs_review:
+    if review_codes:
         moderation.case_open_for_automatic_hit(
             target_type="video", target_id=str(video.pk), owner_id=user.pk,
-            codes=["SAFETY.INPUT.REVIEW"], summary=request.prompt[:200])
+            codes=list(dict.fromkeys(review_codes)), summary=request.prompt[:200])
     transaction.on_commit(lambda: _enqueue(video.pk))
     return video
 

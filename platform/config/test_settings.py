@@ -21,3 +21,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": dict.fromkeys(THROTTLE_SCOPES, "100000/min"),
 }
 LOGGING_CONFIG = None
+
+# One test database per run, so parallel runs on one Postgres never collide.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": f"test_castline_{os.getpid()}"}  # noqa: F405

@@ -78,3 +78,16 @@ def embedded_stack(services_checked: None) -> Iterator[Stack]:
         yield stack
     finally:
         stack.stop()
+
+
+@pytest.fixture(autouse=True)
+def _default_terms(transactional_db: None) -> None:
+    """Transactional tests flush every table, the migration-seeded term list included."""
+    import importlib
+
+    from django.apps import apps
+
+    from moderation.models import Term
+
+    if not Term.objects.exists():
+        importlib.import_module("moderation.migrations.0002_seed_default_terms").seed(apps, None)
