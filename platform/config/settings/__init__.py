@@ -118,13 +118,15 @@ if REDIS_URL:
     EVENTS_DELIVERY = "channel_layer"
 else:
     _broker_dir = DATA_DIR / "broker"
-    for _folder in (_broker_dir / "queue", _broker_dir / "processed", DATA_DIR / "results"):
+    for _folder in (_broker_dir / "queue", _broker_dir / "processed", _broker_dir / "control",
+                    DATA_DIR / "results"):
         _folder.mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
     CELERY_RESULT_BACKEND = f"file://{DATA_DIR / 'results'}"
