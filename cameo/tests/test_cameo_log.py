@@ -23,7 +23,7 @@ def ana(user_factory, login):
 
 
 def test_log_lists_every_change_and_verifies(ana):
-    user, client = ana
+    _user, client = ana
     entries = client.get("/api/v1/cameo/consent-log").json()["results"]
     assert [e["kind"] for e in entries] == ["block_added", "allow_removed", "allow_added",
                                             "settings_changed"]

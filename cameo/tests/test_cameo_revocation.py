@@ -77,7 +77,7 @@ def test_an_expired_grant_stops_a_job_at_the_fence(ana, bob,
 
 def test_completed_video_is_taken_down_with_a_refund(ana, bob,
                                                      django_capture_on_commit_callbacks):
-    ana_user, ana_client = ana
+    _ana_user, ana_client = ana
     _, bob_client = bob
     before = balance(bob_client)["total"]
     job = make_video(bob_client, django_capture_on_commit_callbacks, cameos=["ana"],
@@ -100,7 +100,7 @@ def test_completed_video_is_taken_down_with_a_refund(ana, bob,
 
 
 def test_owner_takes_down_one_draft(ana, bob, django_capture_on_commit_callbacks):
-    ana_user, ana_client = ana
+    _ana_user, ana_client = ana
     bob_user, bob_client = bob
     job = make_video(bob_client, django_capture_on_commit_callbacks, cameos=["ana"]).json()
     assert ana_client.delete(f"/api/v1/cameo/appearances/{job['id']}").status_code == 204
@@ -112,7 +112,7 @@ def test_owner_takes_down_one_draft(ana, bob, django_capture_on_commit_callbacks
 
 def test_deleting_the_cameo_erases_frames_and_encodings(ana, bob,
                                                         django_capture_on_commit_callbacks):
-    ana_user, ana_client = ana
+    _ana_user, ana_client = ana
     job = make_video(bob[1], django_capture_on_commit_callbacks, cameos=["ana"]).json()
     paths = [Path(frame.image.path) for frame in CameoFrame.objects.all()]
     assert paths and all(path.is_file() for path in paths)

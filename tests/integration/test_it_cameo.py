@@ -42,7 +42,8 @@ def _user(stack: Stack, prefix: str) -> AppUser:
 
 
 def _statuses(ids: list[str]) -> dict[str, str]:
-    return dict(Video.objects.filter(pk__in=ids).values_list("pk", "status")) | {}
+    return {str(pk): status for pk, status in
+            Video.objects.filter(pk__in=ids).values_list("pk", "status")}
 
 
 def test_revoke_while_jobs_are_queued_and_running(services_stack):
