@@ -1,10 +1,21 @@
 """Celery entry points: take ids, call a service."""
 
+from typing import Any
 from uuid import UUID
 
 from celery import shared_task
+from celery.signals import worker_process_init
+from django.conf import settings
 
+from .backends import get_backend
 from .pipeline import video_run, videos_reap_stale
+
+
+@worker_process_init.connect
+def warm_backend(**_: Any) -> None:
+    """Load the model when a worker process starts, not inside the first job."""
+    if settings.GENERATION_WARM_ON_START:
+        get_backend(settings.GENERATION_MODEL_PATH or None, settings.GENERATION_DEVICE or None)
 
 
 @shared_task(name="generation.tasks.generate_video", acks_late=True,

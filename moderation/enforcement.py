@@ -8,10 +8,7 @@ suspend, ban) are moderation's own. Suspension is derived from the decision row 
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts.facade import User
-
-# Not in accounts.facade yet: a ban must end every device session at once.
-from accounts.services import sessions_revoke_all
+from accounts.facade import user_deactivate, user_reactivate
 
 from .models import CONTENT_ACTIONS, Decision, DecisionAction
 from .targets import REVERSAL_OF, target_type_get
@@ -30,10 +27,7 @@ def decision_enforce(decision: Decision) -> None:
     if decision.action in CONTENT_ACTIONS:
         target_type_get(case.target_type).enforce(case.target_id, decision.action)
     elif decision.action == DecisionAction.BAN and decision.subject_id is not None:
-        user = User.objects.select_for_update().get(pk=decision.subject_id)
-        user.is_active = False
-        user.save(update_fields=["is_active"])
-        sessions_revoke_all(user=user)
+        user_deactivate(user_id=decision.subject_id)
 
 
 def decision_reverse(decision: Decision) -> None:
@@ -42,9 +36,7 @@ def decision_reverse(decision: Decision) -> None:
         target_type_get(case.target_type).enforce(case.target_id,
                                                   REVERSAL_OF[decision.action])
     elif decision.action == DecisionAction.BAN and decision.subject_id is not None:
-        # Deleted accounts stay inactive; sessions revoked by the ban stay revoked.
-        User.objects.filter(pk=decision.subject_id, deleted_at__isnull=True).update(
-            is_active=True)
+        user_reactivate(user_id=decision.subject_id)
     decision.reversed_at = timezone.now()
     decision.save(update_fields=["reversed_at"])
 

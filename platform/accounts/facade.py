@@ -5,7 +5,7 @@ from rest_framework.request import Request
 
 from .models import User
 from .selectors import are_mutuals, blocked_user_ids, follows, is_blocked_between
-from .services import account_erasure_hook_register
+from .services import account_erasure_hook_register, user_deactivate, user_reactivate
 
 __all__ = [
     "User",
@@ -15,6 +15,8 @@ __all__ = [
     "follows",
     "is_blocked_between",
     "request_user",
+    "user_deactivate",
+    "user_reactivate",
 ]
 
 

@@ -321,3 +321,18 @@ def account_delete(*, user: User, password: str) -> None:
     user.save()
     if avatar_name:
         transaction.on_commit(lambda: user.avatar.storage.delete(avatar_name))
+
+
+@transaction.atomic
+def user_deactivate(*, user_id: int) -> None:
+    """A ban: the account can no longer log in and every device is logged out at once."""
+    user = User.objects.select_for_update().get(pk=user_id)
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    sessions_revoke_all(user=user)
+
+
+@transaction.atomic
+def user_reactivate(*, user_id: int) -> None:
+    """An overturned ban; deleted accounts stay inactive, revoked sessions stay revoked."""
+    User.objects.filter(pk=user_id, deleted_at__isnull=True).update(is_active=True)

@@ -60,10 +60,10 @@ def worker_args(concurrency: int = 2) -> list[str]:
             "--without-gossip"]
 
 
-def server_args(port: int) -> list[str]:
+def server_args(port: int, workers: int = 1) -> list[str]:
     return [sys.executable, "-m", "uvicorn", "config.asgi:application", "--app-dir", "platform",
             "--host", "127.0.0.1", "--port", str(port), "--ws", "websockets",
-            "--lifespan", "off", "--no-access-log"]
+            "--lifespan", "off", "--no-access-log", "--workers", str(workers)]
 
 
 def wait_healthy(stack: Stack, timeout: float = 120) -> None:
