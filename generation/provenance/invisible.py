@@ -7,7 +7,7 @@ Design (algorithm id `ALGORITHM`):
   along the shorter side), so a resize needs no search. Cells repeat a keyed 16x16 tile:
   64 cells carry a fixed sync pattern, 192 carry the coded bits (keyed order and signs). Every
   coded bit is therefore spread over all the copies of its cell in the frame, in every frame.
-- Cells are low-frequency chips (about 15 px at 360p, softened edges) so H.264 keeps them.
+- Cells are low-frequency chips (10 px at 360p, 20 px at 720p, softened edges) so H.264 keeps them.
 - The pattern is scaled to a fixed energy (PSNR ~40.5 dB) and is static for the whole video,
   so embedding is one precomputed pair of saturating adds per frame, and H.264 keeps a static
   pattern cheaply (skip blocks). (Informed, host-dependent amplitudes were measured and did
