@@ -67,7 +67,7 @@ class CameoCasting:
         members = []
         for handle in handles:
             # Locked until the job commits: a concurrent revocation sees this receipt.
-            cameo = (Cameo.objects.select_for_update().select_related("owner")
+            cameo = (Cameo.objects.select_for_update(of=("self",)).select_related("owner")
                      .filter(owner__handle__iexact=handle, owner__is_active=True).first())
             if cameo is None or cast_refusal(cameo=cameo, requester=requester):
                 raise DomainError("cameo.not_allowed",

@@ -29,7 +29,9 @@ def cameo_lock_for_change(*, owner: User) -> Cameo | None:
                                                                              flat=True)
     list(Video.objects.select_for_update().filter(pk__in=list(video_ids)).order_by("pk")
          .values_list("pk", flat=True))
-    return Cameo.objects.select_for_update().select_related("owner").filter(owner=owner).first()
+    # of=self: the owner's account row stays unlocked (logins and profile edits touch it)
+    return (Cameo.objects.select_for_update(of=("self",)).select_related("owner")
+            .filter(owner=owner).first())
 
 
 def receipt_revoke(*, receipt: Receipt, code: str, actor_id: int | None, refund: bool) -> bool:
