@@ -38,6 +38,12 @@ class Post(models.Model):
     root_video = models.ForeignKey(Video, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
     remix_depth = models.PositiveIntegerField(default=0)
+    # Their creators (a video's owner never changes): the credit costs two joins, not four.
+    parent_author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                      on_delete=models.SET_NULL, related_name="+",
+                                      db_index=False)
+    root_author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+", db_index=False)
 
     like_count = models.PositiveIntegerField(default=0)
     comment_count = models.PositiveIntegerField(default=0)

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ..models import Comment, Post, SteeringTerm
@@ -28,40 +29,74 @@ class AuthorOut(serializers.Serializer[Any]):
     display_name = serializers.CharField()
 
 
-class CountsOut(serializers.Serializer[Post]):
-    likes = serializers.IntegerField(source="like_count")
-    comments = serializers.IntegerField(source="comment_count")
-    views = serializers.IntegerField(source="view_count")
-    remixes = serializers.IntegerField(source="remix_count")
-    shares = serializers.IntegerField(source="share_count")
+class CountsOut(serializers.Serializer[None]):
+    likes = serializers.IntegerField()
+    comments = serializers.IntegerField()
+    views = serializers.IntegerField()
+    remixes = serializers.IntegerField()
+    shares = serializers.IntegerField()
+
+
+class RemixCreditOut(serializers.Serializer[None]):
+    parent_video_id = serializers.UUIDField(allow_null=True)
+    root_video_id = serializers.UUIDField(allow_null=True)
+    depth = serializers.IntegerField()
+    parent_creator = serializers.CharField(allow_null=True)
+    root_creator = serializers.CharField(allow_null=True)
+
+
+class VideoRefOut(serializers.Serializer[None]):
+    width = serializers.IntegerField()
+    height = serializers.IntegerField()
+    duration_s = serializers.FloatField(allow_null=True)
+    label = serializers.CharField()  # type: ignore[assignment]  # a field, not Field.label
+    content = serializers.CharField()
+    thumbnail = serializers.CharField()
 
 
 class PostOut(serializers.Serializer[Any]):
-    """A post as feeds show it; `liked` comes from the page's liked ids (context)."""
+    """A post as feeds show it; `liked` comes from the page's liked ids (context).
+
+    Nested parts are method fields building plain dicts (documented by the *Out shapes
+    above): a page of 20 posts stays cheap to render.
+    """
 
     video_id = serializers.UUIDField()
-    author = AuthorOut()
+    author = serializers.SerializerMethodField()
     caption = serializers.CharField()
     hashtags = serializers.ListField(child=serializers.CharField())
     visibility = serializers.CharField()
     allow_remix = serializers.BooleanField()
     allow_comments = serializers.BooleanField()
     published_at = serializers.DateTimeField()
-    counts = CountsOut(source="*")
+    counts = serializers.SerializerMethodField()
     remix = serializers.SerializerMethodField()
     video = serializers.SerializerMethodField()
     liked = serializers.SerializerMethodField()
 
+    @extend_schema_field(AuthorOut)
+    def get_author(self, post: Post) -> dict[str, str]:
+        return {"handle": post.author.handle, "display_name": post.author.display_name}
+
+    @extend_schema_field(CountsOut)
+    def get_counts(self, post: Post) -> dict[str, int]:
+        return {"likes": post.like_count, "comments": post.comment_count,
+                "views": post.view_count, "remixes": post.remix_count,
+                "shares": post.share_count}
+
+    @extend_schema_field(RemixCreditOut(allow_null=True))
     def get_remix(self, post: Post) -> dict[str, Any] | None:
+        """The remix chain, crediting the parent's and the root's creators."""
         if post.remix_depth == 0:
             return None
-        parent, root = post.parent_video, post.root_video
+        parent, root = post.parent_author, post.root_author
         return {"parent_video_id": str(post.parent_video_id) if post.parent_video_id else None,
                 "root_video_id": str(post.root_video_id) if post.root_video_id else None,
                 "depth": post.remix_depth,
-                "parent_creator": parent.owner.handle if parent else None,
-                "root_creator": root.owner.handle if root else None}
+                "parent_creator": parent.handle if parent else None,
+                "root_creator": root.handle if root else None}
 
+    @extend_schema_field(VideoRefOut)
     def get_video(self, post: Post) -> dict[str, Any]:
         video = post.video
         base = f"/api/v1/videos/{post.video_id}/content"

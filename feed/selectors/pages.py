@@ -12,14 +12,14 @@ _PAGE_FIELDS = (
     "share_count", "published_at",
     "author__handle", "author__display_name",
     "video__width", "video__height", "video__duration_s", "video__label", "video__status",
-    "parent_video__owner__handle", "root_video__owner__handle",
+    "parent_video_id", "root_video_id", "parent_author__handle", "root_author__handle",
 )
 
 
 def with_page_fields(posts: QuerySet[Post]) -> QuerySet[Post]:
     """One query for the page: author, video and the remix credits joined in."""
-    return posts.select_related("author", "video", "parent_video__owner",
-                                "root_video__owner").only(*_PAGE_FIELDS)
+    return posts.select_related("author", "video", "parent_author",
+                                "root_author").only(*_PAGE_FIELDS)
 
 
 def liked_post_ids(*, viewer_id: int, posts: Iterable[Post]) -> set[int]:

@@ -74,9 +74,14 @@ def post_publish(*, user: User, video_id: UUID, settings: PostSettings) -> tuple
     created = post is None
     if post is None:
         now = timezone.now()
+        owners: dict[UUID | None, int] = dict(
+            Video.objects.filter(pk__in=[video.remix_of_id, video.remix_root_id])
+            .values_list("pk", "owner_id")) if video.remix_of_id else {}
         post = Post(video=video, author=user, published_at=now, hot_base=hot_base(now),
                     hot_score=hot_base(now), parent_video_id=video.remix_of_id,
-                    root_video_id=video.remix_root_id, remix_depth=video.remix_depth)
+                    root_video_id=video.remix_root_id, remix_depth=video.remix_depth,
+                    parent_author_id=owners.get(video.remix_of_id),
+                    root_author_id=owners.get(video.remix_root_id))
     was_visible = not created and post.visibility != Post.Visibility.PRIVATE
     post.caption = settings.caption
     post.hashtags = tags

@@ -11,19 +11,19 @@ from core.errors import DomainError
 from ..models import FeedQuota
 
 
-@transaction.atomic
 def feed_quota_take(*, user: User, wanted: int) -> int:
     """How many items this page may hold; reserves them. Adults: all, without a query."""
     if not user.is_teen:
         return wanted
-    quota, _ = FeedQuota.objects.select_for_update().get_or_create(
-        user=user, day=timezone.now().date())
-    granted = min(wanted, settings.FEED_TEEN_DAILY_CAP - quota.served)
-    if granted <= 0:
-        raise DomainError("feed.teen_daily_cap",
-                          "That's all the videos for today. Come back tomorrow!",
-                          status_code=429)
-    FeedQuota.objects.filter(pk=quota.pk).update(served=F("served") + granted)
+    with transaction.atomic():
+        quota, _ = FeedQuota.objects.select_for_update().get_or_create(
+            user=user, day=timezone.now().date())
+        granted = min(wanted, settings.FEED_TEEN_DAILY_CAP - quota.served)
+        if granted <= 0:
+            raise DomainError("feed.teen_daily_cap",
+                              "That's all the videos for today. Come back tomorrow!",
+                              status_code=429)
+        FeedQuota.objects.filter(pk=quota.pk).update(served=F("served") + granted)
     return granted
 
 

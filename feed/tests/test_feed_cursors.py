@@ -1,0 +1,127 @@
+"""Cursor stability (new posts between page fetches) and a constant number of queries per page."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from feed_factories import post_make, video_make
+
+from accounts.models import Follow
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(user_factory, login):
+    me = user_factory()
+    creators = [user_factory() for _ in range(8)]
+    for creator in creators:
+        Follow.objects.create(follower=me, followee=creator)
+    root = None
+    for round_ in range(4):
+        for creator in creators:
+            post = post_make(creator, caption=f"round {round_} #loop")
+            root = root or post
+            if round_ == 1:  # remixes of the first post, so credits are on the pages too
+                post_make(creator, video=video_make(creator, remix_of=root.video,
+                                                    remix_root=root.video, remix_depth=1))
+    return me, creators, login(me)
+
+
+def walk(client, url, creators, insert_between: bool) -> list[str]:
+    seen: list[str] = []
+    while url:
+        body = client.get(url).json()
+        seen += [p["video_id"] for p in body["results"]]
+        if insert_between:
+            for creator in creators[:3]:
+                post_make(creator, caption="brand new #loop")
+        url = body["next"]
+    return seen
+
+
+@pytest.mark.parametrize("url", ["/api/v1/feed/following?page_size=5",
+                                 "/api/v1/feed/for-you?page_size=5",
+                                 "/api/v1/hashtags/loop/posts?page_size=5"])
+def test_no_duplicates_no_gaps_while_posts_arrive(world, url):
+    _me, creators, client = world
+    before = walk(client, url, creators, insert_between=False)
+    assert len(before) == len(set(before)) and len(before) >= 30
+    during = walk(client, url, creators, insert_between=True)
+    assert len(during) == len(set(during)), "a post appeared twice"
+    if "for-you" in url:
+        assert set(during) == set(before), "the snapshot changed under the cursor"
+    else:
+        assert during == before, "a post was skipped or the order shifted"
+
+
+def test_for_you_snapshot_survives_likes_that_reorder_scores(world, user_factory, login):
+    _, _, client = world
+    first = client.get("/api/v1/feed/for-you?page_size=5").json()
+    fan = login(user_factory())
+    for post in first["results"]:
+        fan.post(f"/api/v1/videos/{post['video_id']}/like")
+    rest, url = [], first["next"]
+    while url:
+        body = client.get(url).json()
+        rest += video_ids_of(body)
+        url = body["next"]
+    ids = [p["video_id"] for p in first["results"]] + rest
+    assert len(ids) == len(set(ids))
+
+
+def video_ids_of(body) -> list[str]:
+    return [p["video_id"] for p in body["results"]]
+
+
+def test_invalid_and_expired_cursors(world, settings):
+    _, _, client = world
+    bad = client.get("/api/v1/feed/following?cursor=!!!")
+    assert bad.status_code == 400 and bad.json()["error"]["code"] == "feed.invalid_cursor"
+    page = client.get("/api/v1/feed/for-you?page_size=5").json()
+    settings.FEED_SNAPSHOT_TTL_S = -1
+    gone = client.get(page["next"])
+    assert gone.status_code == 410 and gone.json()["error"]["code"] == "feed.cursor_expired"
+    wrong_kind = client.get(f"/api/v1/feed/for-you?cursor={page['next_cursor']}x")
+    assert wrong_kind.status_code in (400, 410)
+
+
+# (first page, any later page). For-you's first page ranks and stores the snapshot (taste,
+# four candidate sources, snapshot write); later pages only read the snapshot and hydrate.
+@pytest.mark.parametrize(("url", "first", "later"), [
+    ("/api/v1/feed/following", 4, 4),
+    ("/api/v1/feed/for-you", 14, 5),
+    ("/api/v1/hashtags/loop/posts", 4, 4),
+    ("/api/v1/users/{h}/posts", 5, 5),
+    ("/api/v1/videos/{v}/remixes", 6, 6),
+])
+def test_constant_queries_per_page(world, url, first, later):
+    _me, creators, client = world
+    root = creators[0].posts.filter(remix_depth=0).order_by("id").first()
+    url = url.format(h=creators[0].handle, v=root.video_id) + "?page_size=1"
+    counts = []
+    while url and len(counts) < 4:
+        with CaptureQueriesContext(connection) as captured:
+            body = client.get(url).json()
+        counts.append(len(captured))
+        url = body.get("next")
+    assert len(counts) >= 3
+    assert counts == [first] + [later] * (len(counts) - 1)
+
+
+def test_first_and_later_page_query_counts_do_not_grow_with_data(world, user_factory):
+    _me, creators, client = world
+
+    def page_queries(url: str) -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as first:
+            body = client.get(url).json()
+        with CaptureQueriesContext(connection) as later:
+            client.get(body["next"])
+        return len(first), len(later)
+
+    small = {u: page_queries(u) for u in ("/api/v1/feed/following?page_size=3",
+                                          "/api/v1/feed/for-you?page_size=3")}
+    for creator in creators:
+        for _ in range(3):
+            post_make(creator, caption="more")
+    big = {u: page_queries(u) for u in small}
+    assert big == small
