@@ -13,6 +13,9 @@ import numpy.typing as npt
 
 from core.errors import DomainError
 
+# fence() answer meaning "not now": the provider re-queued the job (an owner must approve it).
+FENCE_PARKED = "cameo.approval_pending"
+
 
 @dataclass(frozen=True)
 class CastMember:
@@ -31,7 +34,8 @@ class CastingProvider(Protocol):
         ...
 
     def fence(self, *, video_id: UUID) -> str | None:
-        """None while every consent of the video still holds, else the error code to stop."""
+        """None while every consent of the video still holds, FENCE_PARKED when the job was
+        put back to wait for an owner's approval, else the error code to stop with."""
         ...
 
     def reference_frames(self, *, video_id: UUID) -> list[npt.NDArray[np.uint8]]:

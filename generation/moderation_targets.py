@@ -1,5 +1,6 @@
 """How moderation finds, shows and acts on videos (registered from GenerationConfig.ready)."""
 
+import uuid
 from typing import Any
 
 from django.db import transaction
@@ -10,23 +11,26 @@ from .transitions import video_transition
 S = Video.Status
 
 
+def _ids(target_id: str) -> list[uuid.UUID]:
+    parsed = _uuid_or_none(target_id)
+    return [parsed] if parsed else []
+
+
 def video_owner(target_id: str) -> int | None:
-    return Video.objects.filter(pk=_uuid_or_none(target_id)).values_list(
+    return Video.objects.filter(pk__in=_ids(target_id)).values_list(
         "owner_id", flat=True).first()
 
 
-def _uuid_or_none(value: str) -> str | None:
-    import uuid
-
+def _uuid_or_none(value: str) -> uuid.UUID | None:
     try:
-        return str(uuid.UUID(value))
+        return uuid.UUID(value)
     except ValueError:
         return None
 
 
 @transaction.atomic
 def video_enforce(target_id: str, action: str) -> None:
-    video = Video.objects.select_for_update().filter(pk=_uuid_or_none(target_id)).first()
+    video = Video.objects.select_for_update().filter(pk__in=_ids(target_id)).first()
     if video is None:
         return
     if action == "remove":
@@ -47,7 +51,7 @@ def video_enforce(target_id: str, action: str) -> None:
 
 
 def video_describe(target_id: str) -> dict[str, Any]:
-    video = Video.objects.filter(pk=_uuid_or_none(target_id)).first()
+    video = Video.objects.filter(pk__in=_ids(target_id)).first()
     if video is None:
         return {}
     base = f"/api/v1/videos/{video.pk}/content"

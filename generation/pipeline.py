@@ -1,6 +1,7 @@
 """Running one job in a worker. Safe to run twice for the same job: a claim token decides
 which delivery owns the run, and the final store re-checks it under a row lock."""
 
+import functools
 import logging
 import secrets
 import tempfile
@@ -17,7 +18,7 @@ from core.errors import DomainError
 from moderation import facade as moderation
 
 from .backends import GenerationCancelled, GenerationResult, get_backend
-from .casting import CastMember, casting
+from .casting import FENCE_PARKED, CastMember, casting
 from .media import concat_results, last_frame
 from .models import Video
 from .postprocess import mark_frames, package
@@ -54,6 +55,8 @@ def _claim(video_id: UUID) -> str | None:
 
 def _fence(video_id: UUID) -> None:
     code = casting().fence(video_id=video_id)
+    if code == FENCE_PARKED:
+        raise ClaimLost()  # the provider put the job back in the queue to wait for an owner
     if code:
         raise Stop(S.BLOCKED, code, "A cameo's owner withdrew consent for this video.")
 
@@ -190,7 +193,7 @@ def videos_reap_stale() -> int:
             if video.attempts < settings.GENERATION_MAX_ATTEMPTS:
                 video_transition(video_id=video_id, to=S.QUEUED, reason="worker lost; retrying")
                 Video.objects.filter(pk=video_id).update(run_token="")
-                transaction.on_commit(lambda v=video_id: _requeue(v))
+                transaction.on_commit(functools.partial(_requeue, video_id))
             else:
                 video_transition(video_id=video_id, to=S.FAILED, reason="worker lost",
                                  error_code="generation.worker_lost",

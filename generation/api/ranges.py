@@ -27,9 +27,9 @@ def ranged_file_response(file: File, *, content_type: str, range_header: str | N
                          ) -> HttpResponse | StreamingHttpResponse:
     size = file.size
     if not range_header:
-        response = FileResponse(file.open("rb"), content_type=content_type)
-        response["Accept-Ranges"] = "bytes"
-        return response
+        whole = FileResponse(file.open("rb"), content_type=content_type)
+        whole["Accept-Ranges"] = "bytes"
+        return whole
     match = _RANGE.match(range_header.strip())
     if not match or (not match.group(1) and not match.group(2)):
         raise DomainError("content.invalid_range", "Only one bytes range is supported.",

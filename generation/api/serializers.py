@@ -7,7 +7,7 @@ from generation.models import Video
 
 
 class ShotIn(serializers.Serializer[None]):
-    prompt = serializers.CharField(max_length=4000)
+    prompt = serializers.CharField(max_length=4000)  # type: ignore[assignment]
     seconds = serializers.IntegerField(min_value=1, max_value=20)
 
 
@@ -18,10 +18,11 @@ class VideoCreateIn(serializers.Serializer[None]):
     seconds = serializers.ChoiceField(choices=specs.ALLOWED_SECONDS, required=False)
     aspect_ratio = serializers.ChoiceField(choices=Video.AspectRatio.values, required=False)
     resolution = serializers.ChoiceField(choices=Video.Resolution.values, required=False)
-    style = serializers.CharField(max_length=40, required=False, default="", allow_blank=True)
+    style = serializers.CharField(  # type: ignore[assignment]
+        max_length=40, required=False, default="", allow_blank=True)
     audio = serializers.BooleanField(required=False, default=True)
     seed = serializers.IntegerField(min_value=0, max_value=2**31 - 1, required=False)
-    shots = ShotIn(many=True, required=False, max_length=6)
+    shots = serializers.ListField(child=ShotIn(), required=False, max_length=6)
     cameos = serializers.ListField(child=serializers.CharField(max_length=31), required=False,
                                    default=list, max_length=10)
     remix_of = serializers.UUIDField(required=False)
@@ -63,9 +64,9 @@ class VideoOut(serializers.ModelSerializer[Video]):
         return {"video": f"{base}?variant=video", "thumbnail": f"{base}?variant=thumbnail"}
 
 
-class PresetOut(serializers.Serializer[None]):
+class PresetOut(serializers.Serializer[Any]):
     name = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
     prompt_suffix = serializers.CharField()
     negative_prompt = serializers.CharField()
     defaults = serializers.DictField()
