@@ -8,7 +8,7 @@ from accounts.facade import User, blocked_user_ids, is_blocked_between
 from core.errors import NotFoundError
 
 from ..models import HiddenCreator, NotInterested, Post
-from .visibility import feed_posts, post_get_visible
+from .visibility import feed_posts, followee_ids, post_get_visible
 
 
 def discoverable_posts(viewer: User) -> QuerySet[Post]:
@@ -20,8 +20,7 @@ def discoverable_posts(viewer: User) -> QuerySet[Post]:
 
 
 def following_posts(*, viewer: User) -> QuerySet[Post]:
-    # Joined straight to the follow rows (unique per pair: no duplicates).
-    return discoverable_posts(viewer).filter(author__follower_set__follower_id=viewer.pk)
+    return discoverable_posts(viewer).filter(author_id__in=followee_ids(viewer.pk))
 
 
 def hashtag_posts(*, viewer: User, tag: str) -> QuerySet[Post]:

@@ -25,7 +25,7 @@ from ..models import ForYouSnapshot, Post
 from ..ranking import diversify, rank
 from ..selectors.foryou import for_you_candidates, viewer_taste
 from ..selectors.lists import discoverable_posts
-from ..selectors.pages import liked_post_ids, with_page_fields
+from ..selectors.pages import liked_post_ids, page_posts
 from .quota import feed_quota_refund, feed_quota_take
 
 
@@ -52,13 +52,12 @@ def chronological_page(*, viewer: User, posts: QuerySet[Post], cursor: str | Non
                        page_size: int | None = None) -> Page:
     after = cursors.keyset_decode(cursor)
     size = feed_quota_take(user=viewer, wanted=page_size_clamp(page_size))
-    if after is not None:
-        posts = posts.filter(id__lt=after)
-    rows = list(with_page_fields(posts).order_by("-id")[:size + 1])
-    more = len(rows) > size
-    rows = rows[:size]
-    return _page(viewer, rows, size,
-                 cursors.keyset_encode(rows[-1].pk) if more and rows else None)
+    page = posts.filter(id__lt=after) if after is not None else posts
+    ids = list(page.order_by("-id").values_list("id", flat=True)[:size + 1])
+    more = len(ids) > size
+    ids = ids[:size]
+    return _page(viewer, page_posts(posts, ids), size,
+                 cursors.keyset_encode(ids[-1]) if more else None)
 
 
 def _snapshot_create(viewer: User, page_size: int) -> ForYouSnapshot:
@@ -91,8 +90,7 @@ def for_you_page(*, viewer: User, cursor: str | None, page_size: int | None = No
     size = feed_quota_take(user=viewer, wanted=snapshot.page_size)
     ids = snapshot.post_ids[offset:offset + size]
     # Re-checked now: anything blocked, hidden or moderated since the snapshot drops out.
-    by_id = {p.pk: p for p in with_page_fields(discoverable_posts(viewer).filter(id__in=ids))}
-    rows = [by_id[i] for i in ids if i in by_id]
+    rows = page_posts(discoverable_posts(viewer), ids)
     end = offset + len(ids)
     more = end < len(snapshot.post_ids)
     return _page(viewer, rows, size,

@@ -88,11 +88,11 @@ def test_invalid_and_expired_cursors(world, settings):
 # (first page, any later page). For-you's first page ranks and stores the snapshot (taste,
 # four candidate sources, snapshot write); later pages only read the snapshot and hydrate.
 @pytest.mark.parametrize(("url", "first", "later"), [
-    ("/api/v1/feed/following", 4, 4),
+    ("/api/v1/feed/following", 5, 5),
     ("/api/v1/feed/for-you", 14, 5),
-    ("/api/v1/hashtags/loop/posts", 4, 4),
-    ("/api/v1/users/{h}/posts", 5, 5),
-    ("/api/v1/videos/{v}/remixes", 6, 6),
+    ("/api/v1/hashtags/loop/posts", 5, 5),
+    ("/api/v1/users/{h}/posts", 6, 6),
+    ("/api/v1/videos/{v}/remixes", 7, 7),
 ])
 def test_constant_queries_per_page(world, url, first, later):
     _me, creators, client = world
