@@ -15,16 +15,11 @@ from rest_framework.views import APIView
 
 from billing import pricing, selectors, services, stripe_gateway, webhooks
 from billing.models import LedgerEntry, StripeEventStatus
+from core.api import validated
 from core.errors import DomainError
 from core.idempotency import idempotent
 
 from . import serializers as s
-
-
-def _valid(serializer_class: type[Any], data: Any) -> dict[str, Any]:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
 
 
 def _user_id(request: Request) -> int:
@@ -71,7 +66,7 @@ class QuoteView(APIView):
 
     @extend_schema(request=s.QuoteIn, responses=s.QuoteOut)
     def post(self, request: Request) -> Response:
-        quote = pricing.price_credits(**_valid(s.QuoteIn, request.data))
+        quote = pricing.price_credits(**validated(s.QuoteIn, request.data))
         return Response(s.QuoteOut(quote).data)
 
 
@@ -86,7 +81,7 @@ class PackListView(APIView):
 class CheckoutView(APIView):
     @extend_schema(request=s.CheckoutIn, responses=s.CheckoutOut)
     def post(self, request: Request) -> Response:
-        data = _valid(s.CheckoutIn, request.data)
+        data = validated(s.CheckoutIn, request.data)
         pack = selectors.pack_get(data["pack"])
         if pack is None:
             raise DomainError("billing.unknown_pack", "No credit pack has this id.",
@@ -107,7 +102,7 @@ class AdjustmentView(APIView):
     @idempotent("credits_adjust")
     def post(self, request: Request) -> Response:
         entry = services.credits_adjust(actor_id=_user_id(request),
-                                        **_valid(s.AdjustmentIn, request.data))
+                                        **validated(s.AdjustmentIn, request.data))
         return Response(s.LedgerEntryOut(entry).data, status=status.HTTP_201_CREATED)
 
 

@@ -16,14 +16,9 @@ from accounts.facade import request_user
 from cameo import approvals, enrollment, selectors, services
 from cameo.consent_log import consent_log_verify
 from cameo.models import Approval, ConsentLogEntry, Grant, Receipt
+from core.api import validated
 
 from . import serializers as s
-
-
-def _valid(serializer_class: type[Any], request: Request) -> dict[str, Any]:
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
 
 
 class NewestFirst(CursorPagination):
@@ -48,7 +43,7 @@ class EnrollView(APIView):
 
     @extend_schema(request=s.EnrollIn, responses={202: s.CameoOut})
     def post(self, request: Request) -> Response:
-        data = _valid(s.EnrollIn, request)
+        data = validated(s.EnrollIn, request.data)
         started = enrollment.enrollment_start(user=request_user(request),
                                               challenge_id=data["challenge"],
                                               video=data["video"])
@@ -75,7 +70,7 @@ class SettingsView(APIView):
     @extend_schema(request=s.SettingsIn, responses=s.SettingsOut)
     def patch(self, request: Request) -> Response:
         cameo = services.cameo_settings_update(user=request_user(request),
-                                               **_valid(s.SettingsIn, request))
+                                               **validated(s.SettingsIn, request.data))
         return Response(s.SettingsOut(cameo).data)
 
 
@@ -100,7 +95,7 @@ class _GrantView(APIView):
     kind = Grant.Kind.ALLOW
 
     def _put(self, request: Request, handle: str) -> Response:
-        data = _valid(s.GrantIn, request) if self.kind == Grant.Kind.ALLOW else {}
+        data = validated(s.GrantIn, request.data) if self.kind == Grant.Kind.ALLOW else {}
         grant = services.grant_put(user=request_user(request), handle=handle, kind=self.kind,
                                    expires_at=data.get("expires_at"))
         return Response(s.GrantOut(grant).data, status=status.HTTP_201_CREATED)
@@ -152,7 +147,7 @@ class ApprovalListView(generics.ListAPIView[Approval]):
 class ApprovalDecideView(APIView):
     @extend_schema(request=s.DecisionIn, responses=s.ApprovalOut)
     def post(self, request: Request, approval_id: UUID) -> Response:
-        data = _valid(s.DecisionIn, request)
+        data = validated(s.DecisionIn, request.data)
         approval = approvals.approval_decide(user=request_user(request),
                                              approval_id=approval_id,
                                              approve=data["decision"] == "approve")

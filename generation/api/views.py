@@ -1,6 +1,5 @@
 """The mobile contract for videos: each view validates, calls one service, shapes output."""
 
-from typing import Any
 from uuid import UUID
 
 from django.db.models import QuerySet
@@ -12,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.facade import request_user
+from core.api import validated
 from core.errors import DomainError
 from core.idempotency import idempotent
 from core.pagination import CreatedCursorPagination
@@ -20,12 +20,6 @@ from generation.models import Video
 
 from .ranges import ranged_file_response
 from .serializers import PresetOut, RemixIn, VideoCreateIn, VideoOut
-
-
-def _valid(serializer_class: type[Any], request: Request) -> dict[str, Any]:
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
 
 
 class VideoListCreateView(generics.ListAPIView[Video]):
@@ -43,7 +37,7 @@ class VideoListCreateView(generics.ListAPIView[Video]):
                    parameters=[OpenApiParameter("Idempotency-Key", str, "header")])
     @idempotent("generation.video_create")
     def post(self, request: Request) -> Response:
-        data = _valid(VideoCreateIn, request)
+        data = validated(VideoCreateIn, request.data)
         data["with_audio"] = data.pop("audio")
         data["shots"] = [dict(shot) for shot in data.get("shots", [])]
         video = services.video_create(user=request_user(request),
@@ -77,7 +71,7 @@ class VideoRemixView(APIView):
                    parameters=[OpenApiParameter("Idempotency-Key", str, "header")])
     @idempotent("generation.video_remix")
     def post(self, request: Request, video_id: UUID) -> Response:
-        data = _valid(RemixIn, request)
+        data = validated(RemixIn, request.data)
         video = services.video_remix(user=request_user(request), source_id=video_id,
                                      prompt=data["prompt"])
         return Response(VideoOut(video).data, status=status.HTTP_202_ACCEPTED)

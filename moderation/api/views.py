@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.facade import request_user
+from core.api import validated
 from moderation import filters, selectors, services
 from moderation.models import Appeal, AppealStatus, Case, Term
 from moderation.roles import is_moderator
@@ -20,19 +21,13 @@ from moderation.targets import target_describe
 from . import serializers as s
 
 
-def _valid(serializer_class: type[Any], data: Any) -> dict[str, Any]:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
-
-
 class ReportView(APIView):
     throttle_scope = "report"
 
     @extend_schema(request=s.ReportIn, responses={201: s.ReportOut, 200: s.ReportOut})
     def post(self, request: Request) -> Response:
         report, created = services.report_create(reporter=request_user(request),
-                                                 **_valid(s.ReportIn, request.data))
+                                                 **validated(s.ReportIn, request.data))
         return Response(s.ReportOut(report).data,
                         status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
@@ -41,7 +36,7 @@ class AppealView(APIView):
     @extend_schema(request=s.AppealIn, responses={201: s.AppealOut})
     def post(self, request: Request) -> Response:
         appeal = services.appeal_create(appellant=request_user(request),
-                                        **_valid(s.AppealIn, request.data))
+                                        **validated(s.AppealIn, request.data))
         return Response(s.AppealOut(appeal).data, status=status.HTTP_201_CREATED)
 
 
@@ -62,7 +57,7 @@ class CaseListView(ModeratorOnly, generics.ListAPIView[Case]):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self) -> QuerySet[Case]:
-        data = _valid(s.CaseFilterIn, self.request.query_params)
+        data = validated(s.CaseFilterIn, self.request.query_params)
         statuses = [x for x in data.pop("status", "").split(",") if x]
         return selectors.case_list(statuses=statuses, **data)
 
@@ -82,7 +77,7 @@ class CaseAssignView(ModeratorOnly, APIView):
     @extend_schema(request=s.AssignIn, responses=s.CaseOut)
     def post(self, request: Request, case_id: int) -> Response:
         moderator = request_user(request)
-        data = _valid(s.AssignIn, request.data)
+        data = validated(s.AssignIn, request.data)
         case = services.case_assign(case_id=case_id, moderator=moderator,
                                     assignee_id=data.get("assignee_id", moderator.pk))
         return Response(s.CaseOut(case).data)
@@ -92,7 +87,7 @@ class CaseDecideView(ModeratorOnly, APIView):
     @extend_schema(request=s.DecideIn, responses={201: s.DecisionOut})
     def post(self, request: Request, case_id: int) -> Response:
         decision = services.case_decide(case_id=case_id, moderator=request_user(request),
-                                        **_valid(s.DecideIn, request.data))
+                                        **validated(s.DecideIn, request.data))
         return Response(s.DecisionOut(decision).data, status=status.HTTP_201_CREATED)
 
 
@@ -107,7 +102,7 @@ class AppealListView(ModeratorOnly, generics.ListAPIView[Appeal]):
 class AppealDecideView(ModeratorOnly, APIView):
     @extend_schema(request=s.AppealDecideIn, responses=s.AppealDetailOut)
     def post(self, request: Request, appeal_id: int) -> Response:
-        data = _valid(s.AppealDecideIn, request.data)
+        data = validated(s.AppealDecideIn, request.data)
         services.appeal_transition(appeal_id=appeal_id, to=AppealStatus(data["outcome"]),
                                    actor=request_user(request), reason=data["reason"])
         return Response(s.AppealDetailOut(selectors.appeal_get(appeal_id=appeal_id)).data)
@@ -123,7 +118,7 @@ class TermListView(ModeratorOnly, generics.ListAPIView[Term]):
     @extend_schema(request=s.TermIn, responses={201: s.TermOut})
     def post(self, request: Request) -> Response:
         term = services.term_create(actor=request_user(request),
-                                    **_valid(s.TermIn, request.data))
+                                    **validated(s.TermIn, request.data))
         return Response(s.TermOut(term).data, status=status.HTTP_201_CREATED)
 
 
@@ -135,7 +130,7 @@ class TermDetailView(ModeratorOnly, APIView):
     @extend_schema(request=s.TermPatchIn, responses=s.TermOut)
     def patch(self, request: Request, term_id: int) -> Response:
         term = services.term_update(actor=request_user(request), term_id=term_id,
-                                    **_valid(s.TermPatchIn, request.data))
+                                    **validated(s.TermPatchIn, request.data))
         return Response(s.TermOut(term).data)
 
     @extend_schema(responses={204: None})
@@ -147,7 +142,7 @@ class TermDetailView(ModeratorOnly, APIView):
 class TestTextView(ModeratorOnly, APIView):
     @extend_schema(request=s.TestTextIn, responses=s.TestTextOut)
     def post(self, request: Request) -> Response:
-        data = _valid(s.TestTextIn, request.data)
+        data = validated(s.TestTextIn, request.data)
         return Response(filters.prompt_explain(data["text"], teen=data["teen"]))
 
 

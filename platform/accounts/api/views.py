@@ -18,15 +18,10 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from accounts import selectors, services
 from accounts.facade import request_user
 from accounts.models import DeviceSession, Follow
+from core.api import validated
 from core.errors import DomainError
 
 from . import serializers as s
-
-
-def _valid(serializer_class: type[Any], request: Request) -> dict[str, Any]:
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
 
 
 class AuthView(APIView):
@@ -37,7 +32,7 @@ class AuthView(APIView):
 class RegisterView(AuthView):
     @extend_schema(request=s.RegisterIn, responses={201: s.TokensOut})
     def post(self, request: Request) -> Response:
-        data = _valid(s.RegisterIn, request)
+        data = validated(s.RegisterIn, request.data)
         device = data.pop("device")
         user = services.user_register(**data)
         tokens = services.session_start(user=user, device=device)
@@ -47,14 +42,14 @@ class RegisterView(AuthView):
 class LoginView(AuthView):
     @extend_schema(request=s.LoginIn, responses=s.TokensOut)
     def post(self, request: Request) -> Response:
-        data = _valid(s.LoginIn, request)
+        data = validated(s.LoginIn, request.data)
         return Response(services.user_login(request=request._request, **data))
 
 
 class RefreshView(AuthView):
     @extend_schema(request=s.RefreshIn, responses=s.TokensOut)
     def post(self, request: Request) -> Response:
-        data = _valid(s.RefreshIn, request)
+        data = validated(s.RefreshIn, request.data)
         try:
             old = RefreshToken(data["refresh"])  # type: ignore[arg-type]
         except TokenError as exc:
@@ -78,7 +73,7 @@ class RefreshView(AuthView):
 class LogoutView(APIView):
     @extend_schema(request=s.LogoutIn, responses={204: None})
     def post(self, request: Request) -> Response:
-        data = _valid(s.LogoutIn, request)
+        data = validated(s.LogoutIn, request.data)
         if data.get("refresh"):
             with contextlib.suppress(TokenError):  # already unusable: logging out still works
                 RefreshToken(data["refresh"]).blacklist()  # type: ignore[arg-type]
@@ -106,7 +101,7 @@ class PasswordChangeView(APIView):
 
     @extend_schema(request=s.PasswordChangeIn, responses={204: None})
     def post(self, request: Request) -> Response:
-        data = _valid(s.PasswordChangeIn, request)
+        data = validated(s.PasswordChangeIn, request.data)
         user = request_user(request)
         services.password_change(user=user, current_session_id=user.session_id, **data)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -115,21 +110,21 @@ class PasswordChangeView(APIView):
 class PasswordResetView(AuthView):
     @extend_schema(request=s.PasswordResetIn, responses={202: None})
     def post(self, request: Request) -> Response:
-        services.password_reset_request(**_valid(s.PasswordResetIn, request))
+        services.password_reset_request(**validated(s.PasswordResetIn, request.data))
         return Response(status=status.HTTP_202_ACCEPTED)
 
 
 class PasswordResetConfirmView(AuthView):
     @extend_schema(request=s.PasswordResetConfirmIn, responses={204: None})
     def post(self, request: Request) -> Response:
-        services.password_reset_confirm(**_valid(s.PasswordResetConfirmIn, request))
+        services.password_reset_confirm(**validated(s.PasswordResetConfirmIn, request.data))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class EmailVerifyView(AuthView):
     @extend_schema(request=s.TokenIn, responses=s.MeOut)
     def post(self, request: Request) -> Response:
-        user = services.email_verify(**_valid(s.TokenIn, request))
+        user = services.email_verify(**validated(s.TokenIn, request.data))
         return Response(s.MeOut(user).data)
 
 
@@ -150,12 +145,14 @@ class MeView(APIView):
 
     @extend_schema(request=s.MeUpdateIn, responses=s.MeOut)
     def patch(self, request: Request) -> Response:
-        user = services.profile_update(user=request_user(request), **_valid(s.MeUpdateIn, request))
+        data = validated(s.MeUpdateIn, request.data)
+        user = services.profile_update(user=request_user(request), **data)
         return Response(s.MeOut(user).data)
 
     @extend_schema(request=s.DeleteAccountIn, responses={204: None})
     def delete(self, request: Request) -> Response:
-        services.account_delete(user=request_user(request), **_valid(s.DeleteAccountIn, request))
+        data = validated(s.DeleteAccountIn, request.data)
+        services.account_delete(user=request_user(request), **data)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -165,7 +162,7 @@ class AvatarView(APIView):
 
     @extend_schema(request={"multipart/form-data": s.AvatarIn}, responses=s.MeOut)
     def put(self, request: Request) -> Response:
-        data = _valid(s.AvatarIn, request)
+        data = validated(s.AvatarIn, request.data)
         user = services.avatar_set(user=request_user(request), upload=data["avatar"])
         return Response(s.MeOut(user).data)
 
