@@ -39,7 +39,7 @@ THREADS = int(os.environ.get("BENCH_THREADS", "4"))
 SECONDS = float(os.environ.get("BENCH_SECONDS", "15"))
 MAX_GENERATE_S = float(os.environ.get("BENCH_MAX_GENERATE_S", "1500"))
 VIEWERS = 200
-SCHEMA = 2
+SCHEMA = 3
 DAYS = 30
 BULK_TABLES = ["accounts_user", "generation_video", "feed_post", "accounts_follow", "feed_like"]
 

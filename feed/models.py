@@ -59,7 +59,9 @@ class Post(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["author", "-id"], name="feed_post_author_recent"),
+            # visibility included: the following list scans this index only (Postgres).
+            models.Index(fields=["author", "-id"], name="feed_post_author_recent",
+                         include=["visibility"]),
             models.Index(fields=["parent_video", "-id"], name="feed_post_remixes"),
             models.Index(fields=["-hot_score", "-id"], name="feed_post_trending",
                          condition=Q(visibility="public")),

@@ -40,7 +40,7 @@ def _page_response(request: Request, page: Page) -> Response:
 class ChronologicalView(APIView):
     """A newest-first list of posts, paged by an id keyset."""
 
-    def posts(self, request: Request, **kwargs: Any) -> QuerySet[Any]:
+    def posts(self, request: Request, **kwargs: Any) -> lists.PostList:
         raise NotImplementedError
 
     @extend_schema(parameters=[s.PageIn], responses=s.PostOut(many=True))
@@ -54,27 +54,27 @@ class ChronologicalView(APIView):
 
 
 class FollowingFeedView(ChronologicalView):
-    def posts(self, request: Request, **kwargs: Any) -> QuerySet[Any]:
+    def posts(self, request: Request, **kwargs: Any) -> lists.PostList:
         return lists.following_posts(viewer=request_user(request))
 
 
 class UserPostsView(ChronologicalView):
-    def posts(self, request: Request, **kwargs: Any) -> QuerySet[Any]:
+    def posts(self, request: Request, **kwargs: Any) -> lists.PostList:
         return lists.user_posts(viewer=request_user(request), handle=kwargs["handle"])
 
 
 class AppearancesView(ChronologicalView):
-    def posts(self, request: Request, **kwargs: Any) -> QuerySet[Any]:
+    def posts(self, request: Request, **kwargs: Any) -> lists.PostList:
         return lists.appearance_posts(viewer=request_user(request), handle=kwargs["handle"])
 
 
 class HashtagPostsView(ChronologicalView):
-    def posts(self, request: Request, **kwargs: Any) -> QuerySet[Any]:
+    def posts(self, request: Request, **kwargs: Any) -> lists.PostList:
         return lists.hashtag_posts(viewer=request_user(request), tag=kwargs["tag"])
 
 
 class RemixesView(ChronologicalView):
-    def posts(self, request: Request, **kwargs: Any) -> QuerySet[Any]:
+    def posts(self, request: Request, **kwargs: Any) -> lists.PostList:
         return lists.remix_posts(viewer=request_user(request), video_id=kwargs["video_id"])
 
 

@@ -1,5 +1,6 @@
 """The post lists behind each feed endpoint, newest first; pagination is the caller's."""
 
+from dataclasses import dataclass
 from uuid import UUID
 
 from django.db.models import QuerySet
@@ -19,12 +20,25 @@ def discoverable_posts(viewer: User) -> QuerySet[Post]:
             .exclude(author_id__in=hidden).exclude(id__in=not_interested))
 
 
-def following_posts(*, viewer: User) -> QuerySet[Post]:
-    return discoverable_posts(viewer).filter(author_id__in=followee_ids(viewer.pk))
+@dataclass(frozen=True)
+class PostList:
+    """`scope`: the list's own cheap, index-driven filter (who, which tag...); `visible`: every
+    rule of who may see what. Pages take a window of ids from the scope first, then apply the
+    rules to that window only, so a page never joins more rows than it shows."""
+
+    scope: QuerySet[Post]
+    visible: QuerySet[Post]
 
 
-def hashtag_posts(*, viewer: User, tag: str) -> QuerySet[Post]:
-    return discoverable_posts(viewer).filter(tag_rows__tag=tag.lower().removeprefix("#"))
+def following_posts(*, viewer: User) -> PostList:
+    return PostList(Post.objects.filter(author_id__in=followee_ids(viewer.pk))
+                    .exclude(visibility=Post.Visibility.PRIVATE), discoverable_posts(viewer))
+
+
+def hashtag_posts(*, viewer: User, tag: str) -> PostList:
+    scope = Post.objects.filter(tag_rows__tag=tag.lower().removeprefix("#"))
+    return PostList(scope.exclude(visibility=Post.Visibility.PRIVATE),
+                    discoverable_posts(viewer))
 
 
 def _profile(viewer: User, handle: str) -> User:
@@ -34,19 +48,20 @@ def _profile(viewer: User, handle: str) -> User:
     return user
 
 
-def user_posts(*, viewer: User, handle: str) -> QuerySet[Post]:
+def user_posts(*, viewer: User, handle: str) -> PostList:
     """A profile's posts: hidden creators still show when visited on purpose."""
-    return feed_posts(viewer).filter(author=_profile(viewer, handle))
+    return PostList(Post.objects.filter(author=_profile(viewer, handle)), feed_posts(viewer))
 
 
-def appearance_posts(*, viewer: User, handle: str) -> QuerySet[Post]:
+def appearance_posts(*, viewer: User, handle: str) -> PostList:
     """Public posts whose video casts this person (their cameo appearances)."""
     person = _profile(viewer, handle)
-    return discoverable_posts(viewer).filter(visibility=Post.Visibility.PUBLIC,
-                                             cast_rows__handle=person.handle)
+    return PostList(Post.objects.filter(visibility=Post.Visibility.PUBLIC,
+                                        cast_rows__handle=person.handle),
+                    discoverable_posts(viewer))
 
 
-def remix_posts(*, viewer: User, video_id: UUID) -> QuerySet[Post]:
+def remix_posts(*, viewer: User, video_id: UUID) -> PostList:
     """Published remixes of a post the viewer may see (a hidden parent is a 404)."""
     post_get_visible(viewer=viewer, video_id=video_id)
-    return discoverable_posts(viewer).filter(parent_video_id=video_id)
+    return PostList(Post.objects.filter(parent_video_id=video_id), discoverable_posts(viewer))

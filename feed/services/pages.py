@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.facade import User
@@ -24,9 +23,12 @@ from .. import cursors
 from ..models import ForYouSnapshot, Post
 from ..ranking import diversify, rank
 from ..selectors.foryou import for_you_candidates, viewer_taste
-from ..selectors.lists import discoverable_posts
+from ..selectors.lists import PostList, discoverable_posts
 from ..selectors.pages import liked_post_ids, page_posts
 from .quota import feed_quota_refund, feed_quota_take
+
+# Ids scanned per page, as a multiple of the page size: room for the rules to drop some.
+_WINDOW = 3
 
 
 @dataclass(frozen=True)
@@ -48,16 +50,26 @@ def _page(viewer: User, posts: list[Post], granted: int, next_cursor: str | None
                 next_cursor=next_cursor)
 
 
-def chronological_page(*, viewer: User, posts: QuerySet[Post], cursor: str | None,
+def chronological_page(*, viewer: User, posts: PostList, cursor: str | None,
                        page_size: int | None = None) -> Page:
+    """Newest first by id keyset. The ids come from a window of the list's scope (index only),
+    then the visibility rules run on that window; when they drop so many that the page comes
+    out short, the cursor still moves past the whole window, so nothing is skipped twice."""
     after = cursors.keyset_decode(cursor)
     size = feed_quota_take(user=viewer, wanted=page_size_clamp(page_size))
-    page = posts.filter(id__lt=after) if after is not None else posts
-    ids = list(page.order_by("-id").values_list("id", flat=True)[:size + 1])
-    more = len(ids) > size
-    ids = ids[:size]
-    return _page(viewer, page_posts(posts, ids), size,
-                 cursors.keyset_encode(ids[-1]) if more else None)
+    scope = posts.scope.filter(id__lt=after) if after is not None else posts.scope
+    window = list(scope.order_by("-id").values_list("id", flat=True)[:size * _WINDOW + 1])
+    window_full = len(window) > size * _WINDOW
+    window = window[:size * _WINDOW]
+    shown = list(posts.visible.filter(id__in=window).order_by("-id")
+                 .values_list("id", flat=True)[:size + 1])
+    next_after: int | None
+    if len(shown) > size:
+        ids, next_after = shown[:size], shown[size - 1]
+    else:
+        ids, next_after = shown, (window[-1] if window_full else None)
+    return _page(viewer, page_posts(posts.visible, ids), size,
+                 cursors.keyset_encode(next_after) if next_after is not None else None)
 
 
 def _snapshot_create(viewer: User, page_size: int) -> ForYouSnapshot:

@@ -88,11 +88,11 @@ def test_invalid_and_expired_cursors(world, settings):
 # (first page, any later page). For-you's first page ranks and stores the snapshot (taste,
 # four candidate sources, snapshot write); later pages only read the snapshot and hydrate.
 @pytest.mark.parametrize(("url", "first", "later"), [
-    ("/api/v1/feed/following", 5, 5),
+    ("/api/v1/feed/following", 6, 6),
     ("/api/v1/feed/for-you", 14, 5),
-    ("/api/v1/hashtags/loop/posts", 5, 5),
-    ("/api/v1/users/{h}/posts", 6, 6),
-    ("/api/v1/videos/{v}/remixes", 7, 7),
+    ("/api/v1/hashtags/loop/posts", 6, 6),
+    ("/api/v1/users/{h}/posts", 7, 7),
+    ("/api/v1/videos/{v}/remixes", 8, 8),
 ])
 def test_constant_queries_per_page(world, url, first, later):
     _me, creators, client = world
@@ -125,3 +125,20 @@ def test_first_and_later_page_query_counts_do_not_grow_with_data(world, user_fac
             post_make(creator, caption="more")
     big = {u: page_queries(u) for u in small}
     assert big == small
+
+
+def test_hidden_runs_longer_than_the_window_leave_no_gaps(user_factory, login):
+    me, author = user_factory(), user_factory()
+    Follow.objects.create(follower=me, followee=author)
+    visible = [post_make(author) for _ in range(3)]
+    for _ in range(12):  # a long run of moderated posts in the middle of the list
+        post = post_make(author)
+        post.video.restricted = True
+        post.video.save()
+    visible += [post_make(author) for _ in range(3)]
+    client, url, seen = login(me), "/api/v1/feed/following?page_size=2", []
+    while url:
+        body = client.get(url).json()
+        seen += [p["video_id"] for p in body["results"]]
+        url = body["next"]
+    assert seen == [str(p.video_id) for p in reversed(visible)]
