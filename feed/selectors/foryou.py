@@ -38,12 +38,20 @@ def _candidates(posts: QuerySet[Post]) -> list[Candidate]:
     return [Candidate(*row) for row in posts.values_list(*_CANDIDATE_FIELDS)[:limit]]
 
 
+def _newest(scope: QuerySet[Post]) -> QuerySet[Post]:
+    """The newest ids of a scope, from its index alone: the rules then join only these."""
+    window = 2 * settings.FEED_CANDIDATES_PER_SOURCE
+    return Post.objects.filter(id__in=scope.order_by("-id").values("id")[:window])
+
+
 def for_you_candidates(*, viewer: User) -> list[Candidate]:
     base = discoverable_posts(viewer).exclude(author_id=viewer.pk)
     public = base.filter(visibility=Post.Visibility.PUBLIC)
     engaged = (Like.objects.filter(user_id=viewer.pk).order_by("-id")
                .values("post__video_id")[:_ENGAGED_VIDEOS])
-    return (_candidates(base.filter(author_id__in=followee_ids(viewer.pk)).order_by("-id"))
+    followed = _newest(Post.objects.filter(author_id__in=followee_ids(viewer.pk)))
+    remixes = _newest(Post.objects.filter(parent_video_id__in=engaged))
+    return (_candidates(base.filter(id__in=followed.values("id")).order_by("-id"))
             + _candidates(public.order_by("-hot_score", "-id"))
-            + _candidates(base.filter(parent_video_id__in=engaged).order_by("-id"))
+            + _candidates(base.filter(id__in=remixes.values("id")).order_by("-id"))
             + _candidates(public.order_by("-id")))
