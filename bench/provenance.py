@@ -17,10 +17,10 @@ from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from generation.media import encode_frames
 from generation.provenance import invisible, visible
 from generation.provenance.c2pa_sign import ConsentReceipt, ManifestSpec, sign_mp4
 from generation.provenance.credentials import ensure_dev_credentials
-from generation.provenance.media import encode_mp4
 
 FPS = 24.0
 
@@ -44,13 +44,13 @@ def timed(fn) -> float:  # type: ignore[no-untyped-def]
 def run(height: int, width: int, data_dir: Path) -> dict[str, float]:
     frames = frames_for(5, height, width)
     creds = ensure_dev_credentials(data_dir).credentials()
-    bare = timed(lambda: encode_mp4(frames.copy(), FPS, io.BytesIO()))
+    bare = timed(lambda: encode_frames(frames.copy(), FPS, io.BytesIO()))
     steps: dict[str, float] = {}
     work = frames.copy()
     steps["visible"] = timed(lambda: visible.apply(work, "creator", FPS))
     steps["invisible"] = timed(lambda: invisible.embed(work, 0xC0FFEE))
     encoded = io.BytesIO()
-    steps["encode"] = timed(lambda: encode_mp4(work, FPS, encoded))
+    steps["encode"] = timed(lambda: encode_frames(work, FPS, encoded))
     steps["thumbnail"] = timed(
         lambda: (
             Image.fromarray(work[0])

@@ -23,8 +23,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from generation.media import encode_frames
 from generation.provenance import invisible
-from generation.provenance.media import encode_mp4, read_frames
+from generation.provenance.media import read_frames
 
 CLIP = (
     Path(
@@ -39,7 +40,7 @@ Attack = Callable[[np.ndarray], np.ndarray]
 
 def reencode(frames: np.ndarray, fps: float) -> np.ndarray:
     buffer = io.BytesIO()
-    encode_mp4(frames, fps, buffer, crf=28, preset="medium")
+    encode_frames(frames, fps, buffer, crf=28, preset="medium")
     return read_frames(buffer.getvalue())[0]
 
 

@@ -58,7 +58,8 @@ def mark_frames(result: GenerationResult, *, handle: str, watermark_id: int) -> 
 
 def package(result: GenerationResult, *, workdir: Path, title: str, model: str,
             watermark_id: int, cast: list[CastMember], remix_source: bytes | None) -> Finished:
-    plain = encode_mp4(result, workdir / "plain.mp4")
+    plain = workdir / "plain.mp4"
+    encode_mp4(result, plain)
     thumbnail = make_thumbnail(result.frames)
     spec = ManifestSpec(
         title=title, model=model, watermark_payload=watermark_id,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 from pathlib import Path
+from typing import BinaryIO
 
 import av
 import numpy as np
@@ -69,21 +70,25 @@ def _packet_time(packet: av.Packet) -> Fraction:
     return Fraction(packet.dts or 0) * (packet.time_base or Fraction(0))
 
 
-def encode_mp4(result: GenerationResult, path: str | Path) -> Path:
+def encode_mp4(result: GenerationResult, path: str | Path | BinaryIO, *,
+               crf: int = VIDEO_CRF, preset: str = VIDEO_PRESET) -> Path | BinaryIO:
     """Write `result` to `path` as MP4; the audio track lasts exactly as long as the video."""
     _check_frames(result.frames)
-    path = Path(path)
+    target: Path | BinaryIO = Path(path) if isinstance(path, str | Path) else path
     # faststart moves the index to the front so phones can play while downloading.
     rate = exact_rate(result.fps)
+    # (faststart reopens the file by name, so in-memory targets go without it.)
+    options = {"movflags": "+faststart"} if isinstance(target, Path) else {}
     with av.open(
-        str(path), mode="w", format="mp4", options={"movflags": "+faststart"}
+        str(target) if isinstance(target, Path) else target, mode="w", format="mp4",
+        options=options,
     ) as container:
         # Every stream must exist before the first packet is muxed (the header is written then).
         video = container.add_stream("libx264", rate=rate)
         video.width = result.frames.shape[2]
         video.height = result.frames.shape[1]
         video.pix_fmt = "yuv420p"
-        video.options = {"crf": str(VIDEO_CRF), "preset": VIDEO_PRESET}
+        video.options = {"crf": str(crf), "preset": preset}
         audio = None
         if result.audio is not None:
             audio = container.add_stream("aac", rate=AAC_SAMPLE_RATE, layout="stereo")
@@ -95,4 +100,13 @@ def encode_mp4(result: GenerationResult, path: str | Path) -> Path:
         packets.sort(key=_packet_time)
         for packet in packets:
             container.mux(packet)
-    return path
+    return target
+
+
+def encode_frames(frames: npt.NDArray[np.uint8], fps: float, dest: str | Path | BinaryIO, *,
+                  crf: int = VIDEO_CRF, preset: str = VIDEO_PRESET) -> Path | BinaryIO:
+    """Silent video from bare frames (benchmarks, re-encoding attacks in tests)."""
+    even = frames[:, : frames.shape[1] // 2 * 2, : frames.shape[2] // 2 * 2]
+    result = GenerationResult(frames=np.ascontiguousarray(even), audio=None, fps=fps,
+                              sample_rate=AAC_SAMPLE_RATE)
+    return encode_mp4(result, dest, crf=crf, preset=preset)

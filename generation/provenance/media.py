@@ -1,10 +1,9 @@
-"""Video encode/decode helpers (PyAV): H.264 + AAC in MP4, frames as uint8 RGB arrays."""
+"""Decoding any uploaded video into uint8 RGB frames (PyAV), for watermark detection."""
 
 from __future__ import annotations
 
 import io
 from collections.abc import Iterator
-from fractions import Fraction
 from pathlib import Path
 
 import av
@@ -13,54 +12,6 @@ import numpy as np
 from .errors import UNREADABLE, ProvenanceError
 
 Source = str | Path | bytes
-
-
-def encode_mp4(
-    frames: np.ndarray,
-    fps: float,
-    dest: str | Path | io.BytesIO,
-    *,
-    crf: int = 23,
-    preset: str = "veryfast",
-    audio: np.ndarray | None = None,
-    sample_rate: int = 48000,
-) -> None:
-    """Encode uint8 RGB frames [T, H, W, 3] (and float audio [channels, samples]) as MP4."""
-    height, width = frames.shape[1:3]
-    with av.open(dest, mode="w", format="mp4") as container:
-        video = container.add_stream("libx264", rate=Fraction(fps).limit_denominator(1001))
-        video.width, video.height = width - width % 2, height - height % 2
-        video.pix_fmt = "yuv420p"
-        video.options = {"crf": str(crf), "preset": preset}
-        audio_stream = None
-        if audio is not None:
-            audio_stream = container.add_stream("aac", rate=sample_rate)
-            audio_stream.layout = "stereo" if audio.shape[0] == 2 else "mono"
-        for frame in frames:
-            picture = av.VideoFrame.from_ndarray(
-                np.ascontiguousarray(frame[: video.height, : video.width]), format="rgb24"
-            )
-            container.mux(video.encode(picture))
-        container.mux(video.encode())
-        if audio_stream is not None and audio is not None:
-            _encode_audio(container, audio_stream, audio, sample_rate)
-
-
-def _encode_audio(
-    container: av.container.OutputContainer,
-    stream: av.audio.stream.AudioStream,
-    audio: np.ndarray,
-    sample_rate: int,
-) -> None:
-    chunk = 1024
-    samples = np.ascontiguousarray(audio, dtype=np.float32)
-    for start in range(0, samples.shape[1], chunk):
-        piece = np.ascontiguousarray(samples[:, start : start + chunk])
-        frame = av.AudioFrame.from_ndarray(piece, format="fltp", layout=stream.layout)
-        frame.sample_rate = sample_rate
-        frame.pts = start
-        container.mux(stream.encode(frame))
-    container.mux(stream.encode())
 
 
 def _open(source: Source) -> av.container.InputContainer:

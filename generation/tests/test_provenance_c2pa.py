@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from generation.media import encode_frames
 from generation.provenance.c2pa_sign import ConsentReceipt, ManifestSpec, sign_mp4
 from generation.provenance.c2pa_verify import verify_file
 from generation.provenance.credentials import (
@@ -16,7 +17,6 @@ from generation.provenance.credentials import (
     ensure_dev_credentials,
 )
 from generation.provenance.errors import ProvenanceError
-from generation.provenance.media import encode_mp4
 
 RECEIPT = ConsentReceipt("receipt-1", "ab" * 32)
 
@@ -24,7 +24,7 @@ RECEIPT = ConsentReceipt("receipt-1", "ab" * 32)
 def _mp4(seed: int = 0) -> bytes:
     frames = np.random.default_rng(seed).integers(0, 255, (8, 64, 96, 3), dtype=np.uint8)
     out = io.BytesIO()
-    encode_mp4(frames, 24, out)
+    encode_frames(frames, 24, out)
     return out.getvalue()
 
 

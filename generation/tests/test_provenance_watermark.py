@@ -10,8 +10,9 @@ import cv2
 import numpy as np
 import pytest
 
+from generation.media import encode_frames
 from generation.provenance import invisible, visible
-from generation.provenance.media import encode_mp4, read_frames
+from generation.provenance.media import read_frames
 
 PAYLOAD = 0x0123_4567_89AB_CDEF
 FACES = Path(
@@ -42,7 +43,7 @@ def _synthetic(frames: int = 72, height: int = 256, width: int = 448) -> np.ndar
 
 def _reencode(frames: np.ndarray, crf: int = 28) -> np.ndarray:
     buffer = io.BytesIO()
-    encode_mp4(frames, 24, buffer, crf=crf)
+    encode_frames(frames, 24, buffer, crf=crf)
     return read_frames(buffer.getvalue())[0]
 
 
