@@ -22,7 +22,9 @@ ROOT = HERE.parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 sys.path.insert(0, str(ROOT))
 
-FACES_DIR = Path(os.environ.get("FACES_FIXTURES_DIR", ROOT.parent / "shared/fixtures/faces"))
+from tests.faces import faces_dir  # noqa: E402
+
+FACES_DIR = faces_dir()
 SIZE = (1280, 720)
 FPS = 30
 SECONDS = 10.0

@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import io
 import json
-import os
 import sys
 import time
 import traceback
@@ -26,13 +25,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from generation.media import encode_frames
 from generation.provenance import invisible
 from generation.provenance.media import read_frames
+from tests.faces import faces_dir
 
 CLIP = (
-    Path(
-        os.environ.get(
-            "FACES_FIXTURES_DIR", Path(__file__).resolve().parents[2] / "shared/fixtures/faces"
-        )
-    )
+    faces_dir()
     / "performer_clip.mp4"
 )
 Attack = Callable[[np.ndarray], np.ndarray]

@@ -3,7 +3,6 @@
 The real photos and clip are read from the shared fixtures folder and never copied here.
 """
 
-import os
 from collections.abc import Iterable, Iterator
 from fractions import Fraction
 from pathlib import Path
@@ -13,11 +12,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-FACES_DIR = Path(
-    os.environ.get(
-        "FACES_FIXTURES_DIR", Path(__file__).resolve().parents[3] / "shared/fixtures/faces"
-    )
-)
+from tests.faces import faces_dir
+
+FACES_DIR = faces_dir()
 SIZE = (640, 360)
 AUDIO_RATE = 16_000
 

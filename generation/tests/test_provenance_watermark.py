@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
-from pathlib import Path
 
 import cv2
 import numpy as np
@@ -13,11 +11,10 @@ import pytest
 from generation.media import encode_frames
 from generation.provenance import invisible, visible
 from generation.provenance.media import read_frames
+from tests.faces import faces_dir
 
 PAYLOAD = 0x0123_4567_89AB_CDEF
-FACES = Path(
-    os.environ.get("FACES_FIXTURES_DIR", Path(__file__).parents[3] / "shared/fixtures/faces")
-)
+FACES = faces_dir()
 ATTACKS = [
     lambda f: f,
     lambda f: _downscale(f),

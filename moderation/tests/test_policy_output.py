@@ -1,8 +1,6 @@
 """Output checks on synthetic frames and, where present, the shared face photos."""
 
-import os
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -17,10 +15,10 @@ from moderation.policy.output import (
     sample_frames,
     unregister_likeness_check,
 )
+from tests.faces import faces_dir
 
 # DESIGN.md: the real photos live beside the project, never inside it.
-FACES_DIR = Path(os.environ.get("FACES_FIXTURES_DIR")
-                 or Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "faces")
+FACES_DIR = faces_dir()
 
 
 def _synthetic_frames(count: int = 12) -> np.ndarray:
