@@ -70,7 +70,11 @@ def _existing(cursor: Any) -> dict[str, Any] | None:
     cursor.execute("CREATE TABLE IF NOT EXISTS feedbench_meta (spec jsonb, generation_s float)")
     cursor.execute("SELECT spec, generation_s FROM feedbench_meta")
     row = cursor.fetchone()
-    return {"spec": row[0], "generation_s": row[1]} if row else None
+    if row is None:
+        return None
+    # Django hands jsonb back as text on a raw cursor.
+    spec = json.loads(row[0]) if isinstance(row[0], str) else row[0]
+    return {"spec": spec, "generation_s": row[1]}
 
 
 def _drop_secondary(cursor: Any, table: str) -> list[str]:
