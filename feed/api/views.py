@@ -12,6 +12,7 @@ from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
 from accounts.facade import request_user
+from core.api import validated
 
 from .. import services
 from ..models import Comment, SteeringTerm
@@ -22,12 +23,6 @@ from ..selectors.visibility import post_get_visible
 from ..services.pages import Page
 from ..services.publishing import PostSettings
 from . import serializers as s
-
-
-def _valid(serializer_class: type[Any], data: Any) -> dict[str, Any]:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
 
 
 def _page_response(request: Request, page: Page) -> Response:
@@ -45,7 +40,7 @@ class ChronologicalView(APIView):
 
     @extend_schema(parameters=[s.PageIn], responses=s.PostOut(many=True))
     def get(self, request: Request, **kwargs: Any) -> Response:
-        query = _valid(s.PageIn, request.query_params)
+        query = validated(s.PageIn, request.query_params)
         page = services.chronological_page(viewer=request_user(request),
                                            posts=self.posts(request, **kwargs),
                                            cursor=query.get("cursor"),
@@ -81,7 +76,7 @@ class RemixesView(ChronologicalView):
 class ForYouFeedView(APIView):
     @extend_schema(parameters=[s.PageIn], responses=s.PostOut(many=True))
     def get(self, request: Request) -> Response:
-        query = _valid(s.PageIn, request.query_params)
+        query = validated(s.PageIn, request.query_params)
         page = services.for_you_page(viewer=request_user(request), cursor=query.get("cursor"),
                                      page_size=query.get("page_size"))
         return _page_response(request, page)
@@ -99,7 +94,7 @@ class PublishView(APIView):
 
     @extend_schema(request=s.PublishIn, responses={201: s.PostOut, 200: s.PostOut})
     def post(self, request: Request, video_id: UUID) -> Response:
-        data = _valid(s.PublishIn, request.data)
+        data = validated(s.PublishIn, request.data)
         post, created = services.post_publish(user=request_user(request), video_id=video_id,
                                               settings=PostSettings(**data))
         response = _post_out(request, post.video_id)
@@ -137,14 +132,14 @@ class CommentListCreateView(generics.ListAPIView[Comment]):
     throttle_scope = "social"
 
     def get_queryset(self) -> QuerySet[Comment]:
-        query = _valid(s.CommentListIn, self.request.query_params)
+        query = validated(s.CommentListIn, self.request.query_params)
         return comment_selectors.comments_list(viewer=request_user(self.request),
                                                video_id=self.kwargs["video_id"],
                                                parent_id=query.get("parent_id"))
 
     @extend_schema(request=s.CommentIn, responses={201: s.CommentOut})
     def post(self, request: Request, video_id: UUID) -> Response:
-        data = _valid(s.CommentIn, request.data)
+        data = validated(s.CommentIn, request.data)
         comment = services.comment_create(user=request_user(request), video_id=video_id,
                                           **data)
         return Response(s.CommentOut(comment).data, status=status.HTTP_201_CREATED)
@@ -170,7 +165,7 @@ class ShareView(APIView):
 
     @extend_schema(request=s.ShareIn, responses=s.PostOut)
     def post(self, request: Request, video_id: UUID) -> Response:
-        data = _valid(s.ShareIn, request.data)
+        data = validated(s.ShareIn, request.data)
         services.share_record(user=request_user(request), video_id=video_id, **data)
         return _post_out(request, video_id)
 
@@ -203,7 +198,7 @@ class SteeringListView(generics.ListAPIView[SteeringTerm]):
 
     @extend_schema(request=s.SteeringIn, responses=s.SteeringOut)
     def put(self, request: Request) -> Response:
-        data = _valid(s.SteeringIn, request.data)
+        data = validated(s.SteeringIn, request.data)
         row = services.steering_set(user=request_user(request), **data)
         return Response(s.SteeringOut(row).data)
 
