@@ -200,3 +200,37 @@ def test_list_mine_with_cursor_and_delete(ana, django_capture_on_commit_callback
     assert [v["id"] for v in rest["results"]] == [ids[0]]
     assert client.delete(f"{VIDEOS}/{ids[0]}").status_code == 204
     assert client.get(f"{VIDEOS}/{ids[0]}").status_code == 404
+
+
+def test_concurrent_job_limit(ana, settings):
+    _, client = ana
+    settings.GENERATION_MAX_CONCURRENT_JOBS = 2
+    for n in range(2):  # on_commit not run: both stay queued
+        assert client.post(VIDEOS, {"prompt": f"clip {n}", "seconds": 4},
+                           format="json").status_code == 202
+    refused = client.post(VIDEOS, {"prompt": "one more", "seconds": 4}, format="json")
+    assert refused.status_code == 429
+    assert refused.json()["error"]["code"] == "generation.too_many_active_jobs"
+
+
+def test_teen_daily_job_limit(user_factory, login, settings, django_capture_on_commit_callbacks):
+    from datetime import date
+    teen = user_factory(birthdate=date(date.today().year - 15, 1, 1))
+    client = login(teen)
+    settings.GENERATION_TEEN_DAILY_JOBS = 2
+    for _ in range(2):
+        assert create(client, django_capture_on_commit_callbacks).status_code == 202
+    refused = create(client, django_capture_on_commit_callbacks)
+    assert refused.status_code == 429
+    assert refused.json()["error"]["code"] == "generation.teen_daily_limit"
+
+
+def test_review_prompt_opens_a_case_and_holds_the_video(ana, django_capture_on_commit_callbacks):
+    from moderation.models import Case
+    _, client = ana
+    response = create(client, django_capture_on_commit_callbacks,
+                      prompt="a band playing bohemian rhapsody on a rooftop")
+    assert response.status_code == 202, response.content
+    assert response.json()["held_for_review"] is True
+    case = Case.objects.get(target_type="video", target_id=response.json()["id"])
+    assert case.status == "open"
