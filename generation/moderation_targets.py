@@ -46,7 +46,7 @@ def video_enforce(target_id: str, action: str) -> None:
     elif action in ("label", "unlabel"):
         Video.objects.filter(pk=video.pk).update(
             label="moderation.labelled" if action == "label" else "")
-    if action in ("remove", "unremove", "restrict", "unrestrict"):
+    if action in ("remove", "unremove", "restrict", "unrestrict", "clear"):
         Video.objects.filter(pk=video.pk).update(held_for_review=False)
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from accounts.facade import user_deactivate, user_reactivate
 
 from .models import CONTENT_ACTIONS, Decision, DecisionAction
-from .targets import REVERSAL_OF, target_type_get
+from .targets import CLEARED, REVERSAL_OF, target_type_get
 
 
 def user_is_suspended(user_id: int) -> bool:
@@ -26,6 +26,9 @@ def decision_enforce(decision: Decision) -> None:
     case = decision.case
     if decision.action in CONTENT_ACTIONS:
         target_type_get(case.target_type).enforce(case.target_id, decision.action)
+    elif decision.action == DecisionAction.DISMISS and case.target_type != "account":
+        # Reviewed, no violation: content held for review may go out now.
+        target_type_get(case.target_type).enforce(case.target_id, CLEARED)
     elif decision.action == DecisionAction.BAN and decision.subject_id is not None:
         user_deactivate(user_id=decision.subject_id)
 

@@ -234,3 +234,18 @@ def test_review_prompt_opens_a_case_and_holds_the_video(ana, django_capture_on_c
     assert response.json()["held_for_review"] is True
     case = Case.objects.get(target_type="video", target_id=response.json()["id"])
     assert case.status == "open"
+
+
+def test_dismissed_review_case_releases_the_video(ana, user_factory, login,
+                                                  django_capture_on_commit_callbacks):
+    from moderation.models import Case
+    _, client = ana
+    video_id = create(client, django_capture_on_commit_callbacks,
+                      prompt="a band playing bohemian rhapsody on a rooftop").json()["id"]
+    moderator = login(user_factory(role="moderator"))
+    case = Case.objects.get(target_type="video", target_id=video_id)
+    decided = moderator.post(f"/api/v1/moderation/cases/{case.pk}/decide",
+                             {"action": "dismiss", "reason_code": "no_violation"},
+                             format="json")
+    assert decided.status_code in (200, 201), decided.content
+    assert client.get(f"{VIDEOS}/{video_id}").json()["held_for_review"] is False
