@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from accounts.facade import User, blocked_user_ids
 from core.errors import DomainError, ForbiddenError, NotFoundError
+from moderation import facade as moderation
 
 from .. import events
 from ..models import Comment, Like, Post, Share, View
@@ -66,6 +67,7 @@ def comment_create(*, user: User, video_id: UUID, body: str,
     if not body:
         raise DomainError("feed.empty_comment", "A comment needs some text.",
                           fields={"body": ["Empty."]})
+    moderation.prompt_check(text=body, teen=user.is_teen).raise_if_blocked()
     locked = _post_lock(post.pk)
     comment = Comment.objects.create(post=post, author=user, parent=parent, body=body)
     _comment_count_refresh(locked)
@@ -84,6 +86,17 @@ def comment_delete(*, user: User, video_id: UUID, comment_id: int) -> None:
         raise ForbiddenError("feed.not_comment_author",
                              "Only its author or the post's creator can delete a comment.")
     locked = _post_lock(post.pk)
+    comment.delete()
+    _comment_count_refresh(locked)
+
+
+@transaction.atomic
+def comment_remove_by_moderation(*, comment_id: int) -> None:
+    """A moderator's removal: the comment (and its replies) go, the count follows."""
+    comment = Comment.objects.filter(pk=comment_id).first()
+    if comment is None:
+        return
+    locked = _post_lock(comment.post_id)
     comment.delete()
     _comment_count_refresh(locked)
 

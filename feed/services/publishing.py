@@ -10,6 +10,7 @@ from django.utils import timezone
 from accounts.facade import User
 from core.errors import DomainError, NotFoundError
 from generation.models import Video
+from moderation import facade as moderation
 
 from .. import events
 from ..models import Comment, Like, Post, PostCast, PostHashtag
@@ -69,6 +70,8 @@ def post_publish(*, user: User, video_id: UUID, settings: PostSettings) -> tuple
     """Publish (or update the settings of) the owner's completed video; True when new."""
     video = _own_video_locked(user, video_id)
     _check_publishable(video)
+    caption_check = " ".join([settings.caption, *settings.hashtags])
+    moderation.prompt_check(text=caption_check, teen=user.is_teen).raise_if_blocked()
     tags = hashtags_from(settings.hashtags, settings.caption)
     post = Post.objects.filter(video=video).first()
     created = post is None

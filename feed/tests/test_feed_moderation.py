@@ -1,0 +1,51 @@
+"""Captions and comments go through the prompt policy; comments can be reported and removed."""
+
+import pytest
+
+from feed.models import Comment
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def published(user_factory, login, make_video):
+    creator = user_factory()
+    client = login(creator)
+    video = make_video(creator)
+    assert client.post(f"/api/v1/videos/{video.pk}/publish", {"caption": "sunset"},
+                       format="json").status_code == 201
+    return video, client
+
+
+def test_blocked_caption_is_refused(user_factory, login, make_video):
+    creator = user_factory()
+    client = login(creator)
+    video = make_video(creator)
+    response = client.post(f"/api/v1/videos/{video.pk}/publish",
+                           {"caption": "a n.u.d.e beach"}, format="json")
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "moderation.prompt_blocked"
+
+
+def test_blocked_comment_is_refused_and_reported_comment_removed(published, user_factory,
+                                                                  login):
+    video, _ = published
+    fan = login(user_factory())
+    bad = fan.post(f"/api/v1/videos/{video.pk}/comments", {"body": "n u d e pics"},
+                   format="json")
+    assert bad.status_code == 422 and Comment.objects.count() == 0
+    ok = fan.post(f"/api/v1/videos/{video.pk}/comments", {"body": "lovely"}, format="json")
+    comment_id = ok.json()["id"]
+    reporter = login(user_factory())
+    report = reporter.post("/api/v1/reports", {"target_type": "comment",
+                                               "target_id": str(comment_id),
+                                               "reason": "harassment"}, format="json")
+    assert report.status_code == 201, report.content
+    moderator = login(user_factory(role="moderator"))
+    case_id = report.json()["case_id"]
+    decided = moderator.post(f"/api/v1/moderation/cases/{case_id}/decide",
+                             {"action": "remove", "reason_code": "harassment"}, format="json")
+    assert decided.status_code in (200, 201), decided.content
+    assert not Comment.objects.filter(pk=comment_id).exists()
+    post = fan.get(f"/api/v1/videos/{video.pk}/post").json()
+    assert post["counts"]["comments"] == 0
