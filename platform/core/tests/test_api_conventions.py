@@ -152,6 +152,6 @@ def test_idempotency_key_replays_and_conflicts(user_factory, login):
 
 def test_options_is_a_clean_405_everywhere(user_factory, login):
     client = login(user_factory())
-    for path in ("/api/v1/me", "/api/v1/notifications", "/api/v1/videos",
-                 "/api/v1/feed/steering", "/api/v1/credits"):
-        assert_error(client.options(path), 405, "request.method_not_allowed")
+    for url in ("/api/v1/me", "/api/v1/notifications", "/api/v1/videos",
+                "/api/v1/feed/steering", "/api/v1/credits"):
+        assert_error(client.options(url), 405, "request.method_not_allowed")
