@@ -180,3 +180,19 @@ def test_verify_endpoint_on_a_real_file(services_stack):
                       files={"file": ("x.mp4", b"not a video", "video/mp4")}, timeout=30)
     assert junk.status_code == 400
     assert junk.json()["error"]["code"] == "provenance.unreadable"
+
+
+def test_embedded_mode_generates_with_live_events(embedded_stack):
+    """The README's run command alone (SQLite, filesystem broker, DB-tailed events)."""
+    user = _user(embedded_stack)
+    with user.websocket(embedded_stack.ws_url) as ws:
+        job = user.http.post("/api/v1/videos", json={"prompt": "a kite over dunes",
+                                                     "seconds": 4}).json()
+        types = []
+        while not types or types[-1] not in ("generation.completed", "generation.failed"):
+            types.append(next_event(ws, timeout=180)["type"])
+    assert types[-1] == "generation.completed", (types, embedded_stack.logs())
+    assert "generation.progress" in types
+    body = user.http.get(f"/api/v1/videos/{job['id']}").json()
+    assert body["status"] == "completed"
+    assert user.http.get(body["content"]["thumbnail"]).headers["content-type"] == "image/jpeg"
