@@ -1,5 +1,7 @@
 """The videos API end to end in process: eager worker, real tiny model, real encode and C2PA."""
 
+from pathlib import Path
+
 import pytest
 
 from billing.facade import credits_reserve
@@ -7,6 +9,7 @@ from billing.models import LedgerEntry
 from generation.media import probe
 from generation.models import Video
 from generation.pipeline import video_run
+from generation.verification import provenance_verify
 
 pytestmark = pytest.mark.django_db
 
@@ -50,6 +53,9 @@ def test_video_end_to_end_decodes_with_synced_audio(ana, django_capture_on_commi
     assert balance(client) == before - body["cost"]
     kinds = list(LedgerEntry.objects.filter(account__user=user).values_list("kind", flat=True))
     assert kinds.count("capture") == 1
+    report = provenance_verify(source=Path(video.video_file.path))
+    assert report["c2pa"]["valid"] and report["c2pa"]["trusted"]
+    assert report["watermark"]["generation"]["video_id"] == body["id"]
 
 
 def test_content_supports_range_requests(ana, django_capture_on_commit_callbacks):

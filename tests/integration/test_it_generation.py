@@ -174,7 +174,7 @@ def test_verify_endpoint_on_a_real_file(services_stack):
     report = httpx.post(f"{services_stack.base_url}/api/v1/provenance/verify",
                         files={"file": ("clip.mp4", data, "video/mp4")}, timeout=120).json()
     assert report["c2pa"]["present"] and report["c2pa"]["valid"] and report["c2pa"]["trusted"]
-    assert report["watermark"]["found"]
+    assert report["watermark"]["found"], report
     assert report["watermark"]["generation"]["video_id"] == job["id"]
     junk = httpx.post(f"{services_stack.base_url}/api/v1/provenance/verify",
                       files={"file": ("x.mp4", b"not a video", "video/mp4")}, timeout=30)
