@@ -27,41 +27,22 @@ from generation.media import encode_frames
 from generation.provenance import invisible
 from generation.provenance.media import read_frames
 from tests.faces import faces_dir
+from tests.watermark_attacks import brightness_contrast, crop10, downscale, reencode
 
 CLIP = faces_dir() / "performer_clip.mp4"
 Attack = Callable[[np.ndarray], np.ndarray]
-
-
-def reencode(frames: np.ndarray, fps: float) -> np.ndarray:
-    buffer = io.BytesIO()
-    encode_frames(frames, fps, buffer, crf=28, preset="medium")
-    return read_frames(buffer.getvalue())[0]
-
-
-def downscale(frames: np.ndarray) -> np.ndarray:
-    h, w = frames.shape[1] // 2, frames.shape[2] // 2
-    return np.stack([cv2.resize(f, (w, h), interpolation=cv2.INTER_AREA) for f in frames])
-
-
-def crop10(frames: np.ndarray) -> np.ndarray:
-    h, w = frames.shape[1:3]
-    return np.ascontiguousarray(frames[:, h // 20 : h - h // 20, w // 20 : w - w // 20])
-
-
-def brightness(frames: np.ndarray) -> np.ndarray:
-    return np.clip(frames.astype(np.float32) * 1.15 + 12, 0, 255).astype(np.uint8)
 
 
 ATTACKS: dict[str, Attack] = {
     "crf28": lambda f: f,
     "downscale_0.5": downscale,
     "crop_10pct": crop10,
-    "brightness_contrast": brightness,
+    "brightness_contrast": brightness_contrast,
 }
 
 
 def attacked(marked: np.ndarray, fps: float) -> dict[str, np.ndarray]:
-    out = {name: reencode(fn(marked), fps) for name, fn in ATTACKS.items()}
+    out = {name: reencode(fn(marked), fps, preset="medium") for name, fn in ATTACKS.items()}
     out.update(
         {f"{name}_no_reencode": fn(marked) for name, fn in ATTACKS.items() if name != "crf28"}
     )

@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
-import io
-
 import cv2
 import numpy as np
 import pytest
 
-from generation.media import encode_frames
 from generation.provenance import invisible, visible
 from generation.provenance.media import read_frames
 from tests.faces import faces_dir
+from tests.watermark_attacks import brightness_contrast, crop10, downscale, reencode
 
 PAYLOAD = 0x0123_4567_89AB_CDEF
 FACES = faces_dir()
 ATTACKS = [
     lambda f: f,
-    lambda f: _downscale(f),
-    lambda f: _crop(f),
-    lambda f: _brightness_contrast(f),
+    downscale,
+    crop10,
+    brightness_contrast,
 ]
 ATTACK_IDS = ["crf28", "downscale-crf28", "crop10-crf28", "brightness-crf28"]
 
@@ -36,26 +34,6 @@ def _synthetic(frames: int = 72, height: int = 256, width: int = 448) -> np.ndar
         rgb = np.stack([base, base * 0.9 + 20, base * 0.8 + 30], axis=-1)
         out[t] = np.clip(rgb, 0, 255).astype(np.uint8)
     return out
-
-
-def _reencode(frames: np.ndarray, crf: int = 28) -> np.ndarray:
-    buffer = io.BytesIO()
-    encode_frames(frames, 24, buffer, crf=crf)
-    return read_frames(buffer.getvalue())[0]
-
-
-def _downscale(frames: np.ndarray) -> np.ndarray:
-    h, w = frames.shape[1] // 2, frames.shape[2] // 2
-    return np.stack([cv2.resize(f, (w, h), interpolation=cv2.INTER_AREA) for f in frames])
-
-
-def _crop(frames: np.ndarray) -> np.ndarray:
-    h, w = frames.shape[1:3]
-    return np.ascontiguousarray(frames[:, h // 20 : h - h // 20, w // 20 : w - w // 20])
-
-
-def _brightness_contrast(frames: np.ndarray) -> np.ndarray:
-    return np.clip(frames.astype(np.float32) * 1.15 + 12, 0, 255).astype(np.uint8)
 
 
 @pytest.fixture(scope="module")
@@ -91,19 +69,19 @@ def test_psnr_at_least_40_db(synthetic_marked, clip_marked) -> None:
 
 @pytest.mark.parametrize("attack", ATTACKS, ids=ATTACK_IDS)
 def test_payload_survives_attack_and_reencode(synthetic_marked, attack) -> None:
-    assert invisible.detect(_reencode(attack(synthetic_marked[1]))).payload == PAYLOAD
+    assert invisible.detect(reencode(attack(synthetic_marked[1]))).payload == PAYLOAD
 
 
 @pytest.mark.parametrize("attack", ATTACKS, ids=ATTACK_IDS)
 def test_payload_survives_on_real_footage(clip_marked, attack) -> None:
-    found = invisible.detect(_reencode(attack(clip_marked[1])))
+    found = invisible.detect(reencode(attack(clip_marked[1])))
     assert found.found and found.payload == PAYLOAD
 
 
 def test_no_false_positive_on_unmarked_footage(clip_marked) -> None:
     original = clip_marked[0]
     for attack in ATTACKS:
-        assert not invisible.detect(_reencode(attack(original))).found
+        assert not invisible.detect(reencode(attack(original))).found
 
 
 def test_accumulator_matches_detect(clip_marked) -> None:
@@ -135,7 +113,7 @@ def tiny_marked(request) -> tuple[np.ndarray, np.ndarray]:
 
 @pytest.mark.parametrize("crf", [20, 28])
 def test_payload_recovered_from_tiny_model_output(tiny_marked, crf) -> None:
-    found = invisible.detect(_reencode(tiny_marked[1], crf))
+    found = invisible.detect(reencode(tiny_marked[1], crf=crf))
     assert found.found and found.payload == PAYLOAD
 
 
