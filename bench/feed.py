@@ -4,17 +4,27 @@ ModelSerializer list ordered by creation, offset pagination with a count, per-ro
 
     .venv/bin/python bench/feed.py            # dataset in castline_feedbench, reused if present
 
+Default mode (BENCH_MODE=server): a real uvicorn with BENCH_WORKERS processes (2) serves the app
+plus the naive endpoints (this file doubles as the server's settings and URLconf module), and
+`wrk` drives it at BENCH_CONCURRENCY open connections (8), each request with its own viewer's
+token (a Lua script rotates them). BENCH_MODE=inprocess keeps the old django.test.Client threads.
+Redis (REDIS_URL, default db 11) holds the for-you snapshots, as in production.
+
 The dataset (100k people, 1M posts, 10M likes, 10M follows by default) is generated in SQL
 with generate_series, secondary indexes and constraints dropped during the load and rebuilt
 after. Knobs: BENCH_USERS, BENCH_POSTS, BENCH_LIKES_PER_USER, BENCH_FOLLOWS_PER_USER,
-BENCH_THREADS, BENCH_SECONDS (per phase), BENCH_MAX_GENERATE_S.
+BENCH_THREADS (inprocess), BENCH_SECONDS (per phase), BENCH_MAX_GENERATE_S, BENCH_MODE,
+BENCH_WORKERS, BENCH_CONCURRENCY.
 Prints one JSON object; never exits non-zero (errors are reported in the JSON).
 """
 
 import json
 import os
+import shutil
 import statistics
+import subprocess
 import sys
+import tempfile
 import threading
 import time
 import traceback
@@ -30,6 +40,7 @@ os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/castli
 # Test settings: generous rate limits, a throwaway data directory.
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.test_settings")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/11")
 
 USERS = int(os.environ.get("BENCH_USERS", "100000"))
 POSTS = int(os.environ.get("BENCH_POSTS", "1000000"))
@@ -38,6 +49,9 @@ FOLLOWS_PER_USER = int(os.environ.get("BENCH_FOLLOWS_PER_USER", "100"))
 THREADS = int(os.environ.get("BENCH_THREADS", "4"))
 SECONDS = float(os.environ.get("BENCH_SECONDS", "15"))
 MAX_GENERATE_S = float(os.environ.get("BENCH_MAX_GENERATE_S", "1500"))
+MODE = os.environ.get("BENCH_MODE", "server")
+WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
+CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "8"))
 VIEWERS = 200
 SCHEMA = 3
 DAYS = 30
@@ -272,7 +286,29 @@ def naive_urlpatterns() -> list[Any]:
             path("naive/following", NaiveFollowing.as_view())]
 
 
-urlpatterns: list[Any] = []
+_urlpatterns: list[Any] = []
+
+
+def __getattr__(name: str) -> Any:
+    """`urlpatterns`, built on first use: this module is the server's URLconf, imported (as
+    its settings module) before the apps are ready."""
+    if name != "urlpatterns":
+        raise AttributeError(name)
+    if not _urlpatterns:
+        from config.urls import urlpatterns as app_urls
+
+        _urlpatterns[:] = [*app_urls, *naive_urlpatterns()]
+    return _urlpatterns
+
+
+if os.environ.get("DJANGO_SETTINGS_MODULE") == __name__:  # the bench server's settings
+    from config.test_settings import *  # noqa: F403
+
+    ROOT_URLCONF = __name__
+    ALLOWED_HOSTS = ["*"]
+    # Under ASGI every request runs in a thread of its own, so persistent connections pile up
+    # (one per thread: "too many clients"); with no pool installed, connect per request.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 
 
 # --- load -----------------------------------------------------------------------------------
@@ -288,7 +324,8 @@ def _tokens(count: int) -> list[str]:
     return [str(session_start(user=user, device="bench")["access"]) for user in users]
 
 
-def _phase(name: str, make_url: Callable[[int, int], str], tokens: list[str]) -> dict[str, Any]:
+def _phase(make_url: Callable[[int], str], tokens: list[str]) -> dict[str, Any]:
+    """In-process: django.test.Client threads; request n of thread i is viewer i + n * THREADS."""
     from django.db import connections
     from django.test import Client
 
@@ -306,8 +343,8 @@ def _phase(name: str, make_url: Callable[[int, int], str], tokens: list[str]) ->
         try:
             barrier.wait()
             while time.monotonic() < deadline:
-                token = tokens[(index + n * THREADS) % len(tokens)]
-                url = make_url(index, n)
+                viewer = (index + n * THREADS) % len(tokens)
+                token, url = tokens[viewer], make_url(viewer)
                 started = time.perf_counter()
                 response = client.get(url, HTTP_AUTHORIZATION=f"Bearer {token}")
                 mine.append(time.perf_counter() - started)
@@ -345,6 +382,104 @@ def _queries(url: str, token: str) -> int:
     return len(captured)
 
 
+_WRK_LUA = r"""
+-- One request per line of the file: path, a tab, the viewer's token. Threads start apart.
+local reqs = {}
+local counter = 0
+local started = 0
+setup = function(thread)
+  thread:set("tid", started)
+  started = started + 1
+end
+init = function(args)
+  for line in io.lines(args[1]) do
+    local path, token = line:match("([^\t]+)\t(.+)")
+    reqs[#reqs + 1] = wrk.format("GET", path, {["Authorization"] = "Bearer " .. token})
+  end
+  counter = ((tid or 0) * 7919) % #reqs
+end
+request = function()
+  counter = counter % #reqs + 1
+  return reqs[counter]
+end
+done = function(summary, latency, requests)
+  io.write(string.format('WRK {"requests": %d, "duration_us": %d, "p50_us": %d, "p99_us": %d, '
+    .. '"max_us": %d, "non_2xx": %d, "socket_errors": %d}\n', summary.requests,
+    summary.duration, latency:percentile(50), latency:percentile(99), latency.max,
+    summary.errors.status, summary.errors.connect + summary.errors.read
+    + summary.errors.write + summary.errors.timeout))
+end
+"""
+
+
+def _wrk(base_url: str, lines: list[str], seconds: float, workdir: Path) -> dict[str, Any]:
+    script, requests = workdir / "feed.lua", workdir / "requests.tsv"
+    script.write_text(_WRK_LUA)
+    requests.write_text("\n".join(lines) + "\n")
+    threads = max(1, min(2, CONCURRENCY))
+    out = subprocess.run(["wrk", "-t", str(threads), "-c", str(CONCURRENCY),
+                          "-d", f"{max(1, round(seconds))}s", "--timeout", "10s",
+                          "-s", str(script), base_url, "--", str(requests)],
+                         capture_output=True, text=True, check=True, timeout=seconds + 60)
+    line = next(x for x in out.stdout.splitlines() if x.startswith("WRK "))
+    raw = json.loads(line[4:])
+    wall = raw["duration_us"] / 1e6
+    return {"requests": raw["requests"], "non_2xx": raw["non_2xx"],
+            "socket_errors": raw["socket_errors"], "p50_ms": round(raw["p50_us"] / 1000, 2),
+            "p99_ms": round(raw["p99_us"] / 1000, 2), "max_ms": round(raw["max_us"] / 1000, 2),
+            "rps": round(raw["requests"] / wall, 1) if wall else None}
+
+
+def _server(workdir: Path) -> tuple[Any, str]:
+    from tests.integration import stack
+
+    port = stack.free_port()
+    env = stack.base_env(DATABASE_URL=os.environ["DATABASE_URL"],
+                         REDIS_URL=os.environ["REDIS_URL"], DJANGO_SETTINGS_MODULE=_module_name(),
+                         LOG_LEVEL="ERROR", RATE_USER="1000000/min", RATE_ANON="1000000/min",
+                         RATE_SOCIAL="1000000/min", DATA_DIR=str(workdir / "data"))
+    server = stack.Stack(base_url=f"http://127.0.0.1:{port}", env=env, log_dir=workdir)
+    stack.spawn(server, "uvicorn", stack.server_args(port, workers=WORKERS))
+    stack.wait_healthy(server)
+    return server, server.base_url
+
+
+def _module_name() -> str:
+    """This file as an importable module (bench.feed), for the server's settings and URLconf."""
+    return f"{HERE.name}.{Path(__file__).stem}"
+
+
+Phases = dict[str, Callable[[int], str]]
+
+
+def _phases(tokens: list[str], get: Callable[[str, str], dict[str, Any]]) -> Phases:
+    """Each phase maps viewer k (tokens[k]) to a URL; page-3 cursors belong to that viewer."""
+    def cursors_at(url: str, pages: int) -> list[str]:
+        def walk(token: str) -> str:
+            cursor = None
+            for _ in range(pages):
+                cursor = get(url + (f"?cursor={cursor}" if cursor else ""), token).get(
+                    "next_cursor")
+            return cursor or ""
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(4 if MODE == "server" else 1) as pool:
+            return list(pool.map(walk, tokens))
+
+    foryou = cursors_at("/api/v1/feed/for-you", 2)
+    following = cursors_at("/api/v1/feed/following", 2)
+    return {
+        "for_you": lambda k: "/api/v1/feed/for-you",
+        "for_you_page3": lambda k: f"/api/v1/feed/for-you?cursor={foryou[k]}",
+        "following": lambda k: "/api/v1/feed/following",
+        "following_page3": lambda k: f"/api/v1/feed/following?cursor={following[k]}",
+        "naive_for_you": lambda k: "/naive/for-you",
+        "naive_for_you_page3": lambda k: "/naive/for-you?offset=40",
+        "naive_following": lambda k: "/naive/following",
+        "naive_following_page3": lambda k: "/naive/following?offset=40",
+    }
+
+
 def run() -> dict[str, Any]:
     ensure_database(os.environ["DATABASE_URL"])
     import django
@@ -353,49 +488,44 @@ def run() -> dict[str, Any]:
     from django.conf import settings
     from django.test import Client
 
-    from config.urls import urlpatterns as app_urls
-
-    urlpatterns[:] = [*app_urls, *naive_urlpatterns()]
     settings.ROOT_URLCONF = __name__
     settings.ALLOWED_HOSTS = ["*"]
     dataset = dataset_ensure()
     tokens = _tokens(VIEWERS)
+    results: dict[str, dict[str, Any]] = {}
+    if MODE == "server":
+        import httpx
 
-    def next_cursors(url: str, pages: int) -> list[str]:
-        """A cursor pointing `pages` pages in, per viewer (snapshots are per person)."""
-        found = []
-        for token in tokens:
-            cursor = None
-            for _ in range(pages):
-                body = Client().get(url + (f"?cursor={cursor}" if cursor else ""),
-                                    HTTP_AUTHORIZATION=f"Bearer {token}").json()
-                cursor = body.get("next_cursor")
-            found.append(cursor or "")
-        return found
+        if shutil.which("wrk") is None:
+            raise RuntimeError("wrk not found (apt-get install wrk), or set BENCH_MODE=inprocess")
+        workdir = Path(tempfile.mkdtemp(prefix="feedbench-"))
+        server, base_url = _server(workdir)
+        try:
+            http = httpx.Client(base_url=base_url, timeout=30)
 
-    foryou_cursors = next_cursors("/api/v1/feed/for-you", 2)
-    following_cursors = next_cursors("/api/v1/feed/following", 2)
+            def get(url: str, token: str) -> dict[str, Any]:
+                return dict(http.get(url, headers={"Authorization": f"Bearer {token}"}).json())
 
-    def cursor_url(base: str, cursors: list[str]) -> Callable[[int, int], str]:
-        # The token of request n of thread i is tokens[(i + n * THREADS) % len]: same index.
-        return lambda i, n: f"{base}?cursor={cursors[(i + n * THREADS) % len(tokens)]}"
+            phases = _phases(tokens, get)
+            for name, make_url in phases.items():
+                lines = [f"{make_url(k)}\t{token}" for k, token in enumerate(tokens)]
+                _wrk(base_url, lines, 2, workdir)  # warm: connections, caches, JIT-less imports
+                results[name] = _wrk(base_url, lines, SECONDS, workdir)
+                results[name]["queries_per_request"] = _queries(make_url(0), tokens[0])
+        finally:
+            server.stop()
+        client = (f"wrk, {CONCURRENCY} connections, against uvicorn --workers {WORKERS} "
+                  "(full middleware, JWT auth, DRF views)")
+    else:
+        def get_inprocess(url: str, token: str) -> dict[str, Any]:
+            return dict(Client().get(url, HTTP_AUTHORIZATION=f"Bearer {token}").json())
 
-    phases: dict[str, Callable[[int, int], str]] = {
-        "for_you": lambda i, n: "/api/v1/feed/for-you",
-        "for_you_page3": cursor_url("/api/v1/feed/for-you", foryou_cursors),
-        "following": lambda i, n: "/api/v1/feed/following",
-        "following_page3": cursor_url("/api/v1/feed/following", following_cursors),
-        "naive_for_you": lambda i, n: "/naive/for-you",
-        "naive_for_you_page3": lambda i, n: "/naive/for-you?offset=40",
-        "naive_following": lambda i, n: "/naive/following",
-        "naive_following_page3": lambda i, n: "/naive/following?offset=40",
-    }
-    results = {}
-    for name, make_url in phases.items():
-        for warm in range(min(20, len(tokens))):  # fill caches and connections
-            Client().get(make_url(warm, 0), HTTP_AUTHORIZATION=f"Bearer {tokens[warm]}")
-        results[name] = _phase(name, make_url, tokens)
-        results[name]["queries_per_request"] = _queries(make_url(0, 0), tokens[0])
+        for name, make_url in _phases(tokens, get_inprocess).items():
+            for warm in range(min(20, len(tokens))):  # fill caches and connections
+                Client().get(make_url(warm), HTTP_AUTHORIZATION=f"Bearer {tokens[warm]}")
+            results[name] = _phase(make_url, tokens)
+            results[name]["queries_per_request"] = _queries(make_url(0), tokens[0])
+        client = f"django.test.Client in {THREADS} threads (full middleware, JWT auth, DRF views)"
 
     def ratio(fast: str, slow: str) -> float | None:
         return round(results[fast]["rps"] / results[slow]["rps"], 1) \
@@ -407,10 +537,11 @@ def run() -> dict[str, Any]:
               "following_page3": ratio("following_page3", "naive_following_page3")}
     optimised = [k for k in results if not k.startswith("naive")]
     return {
-        "bench": "feed", "database": "postgresql", "dataset": dataset,
-        "page_size": settings.FEED_PAGE_SIZE, "threads": THREADS, "seconds_per_phase": SECONDS,
-        "client": "django.test.Client in threads (full middleware, JWT auth, DRF views)",
-        "results": results, "throughput_ratio_vs_naive": ratios,
+        "bench": "feed", "database": "postgresql", "dataset": dataset, "mode": MODE,
+        "page_size": settings.FEED_PAGE_SIZE, "seconds_per_phase": SECONDS,
+        "concurrency": CONCURRENCY if MODE == "server" else THREADS,
+        "server_workers": WORKERS if MODE == "server" else None, "cpus": os.cpu_count(),
+        "client": client, "results": results, "throughput_ratio_vs_naive": ratios,
         "targets": {"p99_under_50ms": all((results[k]["p99_ms"] or 1e9) < 50
                                           for k in optimised),
                     "at_least_5x_naive": all((r or 0) >= 5 for r in ratios.values())},

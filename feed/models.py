@@ -177,19 +177,6 @@ class SteeringTerm(models.Model):
                                                name="feed_steering_unique")]
 
 
-class ForYouSnapshot(models.Model):
-    """The ranked post ids of one for-you session: later pages slice it, so they stay stable."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="+")
-    post_ids = models.JSONField(default=list)
-    page_size = models.PositiveSmallIntegerField()
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        indexes = [models.Index(fields=["user", "created_at"], name="feed_snapshot_user")]
-
-
 class FeedQuota(models.Model):
     """Feed items served to a teen on one UTC day (FEED_TEEN_DAILY_CAP)."""
 

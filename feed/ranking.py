@@ -38,7 +38,7 @@ class Candidate:
     comment_count: int
     share_count: int
     remix_count: int
-    caption: str
+    caption: str = ""
     hashtags: list[str] = field(default_factory=list)
 
     @property

@@ -1,24 +1,27 @@
 """For-you candidates and the viewer's taste.
 
-Four sources, each one indexed query of at most FEED_CANDIDATES_PER_SOURCE rows: people I follow
+Four sources, each an indexed query of at most FEED_CANDIDATES_PER_SOURCE rows: people I follow
 (newest), trending (hot_score), remixes of videos I liked recently, and fresh public posts. All
-exclusion rules are in SQL (discoverable_posts), so ranking only orders what may be shown.
+exclusion rules are in SQL (discoverable_posts), so ranking only orders what may be shown. The
+four go to the database as one UNION ALL: one round trip instead of four.
 """
 
 from collections import Counter
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import QuerySet
 
 from accounts.facade import User
 
 from ..models import Like, Post, SteeringTerm
 from ..ranking import Candidate, Taste
-from .lists import discoverable_posts
 from .visibility import followee_ids
 
 _CANDIDATE_FIELDS = ("id", "author_id", "published_at", "like_count", "comment_count",
-                     "share_count", "remix_count", "caption", "hashtags")
+                     "share_count", "remix_count")
+# Only steering reads the words of a post: without steering terms they are not fetched.
+_TEXT_FIELDS = ("caption", "hashtags")
 _RECENT_LIKES = 200
 _ENGAGED_VIDEOS = 50
 
@@ -33,25 +36,29 @@ def viewer_taste(*, viewer: User) -> Taste:
                  more=more, less=frozenset(t for t, d in steering if t not in more))
 
 
-def _candidates(posts: QuerySet[Post]) -> list[Candidate]:
-    limit = settings.FEED_CANDIDATES_PER_SOURCE
-    return [Candidate(*row) for row in posts.values_list(*_CANDIDATE_FIELDS)[:limit]]
-
-
 def _newest(scope: QuerySet[Post]) -> QuerySet[Post]:
     """The newest ids of a scope, from its index alone: the rules then join only these."""
     window = 2 * settings.FEED_CANDIDATES_PER_SOURCE
     return Post.objects.filter(id__in=scope.order_by("-id").values("id")[:window])
 
 
-def for_you_candidates(*, viewer: User) -> list[Candidate]:
-    base = discoverable_posts(viewer).exclude(author_id=viewer.pk)
+def for_you_candidates(*, viewer: User, visible: QuerySet[Post], taste: Taste) -> list[Candidate]:
+    """`visible`: discoverable_posts(viewer), shared with the page load."""
+    base = visible.exclude(author_id=viewer.pk)
     public = base.filter(visibility=Post.Visibility.PUBLIC)
     engaged = (Like.objects.filter(user_id=viewer.pk).order_by("-id")
                .values("post__video_id")[:_ENGAGED_VIDEOS])
     followed = _newest(Post.objects.filter(author_id__in=followee_ids(viewer.pk)))
     remixes = _newest(Post.objects.filter(parent_video_id__in=engaged))
-    return (_candidates(base.filter(id__in=followed.values("id")).order_by("-id"))
-            + _candidates(public.order_by("-hot_score", "-id"))
-            + _candidates(base.filter(id__in=remixes.values("id")).order_by("-id"))
-            + _candidates(public.order_by("-id")))
+    sources = [base.filter(id__in=followed).order_by("-id"),
+               public.order_by("-hot_score", "-id"),
+               base.filter(id__in=remixes).order_by("-id"),
+               public.order_by("-id")]
+    fields = _CANDIDATE_FIELDS + (_TEXT_FIELDS if taste.more or taste.less else ())
+    limit = settings.FEED_CANDIDATES_PER_SOURCE
+    parts = [source.values_list(*fields)[:limit] for source in sources]
+    if connection.features.supports_slicing_ordering_in_compound:
+        rows = list(parts[0].union(*parts[1:], all=True))
+    else:  # SQLite cannot limit the parts of a UNION: one query per source there
+        rows = [row for part in parts for row in part]
+    return [Candidate(*row) for row in rows]

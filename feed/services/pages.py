@@ -3,28 +3,31 @@
 Chronological lists page by an id keyset (`id < last id`): ids grow with publish time, so a
 post published between two fetches lands above the first page and no later page shifts.
 
-For-you pages come from a snapshot: the first page ranks the candidates once, stores the ranked
-ids (ForYouSnapshot) and hands out a cursor naming the snapshot and an offset. Later pages slice
+For-you pages come from a snapshot: the first page ranks the candidates once, keeps the ranked
+ids in the cache (Redis in production: shared by every worker, no INSERT and commit on the first
+page, expiry for free) and hands out a cursor naming the snapshot and an offset. Later pages slice
 that frozen list, so new posts, new likes and changing scores cannot duplicate or skip anything;
 each slice is re-filtered through the visibility rules, so a block, a hide, a deletion or a
 moderation decision made since still takes effect at once. A snapshot lives FEED_SNAPSHOT_TTL_S.
 """
 
+import secrets
 from dataclasses import dataclass
-from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import cache
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.facade import User
 from core.errors import DomainError
 
 from .. import cursors
-from ..models import ForYouSnapshot, Post
+from ..models import Post
 from ..ranking import diversify, rank
 from ..selectors.foryou import for_you_candidates, viewer_taste
 from ..selectors.lists import PostList, discoverable_posts
-from ..selectors.pages import liked_post_ids, page_posts
+from ..selectors.pages import page_posts
 from .quota import feed_quota_refund, feed_quota_take
 
 # Ids scanned per page, as a multiple of the page size: room for the rules to drop some.
@@ -44,10 +47,11 @@ def page_size_clamp(requested: int | None) -> int:
     return max(1, min(requested, settings.FEED_MAX_PAGE_SIZE))
 
 
-def _page(viewer: User, posts: list[Post], granted: int, next_cursor: str | None) -> Page:
+def _page(viewer: User, loaded: tuple[list[Post], set[int]], granted: int,
+          next_cursor: str | None) -> Page:
+    posts, liked_ids = loaded
     feed_quota_refund(user=viewer, unused=granted - len(posts))
-    return Page(posts=posts, liked_ids=liked_post_ids(viewer_id=viewer.pk, posts=posts),
-                next_cursor=next_cursor)
+    return Page(posts=posts, liked_ids=liked_ids, next_cursor=next_cursor)
 
 
 def chronological_page(*, viewer: User, posts: PostList, cursor: str | None,
@@ -68,42 +72,61 @@ def chronological_page(*, viewer: User, posts: PostList, cursor: str | None,
         ids, next_after = shown[:size], shown[size - 1]
     else:
         ids, next_after = shown, (window[-1] if window_full else None)
-    return _page(viewer, page_posts(posts.visible, ids), size,
+    return _page(viewer, page_posts(posts.visible, ids, viewer_id=viewer.pk), size,
                  cursors.keyset_encode(next_after) if next_after is not None else None)
 
 
-def _snapshot_create(viewer: User, page_size: int) -> ForYouSnapshot:
+@dataclass(frozen=True)
+class Snapshot:
+    id: int
+    post_ids: list[int]
+    page_size: int
+    created_at: float  # epoch seconds: the TTL is checked on read too, so a shorter setting bites
+
+
+def _snapshot_key(viewer: User, snapshot_id: int) -> str:
+    # The viewer is part of the key: someone else's cursor finds nothing (410).
+    return f"feed:foryou:{viewer.pk}:{snapshot_id}"
+
+
+def _snapshot_create(viewer: User, visible: QuerySet[Post], page_size: int) -> Snapshot:
     now = timezone.now()
-    ranked = rank(for_you_candidates(viewer=viewer), viewer_taste(viewer=viewer), now)
+    taste = viewer_taste(viewer=viewer)
+    ranked = rank(for_you_candidates(viewer=viewer, visible=visible, taste=taste), taste, now)
     ids = diversify(ranked, page_size=page_size,
                     per_creator=settings.FEED_MAX_PER_CREATOR_PER_PAGE)
-    expired = now - timedelta(seconds=settings.FEED_SNAPSHOT_TTL_S)
-    ForYouSnapshot.objects.filter(user=viewer, created_at__lt=expired).delete()
-    return ForYouSnapshot.objects.create(user=viewer, post_ids=ids, page_size=page_size,
-                                         created_at=now)
+    # Random ids: nothing to allocate, and cursors cannot be guessed from one another.
+    snapshot = Snapshot(id=secrets.randbits(48), post_ids=ids, page_size=page_size,
+                        created_at=now.timestamp())
+    cache.set(_snapshot_key(viewer, snapshot.id),
+              (snapshot.post_ids, snapshot.page_size, snapshot.created_at),
+              timeout=max(1, settings.FEED_SNAPSHOT_TTL_S))
+    return snapshot
 
 
-def _snapshot_get(viewer: User, snapshot_id: int) -> ForYouSnapshot:
-    expired = timezone.now() - timedelta(seconds=settings.FEED_SNAPSHOT_TTL_S)
-    snapshot = ForYouSnapshot.objects.filter(pk=snapshot_id, user=viewer,
-                                             created_at__gte=expired).first()
-    if snapshot is None:
+def _snapshot_get(viewer: User, snapshot_id: int) -> Snapshot:
+    stored = cache.get(_snapshot_key(viewer, snapshot_id))
+    if (stored is None
+            or stored[2] < timezone.now().timestamp() - settings.FEED_SNAPSHOT_TTL_S):
         raise DomainError("feed.cursor_expired", "This feed session expired; start from the top.",
                           status_code=410)
-    return snapshot
+    return Snapshot(id=snapshot_id, post_ids=stored[0], page_size=stored[1],
+                    created_at=stored[2])
 
 
 def for_you_page(*, viewer: User, cursor: str | None, page_size: int | None = None) -> Page:
     position = cursors.snapshot_decode(cursor)
+    # Built once: the block list it reads is shared by ranking and the page load.
+    visible = discoverable_posts(viewer)
     if position is None:
-        snapshot, offset = _snapshot_create(viewer, page_size_clamp(page_size)), 0
+        snapshot, offset = _snapshot_create(viewer, visible, page_size_clamp(page_size)), 0
     else:
         snapshot, offset = _snapshot_get(viewer, position.snapshot_id), position.offset
     size = feed_quota_take(user=viewer, wanted=snapshot.page_size)
     ids = snapshot.post_ids[offset:offset + size]
     # Re-checked now: anything blocked, hidden or moderated since the snapshot drops out.
-    rows = page_posts(discoverable_posts(viewer), ids)
+    loaded = page_posts(visible, ids, viewer_id=viewer.pk)
     end = offset + len(ids)
     more = end < len(snapshot.post_ids)
-    return _page(viewer, rows, size,
-                 cursors.snapshot_encode(snapshot.pk, end) if more else None)
+    return _page(viewer, loaded, size,
+                 cursors.snapshot_encode(snapshot.id, end) if more else None)
