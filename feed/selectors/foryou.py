@@ -9,6 +9,7 @@ four go to the database as one UNION ALL: one round trip instead of four.
 from collections import Counter
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import QuerySet
 
@@ -26,7 +27,22 @@ _RECENT_LIKES = 200
 _ENGAGED_VIDEOS = 50
 
 
+def taste_cache_key(viewer: User) -> str:
+    # date_joined too: an id reused by a rolled-back test database never reads another's taste.
+    return f"feed:taste:{viewer.pk}:{viewer.date_joined.timestamp()}"
+
+
 def viewer_taste(*, viewer: User) -> Taste:
+    """Cached FEED_TASTE_TTL_S: three queries saved on most first pages. Affinity from new
+    follows and likes may lag that long; steering changes drop the entry (services)."""
+    taste = cache.get(taste_cache_key(viewer))
+    if not isinstance(taste, Taste):
+        taste = _taste_load(viewer)
+        cache.set(taste_cache_key(viewer), taste, timeout=settings.FEED_TASTE_TTL_S)
+    return taste
+
+
+def _taste_load(viewer: User) -> Taste:
     recent = (Like.objects.filter(user_id=viewer.pk).order_by("-id")
               .values_list("post__author_id", flat=True)[:_RECENT_LIKES])
     steering = list(SteeringTerm.objects.filter(user_id=viewer.pk)

@@ -2,12 +2,14 @@
 
 from uuid import UUID
 
+from django.core.cache import cache
 from django.db import transaction
 
 from accounts.facade import User
 from core.errors import DomainError, NotFoundError
 
 from ..models import HiddenCreator, NotInterested, SteeringTerm
+from ..selectors.foryou import taste_cache_key
 from ..selectors.visibility import post_get_visible
 from ..tags import term_normalise
 
@@ -39,13 +41,23 @@ def creator_unhide(*, user: User, handle: str) -> None:
     HiddenCreator.objects.filter(user=user, creator=_creator(handle)).delete()
 
 
+def _taste_forget(user: User) -> None:
+    """Steering shows on the next first page: drop the cached taste now and after the commit
+    (a first page reading in between could have cached the old terms again)."""
+    key = taste_cache_key(user)
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
+
+
 @transaction.atomic
 def steering_set(*, user: User, term: str, direction: str) -> SteeringTerm:
     row, _ = SteeringTerm.objects.update_or_create(
         user=user, term=term_normalise(term), defaults={"direction": direction})
+    _taste_forget(user)
     return row
 
 
 @transaction.atomic
 def steering_remove(*, user: User, term: str) -> None:
     SteeringTerm.objects.filter(user=user, term=term_normalise(term)).delete()
+    _taste_forget(user)
