@@ -139,8 +139,7 @@ def video_run(*, video_id: UUID) -> str:
     video = Video.objects.select_related("owner", "remix_of").get(pk=video_id)
     reporter = ProgressReporter(video_id=video.pk, run_token=token, shots=len(video.shots))
     try:
-        _fence(video.pk)
-        result = _generate(video, reporter)
+        result = _generate(video, reporter)  # fences consent before every shot, the first too
         reporter.report(0.9, "watermark", force=True)
         mark_frames(result, handle=video.owner.handle, watermark_id=video.watermark_id)
         reporter.report(0.93, "moderation", force=True)

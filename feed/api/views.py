@@ -36,6 +36,7 @@ class ChronologicalView(APIView):
     """A newest-first list of posts, paged by an id keyset."""
 
     def posts(self, request: Request, **kwargs: Any) -> lists.PostList:
+        """Which posts this list shows: every concrete view below says."""
         raise NotImplementedError
 
     @extend_schema(parameters=[s.PageIn], responses=s.PostOut(many=True))
