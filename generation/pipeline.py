@@ -21,7 +21,7 @@ from .backends import GenerationCancelled, GenerationResult, get_backend
 from .casting import FENCE_PARKED, CastMember, casting
 from .media import concat_results, last_frame
 from .models import Video
-from .postprocess import mark_frames, package
+from .postprocess import package
 from .progress import ClaimLost, ProgressReporter
 from .specs import shot_specs
 from .transitions import video_transition
@@ -140,13 +140,12 @@ def video_run(*, video_id: UUID) -> str:
     reporter = ProgressReporter(video_id=video.pk, run_token=token, shots=len(video.shots))
     try:
         result = _generate(video, reporter)  # fences consent before every shot, the first too
-        reporter.report(0.9, "watermark", force=True)
-        mark_frames(result, handle=video.owner.handle, watermark_id=video.watermark_id)
-        reporter.report(0.93, "moderation", force=True)
+        reporter.report(0.9, "moderation", force=True)
         _check_output(video, result)
-        reporter.report(0.96, "encode", force=True)
+        reporter.report(0.93, "watermark", force=True)
         with tempfile.TemporaryDirectory(prefix="castline-job-") as workdir:
-            finished = package(result, workdir=Path(workdir), title=video.prompt[:80],
+            finished = package(result, workdir=Path(workdir), handle=video.owner.handle,
+                               title=video.prompt[:80],
                                model=video.model_name, watermark_id=video.watermark_id,
                                cast=cast_members(video), remix_source=_remix_source_bytes(video))
             _store(video.pk, token, finished.video_path, finished.thumbnail, finished.manifest,

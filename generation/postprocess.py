@@ -1,15 +1,18 @@
 """After the model: visible mark ▶ invisible mark ▶ H.264/AAC MP4 ▶ thumbnail ▶ C2PA (last)."""
 
 import fcntl
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
 
+from core.errors import DomainError
 from generation.backends.base import GenerationResult
 from generation.media import encode_mp4, make_thumbnail
 from generation.provenance import invisible, visible
 from generation.provenance.c2pa_sign import ConsentReceipt, ManifestSpec, sign_mp4
+from generation.provenance.c2pa_verify import read_watermark
 from generation.provenance.credentials import (
     DevCredentialPaths,
     SigningCredentials,
@@ -17,6 +20,8 @@ from generation.provenance.credentials import (
 )
 
 from .casting import CastMember
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -50,32 +55,38 @@ def trust_anchors_pem() -> str:
     return Path(path).read_text()
 
 
-# Stronger marks, tried in turn until the detector reads the payload back (rarely needed:
-# content with much energy at the mark's cell scale, like the tiny model's noise).
-WATERMARK_STRENGTHS = (1.0, 1.4, 1.8)
-# Reading every third frame is enough to tell (a full read decodes every frame it gets).
-READ_BACK_STRIDE = 3
+# Stronger marks, tried in turn until the file's mark reads back (rarely needed: content with
+# much energy at the mark's cell scale, like the tiny model's noise, can drown the first).
+WATERMARK_STRENGTHS = (1.0, 1.4, 1.8, 2.4)
 
 
-def mark_frames(result: GenerationResult, *, handle: str, watermark_id: int) -> int:
-    """In place: the visible mark first, so the invisible one also covers it. Every file must
-    be verifiable, so the mark is read back before it is accepted; returns the attempts."""
+def mark_and_encode(result: GenerationResult, *, handle: str, watermark_id: int,
+                    out: Path) -> int:
+    """Visible mark, invisible mark (it covers the visible one too), then the MP4 at `out`.
+
+    Every file must be verifiable, so the encoded file is read back exactly as a verifier
+    reads it before it is accepted; returns the attempts it took. Marks the frames in place.
+    """
     visible.apply(result.frames, handle, result.fps)
-    original = result.frames.copy()
+    unmarked = result.frames.copy()
     for attempt, strength in enumerate(WATERMARK_STRENGTHS, start=1):
+        if attempt > 1:
+            result.frames[...] = unmarked
         invisible.embed(result.frames, watermark_id, rms=invisible.TARGET_RMS * strength)
-        detection = invisible.detect(result.frames[::READ_BACK_STRIDE])
+        encode_mp4(result, out)
+        detection = read_watermark(out.read_bytes())
         if detection.found and detection.payload == watermark_id:
             return attempt
-        result.frames[...] = original
-    invisible.embed(result.frames, watermark_id, rms=invisible.TARGET_RMS * strength)
-    return len(WATERMARK_STRENGTHS) + 1
+    logger.error("watermark unreadable after every strength", extra={"payload": watermark_id})
+    raise DomainError("generation.watermark_unreadable",
+                      "We could not mark this video so that it stays verifiable; "
+                      "your credits were returned. Please try again with another seed.")
 
 
-def package(result: GenerationResult, *, workdir: Path, title: str, model: str,
+def package(result: GenerationResult, *, workdir: Path, handle: str, title: str, model: str,
             watermark_id: int, cast: list[CastMember], remix_source: bytes | None) -> Finished:
     plain = workdir / "plain.mp4"
-    encode_mp4(result, plain)
+    mark_and_encode(result, handle=handle, watermark_id=watermark_id, out=plain)
     thumbnail = make_thumbnail(result.frames)
     spec = ManifestSpec(
         title=title, model=model, watermark_payload=watermark_id,

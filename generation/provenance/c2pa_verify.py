@@ -85,6 +85,19 @@ def _summarise(store: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def read_watermark(data: bytes) -> invisible.Detection:
+    """The invisible watermark as any verifier reads it: votes across the decoded frames.
+
+    Raises ProvenanceError(`provenance.unreadable`) when the stream has no frames.
+    """
+    detector = invisible.Accumulator()
+    for frame in iter_frames(data, max_frames=_WATERMARK_FRAMES):
+        detector.add(frame)
+    if detector.count == 0:
+        raise ProvenanceError(UNREADABLE, "the video stream has no frames")
+    return detector.result()
+
+
 def verify_file(
     source: str | Path | bytes, trust_anchors_pem: str | None = None
 ) -> VerificationReport:
@@ -93,12 +106,7 @@ def verify_file(
     Raises ProvenanceError(`provenance.unreadable`) for input that is not a decodable video.
     """
     data = source if isinstance(source, bytes) else Path(source).read_bytes()
-    detector = invisible.Accumulator()
-    for frame in iter_frames(data, max_frames=_WATERMARK_FRAMES):
-        detector.add(frame)
-    if detector.count == 0:
-        raise ProvenanceError(UNREADABLE, "the video stream has no frames")
-    watermark = detector.result()
+    watermark = read_watermark(data)
     store = _read_manifest(data, trust_anchors_pem)
     if store is None:
         return VerificationReport(
