@@ -84,8 +84,8 @@ def post_may_see(*, viewer_id: int, post: Post, video: Video) -> bool:
     if (video.status != Video.Status.COMPLETED or video.deleted_at is not None
             or video.held_for_review or post.visibility == Visibility.PRIVATE):
         return False
-    if post.visibility == Visibility.FOLLOWERS and not followee_ids(viewer_id).filter(
-            pk=post.author_id).exists():
+    if post.visibility == Visibility.FOLLOWERS and not Follow.objects.filter(
+            follower_id=viewer_id, followee_id=post.author_id).exists():
         return False
     return post.author_id not in blocked_user_ids(viewer_id)
 
