@@ -3,6 +3,7 @@
 import pytest
 from feed_factories import post_make, video_ids, video_make
 
+from accounts.models import Follow
 from events.models import Notification
 from feed.models import Post
 from generation.access import can_view, remix_allowed
@@ -115,8 +116,8 @@ def test_access_rules_for_generation(user_factory):
     private = post_make(ana, visibility="private")
     followers = post_make(ana, visibility="followers")
     unpublished = video_make(ana)
-    from accounts.models import Follow
-
+    for _ in range(3):  # follow row ids then differ from user ids (they once were confused)
+        Follow.objects.create(follower=user_factory(), followee=bob)
     Follow.objects.create(follower=fan, followee=ana)
     assert can_view(user_id=bob.pk, video=public.video)
     assert remix_allowed(user_id=bob.pk, video=public.video)
@@ -137,3 +138,23 @@ def test_remix_endpoint_answers_404_for_private_source(user_factory, login):
     response = bob.post(f"/api/v1/videos/{private.video_id}/remix", {"prompt": "again"},
                         format="json")
     assert response.status_code == 404
+
+
+def test_feed_pages_render_posts_exactly_as_the_post_endpoint(user_factory, login):
+    """Feed pages build posts without DRF fields (speed); the shape must stay PostOut's."""
+    ana, bob = user_factory(handle="ana"), user_factory(handle="bob")
+    root = post_make(ana, caption="first #fox", hashtags=["fox"])
+    remix_video = video_make(bob, remix_of=root.video, remix_root=root.video, remix_depth=1)
+    post_make(bob, video=remix_video, caption="again")
+    viewer_user = user_factory()
+    viewer = login(viewer_user)
+    assert viewer.post(f"/api/v1/videos/{root.video_id}/like").status_code in (200, 201)
+    for author in (ana, bob):
+        Follow.objects.create(follower=viewer_user, followee=author)
+    page = viewer.get("/api/v1/feed/following").json()["results"]
+    assert len(page) == 2
+    for item in page:
+        single = viewer.get(f"/api/v1/videos/{item['video_id']}/post").json()
+        assert item == single
+    assert {item["liked"] for item in page} == {True, False}
+    assert any(item["remix"] for item in page)
