@@ -94,11 +94,18 @@ TEMPLATES = [
 
 # --- database -------------------------------------------------------------------------------
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'castline.sqlite3'}")
-# Under ASGI every request may run on another thread, and persistent connections pile up
-# per thread ("too many clients" under load): connect per request unless told otherwise
-# (put a pooler such as PgBouncer in front for production scale).
+DB_POOL_MAX = env_int("DB_POOL_MAX", 8)
+# Seconds between GIL hand-overs in the ASGI server (see config/asgi.py); Python default 0.005.
+GIL_SWITCH_INTERVAL_S = float(env_str("GIL_SWITCH_INTERVAL_S", "0.0005"))
 DATABASES = {"default": dj_database_url.parse(
     DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0), conn_health_checks=True)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DB_POOL_MAX > 0:
+    # A connection pool per process (psycopg_pool, built into Django). Under ASGI each request
+    # runs on a thread of its own, so persistent connections would pile up per thread, and a
+    # fresh connection per request costs Postgres a process fork every time.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps them; Django must not
+    DATABASES["default"]["OPTIONS"] = {
+        "pool": {"min_size": 1, "max_size": DB_POOL_MAX, "timeout": 10}}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL + a busy timeout let the web process and the worker write the same file.
     DATABASES["default"]["OPTIONS"] = {
@@ -117,7 +124,8 @@ if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                          "LOCATION": REDIS_URL}}
+                          "LOCATION": REDIS_URL,
+                          "OPTIONS": {"pool_class": "core.redis_pool.SharedConnectionPool"}}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer",
                                   "CONFIG": {"hosts": [REDIS_URL]}}}
     # Workers push events straight to the shared channel layer.
