@@ -1,5 +1,6 @@
 """Feed input and output shapes."""
 
+from collections.abc import Collection
 from typing import Any
 
 from drf_spectacular.utils import extend_schema_field
@@ -54,12 +55,54 @@ class VideoRefOut(serializers.Serializer[None]):
     thumbnail = serializers.CharField()
 
 
-class PostOut(serializers.Serializer[Any]):
-    """A post as feeds show it; `liked` comes from the page's liked ids (context).
+def author_out(post: Post) -> dict[str, str]:
+    return {"handle": post.author.handle, "display_name": post.author.display_name}
 
-    Nested parts are method fields building plain dicts (documented by the *Out shapes
-    above): a page of 20 posts stays cheap to render.
-    """
+
+def counts_out(post: Post) -> dict[str, int]:
+    return {"likes": post.like_count, "comments": post.comment_count,
+            "views": post.view_count, "remixes": post.remix_count,
+            "shares": post.share_count}
+
+
+def remix_out(post: Post) -> dict[str, Any] | None:
+    """The remix chain, crediting the parent's and the root's creators."""
+    if post.remix_depth == 0:
+        return None
+    parent, root = post.parent_author, post.root_author
+    return {"parent_video_id": str(post.parent_video_id) if post.parent_video_id else None,
+            "root_video_id": str(post.root_video_id) if post.root_video_id else None,
+            "depth": post.remix_depth,
+            "parent_creator": parent.handle if parent else None,
+            "root_creator": root.handle if root else None}
+
+
+def video_ref_out(post: Post) -> dict[str, Any]:
+    video = post.video
+    base = f"/api/v1/videos/{post.video_id}/content"
+    return {"width": video.width, "height": video.height, "duration_s": video.duration_s,
+            "label": video.label, "content": f"{base}?variant=video",
+            "thumbnail": f"{base}?variant=thumbnail"}
+
+
+_datetime_out = serializers.DateTimeField().to_representation
+
+
+def post_out(post: Post, liked_ids: Collection[int]) -> dict[str, Any]:
+    """PostOut's shape built directly, for feed pages: DRF's per-field machinery cost more
+    than the rest of a page's Python. A test holds the two equal."""
+    return {"video_id": str(post.video_id), "author": author_out(post),
+            "caption": post.caption, "hashtags": list(post.hashtags),
+            "visibility": post.visibility, "allow_remix": post.allow_remix,
+            "allow_comments": post.allow_comments,
+            "published_at": _datetime_out(post.published_at), "counts": counts_out(post),
+            "remix": remix_out(post), "video": video_ref_out(post),
+            "liked": post.pk in liked_ids}
+
+
+class PostOut(serializers.Serializer[Any]):
+    """A post as feeds show it (the OpenAPI shape; feed pages render it with `post_out`);
+    `liked` comes from the page's liked ids (context)."""
 
     video_id = serializers.UUIDField()
     author = serializers.SerializerMethodField()
@@ -76,33 +119,19 @@ class PostOut(serializers.Serializer[Any]):
 
     @extend_schema_field(AuthorOut)
     def get_author(self, post: Post) -> dict[str, str]:
-        return {"handle": post.author.handle, "display_name": post.author.display_name}
+        return author_out(post)
 
     @extend_schema_field(CountsOut)
     def get_counts(self, post: Post) -> dict[str, int]:
-        return {"likes": post.like_count, "comments": post.comment_count,
-                "views": post.view_count, "remixes": post.remix_count,
-                "shares": post.share_count}
+        return counts_out(post)
 
     @extend_schema_field(RemixCreditOut(allow_null=True))
     def get_remix(self, post: Post) -> dict[str, Any] | None:
-        """The remix chain, crediting the parent's and the root's creators."""
-        if post.remix_depth == 0:
-            return None
-        parent, root = post.parent_author, post.root_author
-        return {"parent_video_id": str(post.parent_video_id) if post.parent_video_id else None,
-                "root_video_id": str(post.root_video_id) if post.root_video_id else None,
-                "depth": post.remix_depth,
-                "parent_creator": parent.handle if parent else None,
-                "root_creator": root.handle if root else None}
+        return remix_out(post)
 
     @extend_schema_field(VideoRefOut)
     def get_video(self, post: Post) -> dict[str, Any]:
-        video = post.video
-        base = f"/api/v1/videos/{post.video_id}/content"
-        return {"width": video.width, "height": video.height, "duration_s": video.duration_s,
-                "label": video.label, "content": f"{base}?variant=video",
-                "thumbnail": f"{base}?variant=thumbnail"}
+        return video_ref_out(post)
 
     def get_liked(self, post: Post) -> bool:
         return post.pk in self.context.get("liked_ids", ())

@@ -16,27 +16,37 @@ _PAGE_FIELDS = (
 )
 
 
-def page_posts(posts: QuerySet[Post], ids: list[int], *,
-               viewer_id: int) -> tuple[list[Post], set[int]]:
-    """One query for the page, in the order of `ids`: author, video and remix credits joined,
-    and whether the viewer liked each post (an EXISTS per row: no second round trip).
-
-    Lists pick their ids first without joining users (keeps the planner on the indexes);
-    creators deactivated since drop out here, so a page can come back a little short.
-    """
-    if not ids:
-        return [], set()
+def _page_rows(posts: QuerySet[Post], ids: list[int], viewer_id: int) -> QuerySet[Post]:
+    """Author, video and remix credits joined, and whether the viewer liked each post (an
+    EXISTS per row: no second round trip). Lists pick their ids first without joining users
+    (keeps the planner on the indexes); creators deactivated since drop out here."""
     liked = Like.objects.filter(user_id=viewer_id, post_id=OuterRef("pk"))
-    rows = (posts.filter(id__in=ids, author__is_active=True)
+    return (posts.filter(id__in=ids, author__is_active=True)
             .select_related("author", "video", "parent_author", "root_author")
             .only(*_PAGE_FIELDS).annotate(viewer_liked=Exists(liked)))
-    by_id: dict[int, Post] = {}
-    liked_ids: set[int] = set()
-    for post in rows:
-        by_id[post.pk] = post
-        if post.viewer_liked:
-            liked_ids.add(post.pk)
+
+
+def _loaded(rows: Iterable[Post]) -> tuple[list[Post], set[int]]:
+    loaded = list(rows)
+    return loaded, {post.pk for post in loaded if post.viewer_liked}
+
+
+def page_posts(posts: QuerySet[Post], ids: list[int], *,
+               viewer_id: int) -> tuple[list[Post], set[int]]:
+    """One query for the page, in the order of `ids` (a page can come back a little short)."""
+    if not ids:
+        return [], set()
+    loaded, liked_ids = _loaded(_page_rows(posts, ids, viewer_id))
+    by_id = {post.pk: post for post in loaded}
     return [by_id[i] for i in ids if i in by_id], liked_ids
+
+
+def newest_page_posts(posts: QuerySet[Post], ids: list[int], *, viewer_id: int,
+                      limit: int) -> tuple[list[Post], set[int]]:
+    """One query: the newest `limit` of `ids` that `posts` lets through, newest first."""
+    if not ids:
+        return [], set()
+    return _loaded(_page_rows(posts, ids, viewer_id).order_by("-id")[:limit])
 
 
 def liked_post_ids(*, viewer_id: int, posts: Iterable[Post]) -> set[int]:

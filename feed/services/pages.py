@@ -27,7 +27,7 @@ from ..models import Post
 from ..ranking import diversify, rank
 from ..selectors.foryou import for_you_candidates, viewer_taste
 from ..selectors.lists import PostList, discoverable_posts
-from ..selectors.pages import page_posts
+from ..selectors.pages import newest_page_posts, page_posts
 from .quota import feed_quota_refund, feed_quota_take
 
 # Ids scanned per page, as a multiple of the page size: room for the rules to drop some.
@@ -65,14 +65,14 @@ def chronological_page(*, viewer: User, posts: PostList, cursor: str | None,
     window = list(scope.order_by("-id").values_list("id", flat=True)[:size * _WINDOW + 1])
     window_full = len(window) > size * _WINDOW
     window = window[:size * _WINDOW]
-    shown = list(posts.visible.filter(id__in=window).order_by("-id")
-                 .values_list("id", flat=True)[:size + 1])
+    shown, liked_ids = newest_page_posts(posts.visible, window, viewer_id=viewer.pk,
+                                         limit=size + 1)
     next_after: int | None
     if len(shown) > size:
-        ids, next_after = shown[:size], shown[size - 1]
+        shown, next_after = shown[:size], shown[size - 1].pk
     else:
-        ids, next_after = shown, (window[-1] if window_full else None)
-    return _page(viewer, page_posts(posts.visible, ids, viewer_id=viewer.pk), size,
+        next_after = window[-1] if window_full else None
+    return _page(viewer, (shown, liked_ids), size,
                  cursors.keyset_encode(next_after) if next_after is not None else None)
 
 

@@ -90,11 +90,11 @@ def test_invalid_and_expired_cursors(world, settings):
 # UNION ALL where the database allows a LIMIT per part, Postgres) and caches the snapshot;
 # later pages read the snapshot from the cache and only hydrate.
 @pytest.mark.parametrize(("url", "first", "later"), [
-    ("/api/v1/feed/following", 5, 5),
+    ("/api/v1/feed/following", 4, 4),
     ("/api/v1/feed/for-you", 10, 3),
-    ("/api/v1/hashtags/loop/posts", 5, 5),
-    ("/api/v1/users/{h}/posts", 6, 6),
-    ("/api/v1/videos/{v}/remixes", 7, 7),
+    ("/api/v1/hashtags/loop/posts", 4, 4),
+    ("/api/v1/users/{h}/posts", 5, 5),
+    ("/api/v1/videos/{v}/remixes", 6, 6),
 ])
 def test_constant_queries_per_page(world, url, first, later):
     _me, creators, client = world
