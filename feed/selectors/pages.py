@@ -28,7 +28,7 @@ def _page_rows(posts: QuerySet[Post], ids: list[int], viewer_id: int) -> QuerySe
 
 def _loaded(rows: Iterable[Post]) -> tuple[list[Post], set[int]]:
     loaded = list(rows)
-    return loaded, {post.pk for post in loaded if post.viewer_liked}
+    return loaded, {post.pk for post in loaded if getattr(post, "viewer_liked", False)}
 
 
 def page_posts(posts: QuerySet[Post], ids: list[int], *,
