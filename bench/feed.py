@@ -14,7 +14,8 @@ The dataset (100k people, 1M posts, 10M likes, 10M follows by default) is genera
 with generate_series, secondary indexes and constraints dropped during the load and rebuilt
 after. Knobs: BENCH_USERS, BENCH_POSTS, BENCH_LIKES_PER_USER, BENCH_FOLLOWS_PER_USER,
 BENCH_THREADS (inprocess), BENCH_SECONDS (per phase), BENCH_MAX_GENERATE_S, BENCH_MODE,
-BENCH_WORKERS, BENCH_CONCURRENCY.
+BENCH_WORKERS, BENCH_CONCURRENCY, BENCH_PHASES (comma-separated phase names; a ratio needs
+both of its phases).
 Prints one JSON object; never exits non-zero (errors are reported in the JSON).
 """
 
@@ -52,6 +53,7 @@ MAX_GENERATE_S = float(os.environ.get("BENCH_MAX_GENERATE_S", "1500"))
 MODE = os.environ.get("BENCH_MODE", "server")
 WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "8"))
+ONLY = {name for name in os.environ.get("BENCH_PHASES", "").split(",") if name}
 VIEWERS = 200
 SCHEMA = 3
 DAYS = 30
@@ -512,6 +514,8 @@ def run() -> dict[str, Any]:
 
             phases = _phases(tokens, get)
             for name, make_url in phases.items():
+                if ONLY and name not in ONLY:
+                    continue
                 lines = [f"{make_url(k)}\t{token}" for k, token in enumerate(tokens)]
                 _wrk(base_url, lines, 2, workdir)  # warm: connections, caches, JIT-less imports
                 results[name] = _wrk(base_url, lines, SECONDS, workdir)
@@ -532,8 +536,9 @@ def run() -> dict[str, Any]:
         client = f"django.test.Client in {THREADS} threads (full middleware, JWT auth, DRF views)"
 
     def ratio(fast: str, slow: str) -> float | None:
-        return round(results[fast]["rps"] / results[slow]["rps"], 1) \
-            if results[slow]["rps"] else None
+        if fast not in results or slow not in results or not results[slow]["rps"]:
+            return None
+        return round(results[fast]["rps"] / results[slow]["rps"], 1)
 
     ratios = {"for_you": ratio("for_you", "naive_for_you"),
               "for_you_page3": ratio("for_you_page3", "naive_for_you_page3"),
