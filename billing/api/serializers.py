@@ -6,16 +6,6 @@ from billing.models import LedgerEntry
 from billing.pricing import MAX_SHOTS, MODEL_RATES, RESOLUTION_FACTORS
 
 
-class BalanceOut(serializers.Serializer[Any]):
-    free = serializers.IntegerField()
-    paid = serializers.IntegerField()
-    held = serializers.IntegerField(help_text="Reserved by running jobs.")
-    debt = serializers.IntegerField(help_text="Owed after a refund or dispute; blocks new jobs.")
-    total = serializers.IntegerField(help_text="free + paid: what can be spent now.")
-    free_daily = serializers.IntegerField()
-    free_resets_at = serializers.DateTimeField()
-
-
 class LedgerEntryOut(serializers.ModelSerializer[LedgerEntry]):
     actor = serializers.SerializerMethodField()
 
@@ -27,6 +17,18 @@ class LedgerEntryOut(serializers.ModelSerializer[LedgerEntry]):
 
     def get_actor(self, entry: LedgerEntry) -> str | None:
         return f"@{entry.actor.handle}" if entry.actor else None
+
+
+class BalanceOut(serializers.Serializer[Any]):
+    free = serializers.IntegerField()
+    paid = serializers.IntegerField()
+    held = serializers.IntegerField(help_text="Reserved by running jobs.")
+    debt = serializers.IntegerField(help_text="Owed after a refund or dispute; blocks new jobs.")
+    total = serializers.IntegerField(help_text="free + paid: what can be spent now.")
+    free_daily = serializers.IntegerField()
+    free_resets_at = serializers.DateTimeField()
+    ledger = LedgerEntryOut(many=True, help_text="Newest first, one page.")
+    next = serializers.CharField(allow_null=True, help_text="The next page of the ledger.")
 
 
 class QuoteIn(serializers.Serializer[Any]):

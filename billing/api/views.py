@@ -18,6 +18,7 @@ from billing.models import LedgerEntry, StripeEventStatus
 from core.api import validated
 from core.errors import DomainError
 from core.idempotency import idempotent
+from core.pagination import IdCursorPagination
 
 from . import serializers as s
 
@@ -36,14 +37,22 @@ class IsBillingAdmin(BasePermission):
 
 
 class BalanceView(APIView):
+    """The balance (free and paid apart) and one page of the ledger, newest first; `next`
+    gives the following page (`cursor`, `page_size` as on /credits/ledger)."""
+
     @extend_schema(responses=s.BalanceOut)
     def get(self, request: Request) -> Response:
-        account = services.account_touch(user_id=_user_id(request))
+        user_id = _user_id(request)
+        account = services.account_touch(user_id=user_id)
+        pages = IdCursorPagination()
+        entries = pages.paginate_queryset(selectors.ledger_list(user_id=user_id), request,
+                                          view=self)
         return Response(s.BalanceOut({
             "free": account.free, "paid": account.paid, "held": account.held,
             "debt": account.debt, "total": account.total,
             "free_daily": settings.CREDITS_FREE_DAILY,
-            "free_resets_at": selectors.free_resets_at(timezone.now())}).data)
+            "free_resets_at": selectors.free_resets_at(timezone.now()),
+            "ledger": entries, "next": pages.get_next_link()}).data)
 
 
 class LedgerView(generics.ListAPIView[LedgerEntry]):

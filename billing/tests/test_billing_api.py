@@ -18,6 +18,8 @@ def test_balance_and_ledger(login, user):
     assert response.status_code == 200
     assert response.data["free"] == 100
     assert {"paid", "held", "debt", "total", "free_daily", "free_resets_at"} <= set(response.data)
+    assert [e["kind"] for e in response.data["ledger"]] == ["daily_grant"]
+    assert response.data["next"] is None
     ledger = client.get("/api/v1/credits/ledger")
     assert ledger.status_code == 200
     assert [e["kind"] for e in ledger.data["results"]] == ["daily_grant"]
@@ -157,3 +159,20 @@ def test_members_cannot_adjust(admin_client_for, user, fields):
     assert response.status_code == 403
     assert response.data["error"]["code"] == "permission_denied"
     assert not LedgerEntry.objects.filter(kind="adjustment").exists()
+
+
+def test_balance_carries_the_ledger_with_a_cursor(login, user, admin_client_for):
+    admin = admin_client_for(role="admin")
+    for i in range(3):
+        assert admin.post("/api/v1/credits/adjustments",
+                          {"user_id": user.pk, "amount": i + 1, "reason": f"goodwill {i}"},
+                          format="json").status_code == 201
+    client = login(user)
+    first = client.get("/api/v1/credits?page_size=2").data
+    assert first["total"] == 100 + 1 + 2 + 3
+    assert [e["amount"] for e in first["ledger"]] == [3, 2]
+    second = client.get(first["next"]).data
+    assert second["total"] == first["total"]
+    assert [e["kind"] for e in second["ledger"]] == ["adjustment", "daily_grant"]
+    assert second["next"] is None
+    assert client.get("/api/v1/credits?cursor=garbage").status_code == 404
