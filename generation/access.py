@@ -10,8 +10,10 @@ from collections.abc import Callable
 from .models import Video
 
 AccessRule = Callable[[int, Video], bool]
+ShownChangedHook = Callable[[Video], None]
 _view_rules: list[AccessRule] = []
 _remix_rules: list[AccessRule] = []
+_shown_changed_hooks: list[ShownChangedHook] = []
 
 
 def view_rule_register(rule: AccessRule) -> None:
@@ -30,3 +32,14 @@ def can_view(*, user_id: int, video: Video) -> bool:
 
 def remix_allowed(*, user_id: int, video: Video) -> bool:
     return video.owner_id == user_id or any(rule(user_id, video) for rule in _remix_rules)
+
+
+def shown_changed_hook_register(hook: ShownChangedHook) -> None:
+    """Called (inside the changing transaction) when whether others may be shown a video may
+    have changed: taken down or restored, restricted or not, held or released, deleted."""
+    _shown_changed_hooks.append(hook)
+
+
+def shown_changed(video: Video) -> None:
+    for hook in _shown_changed_hooks:
+        hook(video)

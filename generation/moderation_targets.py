@@ -5,6 +5,7 @@ from typing import Any
 
 from django.db import transaction
 
+from .access import shown_changed
 from .models import Video
 from .transitions import video_transition
 
@@ -48,6 +49,7 @@ def video_enforce(target_id: str, action: str) -> None:
             label="moderation.labelled" if action == "label" else "")
     if action in ("remove", "unremove", "restrict", "unrestrict", "clear"):
         Video.objects.filter(pk=video.pk).update(held_for_review=False)
+    shown_changed(video)
 
 
 def video_describe(target_id: str) -> dict[str, Any]:

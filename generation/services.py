@@ -20,7 +20,7 @@ from core.errors import DomainError, NotFoundError
 from moderation import facade as moderation
 
 from . import specs
-from .access import remix_allowed
+from .access import remix_allowed, shown_changed
 from .casting import casting
 from .models import Video
 from .transitions import video_transition
@@ -203,6 +203,7 @@ def video_delete(*, user: User, video_id: UUID) -> None:
         video_cancel(user=user, video_id=video.pk)
     video.deleted_at = timezone.now()
     video.save(update_fields=["deleted_at"])
+    shown_changed(video)
     files = [f.name for f in (video.video_file, video.thumbnail_file) if f]
     storage = video.video_file.storage
     transaction.on_commit(lambda: [storage.delete(name) for name in files])

@@ -13,6 +13,7 @@ from billing import facade as billing
 from core.errors import ConflictError
 
 from . import events
+from .access import shown_changed
 from .models import TERMINAL, Video, VideoTransition
 
 S = Video.Status
@@ -65,5 +66,7 @@ def video_transition(*, video_id: UUID, to: str, actor_id: int | None = None,
     VideoTransition.objects.create(video=video, from_status=from_status, to_status=to,
                                    actor_id=actor_id, reason=reason[:200])
     _settle_credits(video, from_status, to, refund=refund)
+    if S.COMPLETED in (from_status, to):
+        shown_changed(video)
     events.publish_status(video)
     return video

@@ -15,7 +15,7 @@ from moderation import facade as moderation
 from .. import events
 from ..models import Comment, Like, Post, PostCast, PostHashtag
 from ..ranking import hot_base
-from ..selectors.visibility import post_may_see
+from ..selectors.visibility import in_feeds_q, post_may_see
 from ..tags import hashtags_from
 from .counters import counter_add
 
@@ -54,11 +54,12 @@ def _own_video_locked(user: User, video_id: UUID) -> Video:
 
 
 def remix_count_refresh(*, parent_video_id: UUID) -> Post | None:
-    """Recount the public remixes of a post under its row lock (publish and unpublish race)."""
+    """Recount the public remixes of a post under its row lock (publish and unpublish race).
+    Only remixes feeds may show count: removed, restricted, held or deleted ones do not."""
     parent = Post.objects.select_for_update().filter(video_id=parent_video_id).first()
     if parent is None:
         return None
-    count = Post.objects.filter(parent_video_id=parent_video_id,
+    count = Post.objects.filter(in_feeds_q(), parent_video_id=parent_video_id,
                                 visibility=Post.Visibility.PUBLIC).count()
     if count != parent.remix_count:
         counter_add(post_id=parent.pk, field="remix_count", delta=count - parent.remix_count)
@@ -136,3 +137,10 @@ def posts_erase_for_account(user: User) -> None:
         counter_add(post_id=post.pk, field="comment_count",
                     delta=counts.get(post.pk, 0) - post.comment_count)
 
+
+
+def video_shown_changed(video: Video) -> None:
+    """generation's hook: a remix taken down, restored, restricted or deleted recounts its
+    parent's remixes."""
+    if video.remix_of_id is not None:
+        remix_count_refresh(parent_video_id=video.remix_of_id)

@@ -49,3 +49,34 @@ def test_blocked_comment_is_refused_and_reported_comment_removed(published, user
     assert not Comment.objects.filter(pk=comment_id).exists()
     post = fan.get(f"/api/v1/videos/{video.pk}/post").json()
     assert post["counts"]["comments"] == 0
+
+
+def test_a_removed_or_deleted_remix_leaves_its_parents_remix_count(user_factory, login):
+    from feed_factories import post_make, video_make
+
+    from feed.models import Post
+
+    ana, bob = user_factory(handle="ana"), user_factory(handle="bob")
+    root = post_make(ana)
+    remixes = [video_make(bob, remix_of=root.video, remix_root=root.video, remix_depth=1)
+               for _ in range(2)]
+    for video in remixes:
+        post_make(bob, video=video)
+    viewer = login(user_factory())
+
+    def remixes_shown() -> int:
+        return viewer.get(f"/api/v1/videos/{root.video_id}/post").json()["counts"]["remixes"]
+
+    assert remixes_shown() == 2
+    report = viewer.post("/api/v1/reports", {"target_type": "video",
+                                             "target_id": str(remixes[0].pk),
+                                             "reason": "violence"}, format="json")
+    assert report.status_code == 201, report.content
+    moderator = login(user_factory(role="moderator"))
+    decide = f"/api/v1/moderation/cases/{report.json()['case_id']}/decide"
+    assert moderator.post(decide, {"action": "remove", "reason_code": "violence"},
+                          format="json").status_code in (200, 201)
+    assert remixes_shown() == 1
+    assert login(bob).delete(f"/api/v1/videos/{remixes[1].pk}").status_code == 204
+    assert remixes_shown() == 0
+    assert Post.objects.get(pk=root.pk).remix_count == 0
