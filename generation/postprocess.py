@@ -10,7 +10,7 @@ from django.conf import settings
 from core.errors import DomainError
 from generation.backends.base import GenerationResult
 from generation.media import encode_mp4, make_thumbnail
-from generation.provenance import invisible, visible
+from generation.provenance import audio_mark, invisible, visible
 from generation.provenance.c2pa_sign import ConsentReceipt, ManifestSpec, sign_mp4
 from generation.provenance.c2pa_verify import read_watermark
 from generation.provenance.credentials import (
@@ -68,6 +68,8 @@ def mark_and_encode(result: GenerationResult, *, handle: str, watermark_id: int,
     reads it before it is accepted; returns the attempts it took. Marks the frames in place.
     """
     visible.apply(result.frames, handle, result.fps)
+    audio_marked = result.audio is not None and audio_mark.embed(
+        result.audio, result.sample_rate, watermark_id)
     unmarked = result.frames.copy()
     for attempt, strength in enumerate(WATERMARK_STRENGTHS, start=1):
         if attempt > 1:
@@ -76,11 +78,21 @@ def mark_and_encode(result: GenerationResult, *, handle: str, watermark_id: int,
         encode_mp4(result, out)
         detection = read_watermark(out.read_bytes())
         if detection.found and detection.payload == watermark_id:
+            if audio_marked:
+                _audio_read_back(out, watermark_id)
             return attempt
     logger.error("watermark unreadable after every strength", extra={"payload": watermark_id})
     raise DomainError("generation.watermark_unreadable",
                       "We could not mark this video so that it stays verifiable; "
                       "your credits were returned. Please try again with another seed.")
+
+
+def _audio_read_back(path: Path, watermark_id: int) -> None:
+    """The soundtrack's mark is a second witness, not a gate: a miss is logged, not fatal."""
+    mono = audio_mark.decode_mono(path)
+    heard = audio_mark.detect(mono) if mono is not None else None
+    if heard is None or heard.payload != watermark_id:
+        logger.warning("audio watermark unreadable", extra={"payload": watermark_id})
 
 
 def package(result: GenerationResult, *, workdir: Path, handle: str, title: str, model: str,

@@ -30,11 +30,17 @@ def provenance_verify(*, source: bytes | Path) -> dict[str, Any]:
                           "The file is not a video we can read.") from exc
     body = asdict(report)
     payload = report.watermark_payload
-    watermark: dict[str, Any] = {"found": report.watermark_found, "payload": None,
-                                 "generation": None}
+    heard = report.audio_watermark_payload
+    watermark: dict[str, Any] = {
+        "found": report.watermark_found, "payload": None, "generation": None,
+        "audio": {"found": report.audio_watermark_found,
+                  "payload": f"{heard:016x}" if heard is not None else None}}
+    # The picture's mark first; the soundtrack's when the picture lost it (or has none).
     if report.watermark_found and payload is not None:
         watermark["payload"] = f"{payload:016x}"
         watermark["generation"] = _public_facts(payload)
+    elif heard is not None:
+        watermark["generation"] = _public_facts(heard)
     c2pa = {key: body[key] for key in ("validation_state", "validation_errors", "generator",
                                        "title", "actions", "ingredients", "consent",
                                        "soft_binding")}

@@ -2,11 +2,14 @@
 (shared by the watermark tests and bench/watermark.py)."""
 
 import io
+from fractions import Fraction
 
+import av
 import cv2
 import numpy as np
 
 from generation.media import encode_frames
+from generation.provenance import audio_mark
 from generation.provenance.media import read_frames
 
 
@@ -30,3 +33,25 @@ def crop10(frames: np.ndarray) -> np.ndarray:
 
 def brightness_contrast(frames: np.ndarray) -> np.ndarray:
     return np.clip(frames.astype(np.float32) * 1.15 + 12, 0, 255).astype(np.uint8)
+
+
+def aac_again(mono: np.ndarray, rate: int = 44100, bit_rate: int = 64000) -> np.ndarray:
+    """What a re-upload does: resampled to 44.1 kHz and squeezed to 64 kbit/s AAC."""
+    buffer = io.BytesIO()
+    with av.open(buffer, "w", format="mp4") as container:
+        stream = container.add_stream("aac", rate=rate, layout="mono")
+        stream.bit_rate = bit_rate
+        frame = av.AudioFrame.from_ndarray(mono[None].astype(np.float32), format="fltp",
+                                           layout="mono")
+        frame.sample_rate, frame.pts = audio_mark.RATE, 0
+        frame.time_base = Fraction(1, audio_mark.RATE)
+        resampler = av.AudioResampler(format="fltp", layout="mono", rate=rate)
+        for chunk in [*resampler.resample(frame), *resampler.resample(None)]:
+            for packet in stream.encode(chunk):
+                container.mux(packet)
+        for packet in stream.encode(None):
+            container.mux(packet)
+    again = audio_mark.decode_mono(buffer.getvalue())
+    if again is None:
+        raise ValueError("the re-encoded audio did not decode")
+    return again

@@ -1,17 +1,17 @@
-"""Verify any uploaded file: the C2PA manifest and the invisible watermark."""
+"""Verify any uploaded file: the C2PA manifest and the invisible video and audio watermarks."""
 
 from __future__ import annotations
 
 import base64
 import io
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import c2pa
 
-from . import invisible
+from . import audio_mark, invisible
 from .c2pa_sign import CONSENT_LABEL, SOFT_BINDING_LABEL
 from .errors import UNREADABLE, ProvenanceError
 from .media import iter_frames
@@ -35,6 +35,8 @@ class VerificationReport:
     soft_binding: dict[str, Any] | None = None
     watermark_found: bool = False
     watermark_payload: int | None = None
+    audio_watermark_found: bool = False
+    audio_watermark_payload: int | None = None
 
 
 def _read_manifest(data: bytes, trust_anchors_pem: str | None) -> dict[str, Any] | None:
@@ -107,28 +109,27 @@ def verify_file(
     """
     data = source if isinstance(source, bytes) else Path(source).read_bytes()
     watermark = read_watermark(data)
+    mono = audio_mark.decode_mono(data)
+    heard = audio_mark.detect(mono) if mono is not None else None
+    marks = VerificationReport(
+        c2pa_present=False, c2pa_valid=False, c2pa_trusted=False, validation_state=None,
+        watermark_found=watermark.found, watermark_payload=watermark.payload,
+        audio_watermark_found=bool(heard and heard.found),
+        audio_watermark_payload=heard.payload if heard else None)
     store = _read_manifest(data, trust_anchors_pem)
     if store is None:
-        return VerificationReport(
-            c2pa_present=False,
-            c2pa_valid=False,
-            c2pa_trusted=False,
-            validation_state=None,
-            watermark_found=watermark.found,
-            watermark_payload=watermark.payload,
-        )
+        return marks
     state = store.get("validation_state")
     failures = store.get("validation_results", {}).get("activeManifest", {}).get("failure", [])
     codes = [str(f.get("code")) for f in failures]
     untrusted = any("untrusted" in code for code in codes)
     integrity_errors = [code for code in codes if "untrusted" not in code]
-    return VerificationReport(
+    return replace(
+        marks,
         c2pa_present=True,
         c2pa_valid=not integrity_errors,
         c2pa_trusted=state == "Trusted" and not untrusted,
         validation_state=state,
         validation_errors=codes,
-        watermark_found=watermark.found,
-        watermark_payload=watermark.payload,
         **_summarise(store),
     )

@@ -167,6 +167,12 @@ def _decode_bits(soft: np.ndarray) -> int | None:
     return payload if check == _check(payload) else None
 
 
+# The channel code, shared with the audio mark (audio_mark.py).
+CODED_BITS = _CODED_BITS
+encode_payload = _encode_bits
+decode_payload = _decode_bits
+
+
 def payload_tile(payload: int) -> np.ndarray:
     """The +-1 cell signs of one tile for `payload`."""
     layout = _layout()

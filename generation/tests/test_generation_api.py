@@ -56,6 +56,33 @@ def test_video_end_to_end_decodes_with_synced_audio(ana, django_capture_on_commi
     report = provenance_verify(source=Path(video.video_file.path))
     assert report["c2pa"]["valid"] and report["c2pa"]["trusted"]
     assert report["watermark"]["generation"]["video_id"] == body["id"]
+    assert report["watermark"]["audio"] == {"found": True,
+                                            "payload": f"{video.watermark_id:016x}"}
+
+
+def test_soundtrack_alone_still_names_the_generation(ana, django_capture_on_commit_callbacks,
+                                                     tmp_path):
+    """Someone lays our soundtrack over another picture: the audio mark still identifies it."""
+    import numpy as np
+
+    from generation.backends.base import GenerationResult
+    from generation.media import encode_mp4
+    from generation.provenance import audio_mark
+
+    _, client = ana
+    video_id = create(client, django_capture_on_commit_callbacks).json()["id"]
+    video = Video.objects.get(pk=video_id)
+    soundtrack = audio_mark.decode_mono(Path(video.video_file.path))
+    assert soundtrack is not None
+    other_picture = np.full((96, 128, 128, 3), 90, np.uint8)
+    relaid = tmp_path / "relaid.mp4"
+    encode_mp4(GenerationResult(frames=other_picture, audio=np.stack([soundtrack] * 2),
+                                fps=24, sample_rate=audio_mark.RATE), relaid)
+    report = provenance_verify(source=relaid)
+    assert not report["watermark"]["found"] and not report["c2pa"]["present"]
+    assert report["watermark"]["audio"]["found"]
+    assert report["watermark"]["generation"]["video_id"] == video_id
+    assert report["verdict"] == "castline"
 
 
 def test_content_supports_range_requests(ana, django_capture_on_commit_callbacks):
