@@ -1,4 +1,5 @@
-"""After the model: visible mark ▶ invisible mark ▶ H.264/AAC MP4 ▶ thumbnail ▶ C2PA (last)."""
+"""After the model: visible mark ▶ audio mark ▶ invisible mark ▶ H.264/AAC MP4, read back ▶
+thumbnail ▶ C2PA (last)."""
 
 import fcntl
 import logging

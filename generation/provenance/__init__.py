@@ -1,5 +1,7 @@
-"""Provenance for generated videos: visible mark, invisible watermark, C2PA sign and verify.
+"""Provenance for generated videos: visible mark, invisible video and audio watermarks, C2PA
+sign and verify.
 
 Pure Python; importable without Django. Order in the pipeline: `visible.apply` ->
-`invisible.embed` -> `media.encode_mp4` -> thumbnail -> `c2pa_sign.sign_mp4` (last).
+`audio_mark.embed` -> `invisible.embed` -> `media.encode_mp4` (read back) -> thumbnail ->
+`c2pa_sign.sign_mp4` (last).
 """
