@@ -12,6 +12,14 @@ def user(user_factory):
     return user_factory()
 
 
+def adjust(admin, user, *, amounts) -> None:
+    """Staff adjustments, oldest first: one ledger entry per amount."""
+    for amount in amounts:
+        assert admin.post("/api/v1/credits/adjustments",
+                          {"user_id": user.pk, "amount": amount, "reason": f"goodwill {amount}"},
+                          format="json").status_code == 201
+
+
 def test_balance_and_ledger(login, user):
     client = login(user)
     response = client.get("/api/v1/credits")
@@ -26,11 +34,7 @@ def test_balance_and_ledger(login, user):
 
 
 def test_ledger_is_cursor_paginated_and_private(login, user, user_factory, admin_client_for):
-    admin = admin_client_for(role="admin")
-    for i in range(5):
-        assert admin.post("/api/v1/credits/adjustments",
-                          {"user_id": user.pk, "amount": i + 1, "reason": f"goodwill {i}"},
-                          format="json").status_code == 201
+    adjust(admin_client_for(role="admin"), user, amounts=range(1, 6))
     client = login(user)
     first = client.get("/api/v1/credits/ledger?page_size=4")
     assert [e["amount"] for e in first.data["results"]] == [5, 4, 3, 2]
@@ -162,11 +166,7 @@ def test_members_cannot_adjust(admin_client_for, user, fields):
 
 
 def test_balance_carries_the_ledger_with_a_cursor(login, user, admin_client_for):
-    admin = admin_client_for(role="admin")
-    for i in range(3):
-        assert admin.post("/api/v1/credits/adjustments",
-                          {"user_id": user.pk, "amount": i + 1, "reason": f"goodwill {i}"},
-                          format="json").status_code == 201
+    adjust(admin_client_for(role="admin"), user, amounts=range(1, 4))
     client = login(user)
     first = client.get("/api/v1/credits?page_size=2").data
     assert first["total"] == 100 + 1 + 2 + 3
