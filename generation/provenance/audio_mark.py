@@ -103,11 +103,12 @@ def decode_mono(source: str | Path | bytes, max_seconds: float = 60.0) -> Audio 
                 return None
             resampler = av.AudioResampler(format="flt", layout="mono", rate=RATE)
             chunks: list[np.ndarray] = []
-            limit = int(max_seconds * RATE)
+            limit, total = int(max_seconds * RATE), 0
             for frame in container.decode(audio=0):
                 for out in resampler.resample(frame):
                     chunks.append(out.to_ndarray().reshape(-1))
-                if sum(len(c) for c in chunks) >= limit:
+                    total += len(chunks[-1])
+                if total >= limit:
                     break
             for out in resampler.resample(None):
                 chunks.append(out.to_ndarray().reshape(-1))
