@@ -34,7 +34,7 @@ def taste_cache_key(viewer: User) -> str:
 
 def viewer_taste(*, viewer: User) -> Taste:
     """Cached FEED_TASTE_TTL_S: three queries saved on most first pages. Affinity from new
-    follows and likes may lag that long; steering changes drop the entry (services)."""
+    follows may lag that long; likes and steering changes drop the entry (services)."""
     taste = cache.get(taste_cache_key(viewer))
     if not isinstance(taste, Taste):
         taste = _taste_load(viewer)

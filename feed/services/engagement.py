@@ -13,6 +13,7 @@ from .. import events
 from ..models import Comment, Like, Post, Share, View
 from ..selectors.visibility import post_get_visible
 from .counters import counter_add
+from .preferences import taste_forget
 
 
 @transaction.atomic
@@ -23,6 +24,7 @@ def like_add(*, user: User, video_id: UUID) -> Post:
     if created:
         counter_add(post_id=post.pk, field="like_count", delta=1)
         events.liked(post=post, by=user)
+        taste_forget(user)  # liked creators weigh in the viewer's next for-you page
     return post
 
 
@@ -32,6 +34,7 @@ def like_remove(*, user: User, video_id: UUID) -> Post:
     deleted, _ = Like.objects.filter(user=user, post=post).delete()
     if deleted:
         counter_add(post_id=post.pk, field="like_count", delta=-1)
+        taste_forget(user)
     return post
 
 

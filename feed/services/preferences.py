@@ -41,9 +41,9 @@ def creator_unhide(*, user: User, handle: str) -> None:
     HiddenCreator.objects.filter(user=user, creator=_creator(handle)).delete()
 
 
-def _taste_forget(user: User) -> None:
-    """Steering shows on the next first page: drop the cached taste now and after the commit
-    (a first page reading in between could have cached the old terms again)."""
+def taste_forget(user: User) -> None:
+    """Steering and likes show on the next first page: drop the cached taste now and after the
+    commit (a first page reading in between could have cached the old taste again)."""
     key = taste_cache_key(user)
     cache.delete(key)
     transaction.on_commit(lambda: cache.delete(key))
@@ -53,11 +53,11 @@ def _taste_forget(user: User) -> None:
 def steering_set(*, user: User, term: str, direction: str) -> SteeringTerm:
     row, _ = SteeringTerm.objects.update_or_create(
         user=user, term=term_normalise(term), defaults={"direction": direction})
-    _taste_forget(user)
+    taste_forget(user)
     return row
 
 
 @transaction.atomic
 def steering_remove(*, user: User, term: str) -> None:
     SteeringTerm.objects.filter(user=user, term=term_normalise(term)).delete()
-    _taste_forget(user)
+    taste_forget(user)

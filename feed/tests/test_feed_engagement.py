@@ -100,3 +100,17 @@ def test_private_and_blocked_posts_take_no_interactions(user_factory, login):
         assert client.get(f"{base}/post").status_code == 404
     for post in (private, public):
         assert counts(post) == {"likes": 0, "comments": 0, "views": 0, "shares": 0}
+
+
+def test_a_like_counts_in_the_next_for_you_ranking_at_once(user_factory, login):
+    from feed.selectors.foryou import viewer_taste
+
+    viewer, author = user_factory(), user_factory()
+    client = login(viewer)
+    post = post_make(author)
+    assert client.get("/api/v1/feed/for-you").status_code == 200  # the taste is now cached
+    assert viewer_taste(viewer=viewer).liked_authors[author.pk] == 0
+    assert client.post(f"/api/v1/videos/{post.video_id}/like").status_code in (200, 201)
+    assert viewer_taste(viewer=viewer).liked_authors[author.pk] == 1
+    assert client.delete(f"/api/v1/videos/{post.video_id}/like").status_code in (200, 204)
+    assert viewer_taste(viewer=viewer).liked_authors[author.pk] == 0
