@@ -7,6 +7,7 @@ four go to the database as one UNION ALL: one round trip instead of four.
 """
 
 from collections import Counter
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -52,12 +53,12 @@ def _taste_load(viewer: User) -> Taste:
                  more=more, less=frozenset(t for t, d in steering if t not in more))
 
 
-def _newest(scope: QuerySet[Post]) -> QuerySet[Post]:
+def _newest(scope: QuerySet[Post]) -> QuerySet[Post, Any]:
     """The newest ids of a scope, from its index alone: the rules then join only these.
     A quarter more than a source takes leaves room for the few the rules drop; every row of
     the window costs the rules two random reads (the post and its video)."""
     window = settings.FEED_CANDIDATES_PER_SOURCE * 5 // 4
-    return Post.objects.filter(id__in=scope.order_by("-id").values("id")[:window])
+    return scope.order_by("-id").values("id")[:window]
 
 
 def for_you_candidates(*, viewer: User, visible: QuerySet[Post], taste: Taste) -> list[Candidate]:
