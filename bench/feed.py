@@ -308,10 +308,8 @@ if os.environ.get("DJANGO_SETTINGS_MODULE") == __name__:  # the bench server's s
 
     ROOT_URLCONF = __name__
     ALLOWED_HOSTS = ["*"]
-    # Under ASGI every request runs in a thread of its own, so persistent connections pile up
-    # (one per thread: "too many clients"); with no pool installed, connect per request.
-    # BENCH_CONN_MAX_AGE > 0 shows what the connects cost (short runs only).
-    DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("BENCH_CONN_MAX_AGE", "0"))  # noqa: F405
+    # Connections come from the settings' pool; DB_POOL_MAX=0 shows what connecting per
+    # request costs.
 
 
 # --- load -----------------------------------------------------------------------------------
