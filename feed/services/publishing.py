@@ -140,7 +140,7 @@ def posts_erase_for_account(user: User) -> None:
 
 
 def video_shown_changed(video: Video) -> None:
-    """generation's hook: a remix taken down, restored, restricted or deleted recounts its
-    parent's remixes."""
-    if video.remix_of_id is not None:
+    """generation's hook: a published remix taken down, restored, restricted or deleted
+    recounts its parent's remixes (a job completing has no post yet: nothing to recount)."""
+    if video.remix_of_id is not None and Post.objects.filter(video_id=video.pk).exists():
         remix_count_refresh(parent_video_id=video.remix_of_id)
