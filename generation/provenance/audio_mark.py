@@ -112,7 +112,7 @@ def decode_mono(source: str | Path | bytes, max_seconds: float = 60.0) -> Audio 
                     break
             for out in resampler.resample(None):
                 chunks.append(out.to_ndarray().reshape(-1))
-    except (av.FFmpegError, OSError):
+    except (av.FFmpegError, OSError, ValueError):  # any upload: unreadable audio is no audio
         return None
     return np.concatenate(chunks)[:limit].astype(np.float32) if chunks else None
 
