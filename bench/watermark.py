@@ -27,7 +27,13 @@ from generation.media import encode_frames
 from generation.provenance import invisible
 from generation.provenance.media import read_frames
 from tests.faces import faces_dir
-from tests.watermark_attacks import brightness_contrast, crop10, downscale, reencode
+from tests.watermark_attacks import (
+    brightness_contrast,
+    crop10,
+    downscale,
+    reencode,
+    tiny_model_output,
+)
 
 CLIP = faces_dir() / "performer_clip.mp4"
 Attack = Callable[[np.ndarray], np.ndarray]
@@ -132,20 +138,9 @@ def ours(
 def tiny_model(payloads: int) -> dict[str, object]:
     """The embedded tiny model's output (upscaled cell-scale noise) per aspect: marked, then
     encoded at CRF 20 and 28; exact-payload recovery, PSNR and false positives on it unmarked."""
-    from generation.backends import GenerationSpec, get_backend
-
-    backend = get_backend(None, "cpu")
     report: dict[str, object] = {}
     for width, height in ((480, 854), (854, 480), (480, 480)):
-        spec = GenerationSpec(
-            prompt="a lighthouse",
-            width=width,
-            height=height,
-            num_frames=96,
-            fps=24,
-            num_inference_steps=8,
-        )
-        video = backend.generate(spec).frames
+        video = tiny_model_output(width, height).frames
         hits = {20: 0, 28: 0}
         psnrs = []
         for p in range(payloads):

@@ -8,6 +8,7 @@ import av
 import cv2
 import numpy as np
 
+from generation.backends.base import GenerationResult
 from generation.media import encode_frames
 from generation.provenance import audio_mark
 from generation.provenance.media import read_frames
@@ -55,3 +56,14 @@ def aac_again(mono: np.ndarray, rate: int = 44100, bit_rate: int = 64000) -> np.
     if again is None:
         raise ValueError("the re-encoded audio did not decode")
     return again
+
+
+def tiny_model_output(width: int, height: int, *, prompt: str = "a lighthouse", seed: int = 0,
+                      frames: int = 96, steps: int = 8) -> GenerationResult:
+    """What the embedded tiny model makes (upscaled cell-scale noise): the hardest host for the
+    video mark, and a noise-like soundtrack."""
+    from generation.backends import GenerationSpec, get_backend
+
+    spec = GenerationSpec(prompt=prompt, width=width, height=height, num_frames=frames,
+                          fps=24, seed=seed, num_inference_steps=steps)
+    return get_backend(None, "cpu").generate(spec)

@@ -6,18 +6,17 @@ import pytest
 
 from core.errors import DomainError
 from generation import postprocess
-from generation.backends import GenerationSpec, get_backend
 from generation.backends.base import GenerationResult
 from generation.media import probe
 from generation.provenance.c2pa_verify import read_watermark
+from tests.watermark_attacks import tiny_model_output
 
 PAYLOAD = 0x5EED_CAFE_F00D_0001
 
 
-def tiny_output(seed: int, width: int = 480, height: int = 854) -> GenerationResult:
-    spec = GenerationSpec(prompt="a lighthouse in fog", width=width, height=height,
-                          num_frames=48, fps=24, seed=seed, num_inference_steps=4)
-    return get_backend(None, "cpu").generate(spec)
+def tiny_output(seed: int) -> GenerationResult:
+    return tiny_model_output(480, 854, prompt="a lighthouse in fog", seed=seed, frames=48,
+                             steps=4)
 
 
 # Seed 3 is one whose first-strength mark reads from the frames but not from the encoded file.

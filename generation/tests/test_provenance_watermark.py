@@ -9,7 +9,13 @@ import pytest
 from generation.provenance import invisible, visible
 from generation.provenance.media import read_frames
 from tests.faces import faces_dir
-from tests.watermark_attacks import brightness_contrast, crop10, downscale, reencode
+from tests.watermark_attacks import (
+    brightness_contrast,
+    crop10,
+    downscale,
+    reencode,
+    tiny_model_output,
+)
 
 PAYLOAD = 0x0123_4567_89AB_CDEF
 FACES = faces_dir()
@@ -96,18 +102,7 @@ def test_accumulator_matches_detect(clip_marked) -> None:
 @pytest.fixture(scope="module", params=[(480, 854), (854, 480), (480, 480)], ids=str)
 def tiny_marked(request) -> tuple[np.ndarray, np.ndarray]:
     """Output of the embedded tiny model: upscaled cell-scale noise, ~15 distinct frames."""
-    from generation.backends import GenerationSpec, get_backend
-
-    width, height = request.param
-    spec = GenerationSpec(
-        prompt="a lighthouse",
-        width=width,
-        height=height,
-        num_frames=96,
-        fps=24,
-        num_inference_steps=8,
-    )
-    frames = get_backend(None, "cpu").generate(spec).frames
+    frames = tiny_model_output(*request.param).frames
     return frames, invisible.embed(frames.copy(), PAYLOAD)
 
 
