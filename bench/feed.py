@@ -42,6 +42,8 @@ os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/castli
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.test_settings")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/11")
+# The production default (the test settings turn the shared for-you pools off).
+os.environ.setdefault("FEED_POOL_TTL_S", "10")
 
 USERS = int(os.environ.get("BENCH_USERS", "100000"))
 POSTS = int(os.environ.get("BENCH_POSTS", "1000000"))

@@ -33,7 +33,7 @@ def hot_base(published_at: datetime) -> float:
 class Candidate:
     id: int
     author_id: int
-    published_at: datetime
+    hot_base: float  # publish time / HOT_DECAY_S: a float column, cheaper to load than a datetime
     like_count: int
     comment_count: int
     share_count: int
@@ -45,6 +45,10 @@ class Candidate:
     def points(self) -> int:
         return (self.like_count + 2 * self.comment_count + 2 * self.share_count
                 + 3 * self.remix_count)
+
+    @property
+    def published_ts(self) -> float:
+        return self.hot_base * HOT_DECAY_S
 
     def terms(self) -> set[str]:
         return set(self.hashtags) | set(_WORD.findall(self.caption.lower()))
@@ -58,10 +62,12 @@ class Taste:
     liked_authors: Counter[int] = field(default_factory=Counter)
     more: frozenset[str] = frozenset()
     less: frozenset[str] = frozenset()
+    hidden: frozenset[int] = frozenset()  # creators the viewer hid
+    not_interested: frozenset[int] = frozenset()  # the newest posts marked "not interested"
 
 
-def score(candidate: Candidate, taste: Taste, now: datetime) -> float:
-    age_h = max((now - candidate.published_at).total_seconds() / 3600, 0.0)
+def score(candidate: Candidate, taste: Taste, now_ts: float) -> float:
+    age_h = max((now_ts - candidate.published_ts) / 3600, 0.0)
     recency = math.exp(-age_h / 24)
     velocity = math.log1p(candidate.points / (age_h + 2))
     remix = math.log1p(candidate.remix_count)
@@ -75,7 +81,8 @@ def score(candidate: Candidate, taste: Taste, now: datetime) -> float:
 
 def rank(candidates: Iterable[Candidate], taste: Taste, now: datetime) -> list[Candidate]:
     unique = {c.id: c for c in candidates}.values()
-    return sorted(unique, key=lambda c: (-score(c, taste, now), -c.id))
+    now_ts = now.timestamp()
+    return sorted(unique, key=lambda c: (-score(c, taste, now_ts), -c.id))
 
 
 def diversify(ranked: list[Candidate], *, page_size: int, per_creator: int) -> list[int]:

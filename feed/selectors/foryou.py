@@ -1,9 +1,11 @@
 """For-you candidates and the viewer's taste.
 
-Four sources, each an indexed query of at most FEED_CANDIDATES_PER_SOURCE rows: people I follow
-(newest), trending (hot_score), remixes of videos I liked recently, and fresh public posts. All
-exclusion rules are in SQL (discoverable_posts), so ranking only orders what may be shown. The
-four go to the database as one UNION ALL: one round trip instead of four.
+Four sources of at most FEED_CANDIDATES_PER_SOURCE posts each: people I follow (newest),
+remixes of videos I liked recently, trending (hot_score) and fresh public posts. The first two
+are the viewer's own: indexed queries with every exclusion rule in SQL (discoverable_posts),
+sent as one UNION ALL. The last two are the same for everyone, so they come from the process's
+shared pools (selectors.pools), filtered here by the viewer's blocks, hides, "not interested"
+marks and own posts. Ranking thus only orders what may be shown.
 """
 
 from collections import Counter
@@ -16,16 +18,15 @@ from django.db.models import QuerySet
 
 from accounts.facade import User
 
-from ..models import Like, Post, SteeringTerm
+from ..models import HiddenCreator, Like, NotInterested, Post, SteeringTerm
 from ..ranking import Candidate, Taste
+from .pools import CANDIDATE_FIELDS, TEXT_FIELDS, shared_candidates
 from .visibility import followee_ids
 
-_CANDIDATE_FIELDS = ("id", "author_id", "published_at", "like_count", "comment_count",
-                     "share_count", "remix_count")
-# Only steering reads the words of a post: without steering terms they are not fetched.
-_TEXT_FIELDS = ("caption", "hashtags")
 _RECENT_LIKES = 200
 _ENGAGED_VIDEOS = 50
+# Marks older than these still hold on every page load; they only stop thinning the candidates.
+_NOT_INTERESTED_KEPT = 1000
 
 
 def taste_cache_key(viewer: User) -> str:
@@ -34,8 +35,9 @@ def taste_cache_key(viewer: User) -> str:
 
 
 def viewer_taste(*, viewer: User) -> Taste:
-    """Cached FEED_TASTE_TTL_S: three queries saved on most first pages. Affinity from new
-    follows may lag that long; likes and steering changes drop the entry (services)."""
+    """Cached FEED_TASTE_TTL_S: five queries saved on most first pages. Affinity from new
+    follows may lag that long; likes, hides, "not interested" and steering changes drop the
+    entry (services)."""
     taste = cache.get(taste_cache_key(viewer))
     if not isinstance(taste, Taste):
         taste = _taste_load(viewer)
@@ -49,8 +51,12 @@ def _taste_load(viewer: User) -> Taste:
     steering = list(SteeringTerm.objects.filter(user_id=viewer.pk)
                     .values_list("term", "direction"))
     more = frozenset(t for t, d in steering if d == SteeringTerm.Direction.MORE)
+    hidden = HiddenCreator.objects.filter(user_id=viewer.pk).values_list("creator_id", flat=True)
+    not_interested = (NotInterested.objects.filter(user_id=viewer.pk).order_by("-id")
+                      .values_list("post_id", flat=True)[:_NOT_INTERESTED_KEPT])
     return Taste(followed=frozenset(followee_ids(viewer.pk)), liked_authors=Counter(recent),
-                 more=more, less=frozenset(t for t, d in steering if t not in more))
+                 more=more, less=frozenset(t for t, d in steering if t not in more),
+                 hidden=frozenset(hidden), not_interested=frozenset(not_interested))
 
 
 def _newest(scope: QuerySet[Post]) -> QuerySet[Post, Any]:
@@ -61,23 +67,35 @@ def _newest(scope: QuerySet[Post]) -> QuerySet[Post, Any]:
     return scope.order_by("-id").values("id")[:window]
 
 
-def for_you_candidates(*, viewer: User, visible: QuerySet[Post], taste: Taste) -> list[Candidate]:
-    """`visible`: discoverable_posts(viewer), shared with the page load."""
+def for_you_candidates(*, viewer: User, visible: QuerySet[Post], taste: Taste,
+                       blocked: set[int]) -> list[Candidate]:
+    """`visible`: discoverable_posts(viewer), shared with the page load; `blocked`: the
+    people on either side of a block with the viewer (the set `visible` was built from)."""
     base = visible.exclude(author_id=viewer.pk)
-    public = base.filter(visibility=Post.Visibility.PUBLIC)
     engaged = (Like.objects.filter(user_id=viewer.pk).order_by("-id")
                .values("post__video_id")[:_ENGAGED_VIDEOS])
     followed = _newest(Post.objects.filter(author_id__in=followee_ids(viewer.pk)))
     remixes = _newest(Post.objects.filter(parent_video_id__in=engaged))
     sources = [base.filter(id__in=followed).order_by("-id"),
-               public.order_by("-hot_score", "-id"),
-               base.filter(id__in=remixes).order_by("-id"),
-               public.order_by("-id")]
-    fields = _CANDIDATE_FIELDS + (_TEXT_FIELDS if taste.more or taste.less else ())
+               base.filter(id__in=remixes).order_by("-id")]
+    steering = bool(taste.more or taste.less)
+    # Only steering reads the words of a post: without steering terms they are not fetched.
+    fields = CANDIDATE_FIELDS + (TEXT_FIELDS if steering else ())
     limit = settings.FEED_CANDIDATES_PER_SOURCE
     parts = [source.values_list(*fields)[:limit] for source in sources]
     if connection.features.supports_slicing_ordering_in_compound:
         rows = list(parts[0].union(*parts[1:], all=True))
     else:  # SQLite cannot limit the parts of a UNION: one query per source there
         rows = [row for part in parts for row in part]
-    return [Candidate(*row) for row in rows]
+    own = [Candidate(*row) for row in rows]
+    return own + _shared_for(viewer, taste, blocked)
+
+
+def _shared_for(viewer: User, taste: Taste, blocked: set[int]) -> list[Candidate]:
+    """The shared pools minus what this viewer must not get (the rules the pools cannot know)."""
+    away = blocked | taste.hidden | {viewer.pk}
+    limit = settings.FEED_CANDIDATES_PER_SOURCE
+    return [candidate for pool in shared_candidates(teen=viewer.is_teen)
+            for candidate in [c for c in pool
+                              if c.author_id not in away and c.id not in taste.not_interested
+                              ][:limit]]

@@ -12,11 +12,14 @@ from ..models import HiddenCreator, NotInterested, Post
 from .visibility import feed_posts, followee_ids, post_get_visible
 
 
-def discoverable_posts(viewer: User) -> QuerySet[Post]:
-    """Feed posts minus blocked and hidden creators and posts marked not interested."""
+def discoverable_posts(viewer: User, *, blocked: set[int] | None = None) -> QuerySet[Post]:
+    """Feed posts minus blocked and hidden creators and posts marked not interested.
+    `blocked`: blocked_user_ids(viewer), when the caller has read it already."""
     hidden = HiddenCreator.objects.filter(user_id=viewer.pk).values("creator_id")
     not_interested = NotInterested.objects.filter(user_id=viewer.pk).values("post_id")
-    return (feed_posts(viewer).exclude(author_id__in=blocked_user_ids(viewer.pk))
+    if blocked is None:
+        blocked = blocked_user_ids(viewer.pk)
+    return (feed_posts(viewer).exclude(author_id__in=blocked)
             .exclude(author_id__in=hidden).exclude(id__in=not_interested))
 
 

@@ -19,7 +19,7 @@ from django.core.cache import cache
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from accounts.facade import User
+from accounts.facade import User, blocked_user_ids
 from core.errors import DomainError
 
 from .. import cursors
@@ -89,10 +89,12 @@ def _snapshot_key(viewer: User, snapshot_id: int) -> str:
     return f"feed:foryou:{viewer.pk}:{snapshot_id}"
 
 
-def _snapshot_create(viewer: User, visible: QuerySet[Post], page_size: int) -> Snapshot:
+def _snapshot_create(viewer: User, visible: QuerySet[Post], blocked: set[int],
+                     page_size: int) -> Snapshot:
     now = timezone.now()
     taste = viewer_taste(viewer=viewer)
-    ranked = rank(for_you_candidates(viewer=viewer, visible=visible, taste=taste), taste, now)
+    candidates = for_you_candidates(viewer=viewer, visible=visible, taste=taste, blocked=blocked)
+    ranked = rank(candidates, taste, now)
     ids = diversify(ranked, page_size=page_size,
                     per_creator=settings.FEED_MAX_PER_CREATOR_PER_PAGE)
     # Random ids: nothing to allocate, and cursors cannot be guessed from one another.
@@ -116,10 +118,12 @@ def _snapshot_get(viewer: User, snapshot_id: int) -> Snapshot:
 
 def for_you_page(*, viewer: User, cursor: str | None, page_size: int | None = None) -> Page:
     position = cursors.snapshot_decode(cursor)
-    # Built once: the block list it reads is shared by ranking and the page load.
-    visible = discoverable_posts(viewer)
+    # Read once: the block list is shared by ranking and the page load.
+    blocked = blocked_user_ids(viewer.pk)
+    visible = discoverable_posts(viewer, blocked=blocked)
     if position is None:
-        snapshot, offset = _snapshot_create(viewer, visible, page_size_clamp(page_size)), 0
+        snapshot = _snapshot_create(viewer, visible, blocked, page_size_clamp(page_size))
+        offset = 0
     else:
         snapshot, offset = _snapshot_get(viewer, position.snapshot_id), position.offset
     size = feed_quota_take(user=viewer, wanted=snapshot.page_size)

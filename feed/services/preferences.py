@@ -18,6 +18,7 @@ from ..tags import term_normalise
 def not_interested_mark(*, user: User, video_id: UUID) -> None:
     post = post_get_visible(viewer=user, video_id=video_id)
     NotInterested.objects.get_or_create(user=user, post=post)
+    taste_forget(user)
 
 
 def _creator(handle: str) -> User:
@@ -34,16 +35,19 @@ def creator_hide(*, user: User, handle: str) -> None:
     if creator.pk == user.pk:
         raise DomainError("feed.cannot_hide_self", "You cannot hide yourself.")
     HiddenCreator.objects.get_or_create(user=user, creator=creator)
+    taste_forget(user)
 
 
 @transaction.atomic
 def creator_unhide(*, user: User, handle: str) -> None:
     HiddenCreator.objects.filter(user=user, creator=_creator(handle)).delete()
+    taste_forget(user)
 
 
 def taste_forget(user: User) -> None:
-    """Steering and likes show on the next first page: drop the cached taste now and after the
-    commit (a first page reading in between could have cached the old taste again)."""
+    """Steering, likes, hides and "not interested" show on the next first page: drop the
+    cached taste now and after the commit (a first page reading in between could have cached
+    the old taste again)."""
     key = taste_cache_key(user)
     cache.delete(key)
     transaction.on_commit(lambda: cache.delete(key))

@@ -6,6 +6,7 @@ from feed_factories import handles, post_make, video_ids, video_make
 
 from accounts.models import Block, Follow
 from feed.models import Post
+from feed.selectors.pools import shared_pools_clear
 
 pytestmark = pytest.mark.django_db
 
@@ -192,3 +193,36 @@ def test_unpublished_and_deleted_posts_leave_lists(user_factory, login):
     assert video_ids(client.get("/api/v1/users/ana/posts")) == [str(post.video_id)]
     Post.objects.all().delete()
     assert video_ids(client.get("/api/v1/users/ana/posts")) == []
+
+
+def test_shared_pools_still_apply_each_viewers_exclusions(user_factory, login, settings):
+    """Trending and fresh come from a per-process pool: one viewer's blocks, hides and
+    "not interested" marks must still hold, and a post taken down after the pool was loaded
+    must not show, while another viewer still gets everything the rules allow."""
+    settings.FEED_POOL_TTL_S = 300
+    shared_pools_clear()
+    me, other = user_factory(), user_factory(handle="other")
+    authors = [user_factory(handle=h) for h in ("gone", "fine", "blocked", "hidden", "dull")]
+    fine, blocked = authors[1], authors[2]
+    # The viewer's exclusions are the newest posts: left in the candidates, they would rank
+    # first. (A post taken down after the load is dropped at the page load: the oldest here.)
+    posts = [post_make(author) for author in [*authors, me]]
+    taken_down, dull = posts[0], posts[4]
+    client = login(me)
+    assert len(video_ids(client.get("/api/v1/feed/for-you"))) == 5  # the pool is loaded now
+    Block.objects.create(blocker=me, blocked=blocked)
+    assert client.post("/api/v1/users/hidden/hide").status_code in (200, 201, 204)
+    assert client.post(f"/api/v1/videos/{dull.video_id}/not-interested").status_code in (
+        200, 201, 204)
+    taken_down.video.restricted = True
+    taken_down.video.save()
+    later = post_make(fine)  # published after the load: not in the pool until it expires
+
+    # Filtered before ranking, not only at the page load: the first page is not left empty.
+    assert video_ids(client.get("/api/v1/feed/for-you?page_size=1")) == [str(posts[1].video_id)]
+    assert video_ids(client.get("/api/v1/feed/for-you")) == [str(posts[1].video_id)]
+    seen_by_other = set(video_ids(login(other).get("/api/v1/feed/for-you")))
+    assert seen_by_other == {str(p.video_id) for p in posts if p is not taken_down}
+    assert str(later.video_id) not in seen_by_other  # proves the pool was the cached one
+    settings.FEED_POOL_TTL_S = 0
+    assert str(later.video_id) in video_ids(login(other).get("/api/v1/feed/for-you"))

@@ -9,6 +9,8 @@ import tempfile
 
 os.environ.setdefault("DATA_DIR", tempfile.mkdtemp(prefix="castline-test-"))
 os.environ.setdefault("PASSWORD_HASHERS", "django.contrib.auth.hashers.MD5PasswordHasher")
+# Tests publish and read back at once: no for-you pool may be seconds old (a test sets its own).
+os.environ.setdefault("FEED_POOL_TTL_S", "0")
 
 from config.settings import *  # noqa: F403
 from config.settings import REDIS_URL, REST_FRAMEWORK, THROTTLE_SCOPES

@@ -95,6 +95,10 @@ TEMPLATES = [
 # --- database -------------------------------------------------------------------------------
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'castline.sqlite3'}")
 DB_POOL_MAX = env_int("DB_POOL_MAX", 8)
+# Executions of one SQL text on a pooled connection before Postgres keeps its plan (a prepared
+# statement: parameters bound on the server, so every viewer shares one text). 0: never, for
+# a transaction-pooling PgBouncer in front, which cannot keep them.
+DB_PREPARE_THRESHOLD = env_int("DB_PREPARE_THRESHOLD", 2)
 # Seconds between GIL hand-overs in the ASGI server (see config/asgi.py); Python default 0.005.
 GIL_SWITCH_INTERVAL_S = float(env_str("GIL_SWITCH_INTERVAL_S", "0.0005"))
 DATABASES = {"default": dj_database_url.parse(
@@ -106,6 +110,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DB_POOL
     DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps them; Django must not
     DATABASES["default"]["OPTIONS"] = {
         "pool": {"min_size": 1, "max_size": DB_POOL_MAX, "timeout": 10}}
+    if DB_PREPARE_THRESHOLD > 0:
+        # Planning the feed queries costs Postgres about as much as running them.
+        DATABASES["default"]["OPTIONS"].update(server_side_binding=True,
+                                               prepare_threshold=DB_PREPARE_THRESHOLD)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL + a busy timeout let the web process and the worker write the same file.
     DATABASES["default"]["OPTIONS"] = {
@@ -123,9 +131,7 @@ REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                          "LOCATION": REDIS_URL,
-                          "OPTIONS": {"pool_class": "core.redis_pool.SharedConnectionPool"}}}
+    CACHES = {"default": {"BACKEND": "core.redis_pool.SharedRedisCache", "LOCATION": REDIS_URL}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer",
                                   "CONFIG": {"hosts": [REDIS_URL]}}}
     # Workers push events straight to the shared channel layer.

@@ -51,6 +51,7 @@ FEED_MAX_PER_CREATOR_PER_PAGE = env_int("FEED_MAX_PER_CREATOR_PER_PAGE", 2)
 FEED_CANDIDATES_PER_SOURCE = env_int("FEED_CANDIDATES_PER_SOURCE", 150)  # for-you sources
 FEED_SNAPSHOT_TTL_S = env_int("FEED_SNAPSHOT_TTL_S", 3600)  # how long a for-you cursor lives
 FEED_TASTE_TTL_S = env_int("FEED_TASTE_TTL_S", 60)  # cached for-you affinity (follows, likes)
+FEED_POOL_TTL_S = env_int("FEED_POOL_TTL_S", 10)  # trending and fresh for-you pools, per process
 FEED_MAX_HASHTAGS = env_int("FEED_MAX_HASHTAGS", 10)
 GENERATION_INFERENCE_STEPS = env_int("GENERATION_INFERENCE_STEPS", 8)
 GENERATION_RESOLUTIONS = env_str("GENERATION_RESOLUTIONS", "480p,720p,1080p").split(",")
