@@ -3,12 +3,15 @@
 Four sources of at most FEED_CANDIDATES_PER_SOURCE posts each: people I follow (newest),
 remixes of videos I liked recently, trending (hot_score) and fresh public posts. The first two
 are the viewer's own: indexed queries with every exclusion rule in SQL (discoverable_posts),
-sent as one UNION ALL. The last two are the same for everyone, so they come from the process's
-shared pools (selectors.pools), filtered here by the viewer's blocks, hides, "not interested"
-marks and own posts. Ranking thus only orders what may be shown.
+sent as one UNION ALL and compiled once per shape. The last two are the same for everyone, so
+they come from the process's shared pools (selectors.pools), filtered here by the viewer's
+blocks, hides, "not interested" marks and own posts. Ranking thus only orders what may be
+shown.
 """
 
 from collections import Counter
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -17,11 +20,13 @@ from django.db import connection
 from django.db.models import QuerySet
 
 from accounts.facade import User
+from core.compiled_queries import CompiledQuery, StandIns, compiled, padded
 
 from ..models import HiddenCreator, Like, NotInterested, Post, SteeringTerm
 from ..ranking import Candidate, Taste
+from .lists import discoverable_posts_for
 from .pools import CANDIDATE_FIELDS, TEXT_FIELDS, shared_candidates
-from .visibility import followee_ids
+from .visibility import followee_ids, teen_cutoff
 
 _RECENT_LIKES = 200
 _ENGAGED_VIDEOS = 50
@@ -67,28 +72,47 @@ def _newest(scope: QuerySet[Post]) -> QuerySet[Post, Any]:
     return scope.order_by("-id").values("id")[:window]
 
 
-def for_you_candidates(*, viewer: User, visible: QuerySet[Post], taste: Taste,
-                       blocked: set[int]) -> list[Candidate]:
-    """`visible`: discoverable_posts(viewer), shared with the page load; `blocked`: the
-    people on either side of a block with the viewer (the set `visible` was built from)."""
-    base = visible.exclude(author_id=viewer.pk)
-    engaged = (Like.objects.filter(user_id=viewer.pk).order_by("-id")
-               .values("post__video_id")[:_ENGAGED_VIDEOS])
-    followed = _newest(Post.objects.filter(author_id__in=followee_ids(viewer.pk)))
-    remixes = _newest(Post.objects.filter(parent_video_id__in=engaged))
-    sources = [base.filter(id__in=followed).order_by("-id"),
-               base.filter(id__in=remixes).order_by("-id")]
-    steering = bool(taste.more or taste.less)
+def for_you_candidates(*, viewer: User, taste: Taste, blocked: set[int]) -> list[Candidate]:
+    """`blocked`: the people on either side of a block with the viewer."""
+    blocked_ids = padded(sorted(blocked))
+    own = [Candidate(**row) for query in _own_queries(viewer, taste, len(blocked_ids))
+           for row in query.rows(viewer=viewer.pk, blocked=blocked_ids)]
+    return own + _shared_for(viewer, taste, blocked)
+
+
+def _own_queries(viewer: User, taste: Taste, blocked: int) -> list[CompiledQuery]:
+    """The viewer's two sources as compiled queries (core.compiled_queries): one UNION ALL,
+    or one query each where the database cannot limit the parts of a UNION (SQLite)."""
+    teen, steering = viewer.is_teen, bool(taste.more or taste.less)
     # Only steering reads the words of a post: without steering terms they are not fetched.
     fields = CANDIDATE_FIELDS + (TEXT_FIELDS if steering else ())
     limit = settings.FEED_CANDIDATES_PER_SOURCE
-    parts = [source.values_list(*fields)[:limit] for source in sources]
+    key = ("feed.foryou", teen, teen_cutoff() if teen else None, blocked, fields, limit)
+
+    def sources(stand_ins: StandIns) -> list[QuerySet[Post, Any]]:
+        viewer_id = stand_ins.one("viewer")
+        visible = discoverable_posts_for(viewer_id, teen=teen,
+                                         blocked=stand_ins.many("blocked", blocked))
+        base = visible.exclude(author_id=viewer_id)
+        engaged = (Like.objects.filter(user_id=viewer_id).order_by("-id")
+                   .values("post__video_id")[:_ENGAGED_VIDEOS])
+        followed = _newest(Post.objects.filter(author_id__in=followee_ids(viewer_id)))
+        remixes = _newest(Post.objects.filter(parent_video_id__in=engaged))
+        return [base.filter(id__in=ids).order_by("-id").values(*fields)[:limit]
+                for ids in (followed, remixes)]
+
+    def union(stand_ins: StandIns) -> QuerySet[Post, Any]:
+        followed, remixes = sources(stand_ins)
+        return followed.union(remixes, all=True)
+
     if connection.features.supports_slicing_ordering_in_compound:
-        rows = list(parts[0].union(*parts[1:], all=True))
-    else:  # SQLite cannot limit the parts of a UNION: one query per source there
-        rows = [row for part in parts for row in part]
-    own = [Candidate(*row) for row in rows]
-    return own + _shared_for(viewer, taste, blocked)
+        return [compiled(key, union)]
+    return [compiled((*key, part), partial(_part, sources, part)) for part in (0, 1)]
+
+
+def _part(sources: Callable[[StandIns], list[QuerySet[Post, Any]]], part: int,
+          stand_ins: StandIns) -> QuerySet[Post, Any]:
+    return sources(stand_ins)[part]
 
 
 def _shared_for(viewer: User, taste: Taste, blocked: set[int]) -> list[Candidate]:

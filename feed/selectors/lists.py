@@ -1,5 +1,6 @@
 """The post lists behind each feed endpoint, newest first; pagination is the caller's."""
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -9,39 +10,48 @@ from accounts.facade import User, blocked_user_ids, is_blocked_between
 from core.errors import NotFoundError
 
 from ..models import HiddenCreator, NotInterested, Post
-from .visibility import feed_posts, followee_ids, post_get_visible
+from .visibility import feed_posts_for, followee_ids, post_get_visible
 
 
-def discoverable_posts(viewer: User, *, blocked: set[int] | None = None) -> QuerySet[Post]:
+def discoverable_posts(viewer: User, *, blocked: Collection[int] | None = None
+                       ) -> QuerySet[Post]:
     """Feed posts minus blocked and hidden creators and posts marked not interested.
     `blocked`: blocked_user_ids(viewer), when the caller has read it already."""
-    hidden = HiddenCreator.objects.filter(user_id=viewer.pk).values("creator_id")
-    not_interested = NotInterested.objects.filter(user_id=viewer.pk).values("post_id")
     if blocked is None:
         blocked = blocked_user_ids(viewer.pk)
-    return (feed_posts(viewer).exclude(author_id__in=blocked)
-            .exclude(author_id__in=hidden).exclude(id__in=not_interested))
+    return discoverable_posts_for(viewer.pk, teen=viewer.is_teen, blocked=blocked)
+
+
+def discoverable_posts_for(viewer_id: int, *, teen: bool,
+                           blocked: Collection[int]) -> QuerySet[Post]:
+    """discoverable_posts by ids (compiled page queries pass stand-ins)."""
+    hidden = HiddenCreator.objects.filter(user_id=viewer_id).values("creator_id")
+    not_interested = NotInterested.objects.filter(user_id=viewer_id).values("post_id")
+    posts = feed_posts_for(viewer_id, teen=teen)
+    if blocked:
+        posts = posts.exclude(author_id__in=blocked)
+    return posts.exclude(author_id__in=hidden).exclude(id__in=not_interested)
 
 
 @dataclass(frozen=True)
 class PostList:
-    """`scope`: the list's own cheap, index-driven filter (who, which tag...); `visible`: every
-    rule of who may see what. Pages take a window of ids from the scope first, then apply the
-    rules to that window only, so a page never joins more rows than it shows."""
+    """`scope`: the list's own cheap, index-driven filter (who, which tag...). Pages take a
+    window of ids from the scope first, then apply every rule of who may see what to that
+    window only (selectors.pages), so a page never joins more rows than it shows.
+    `discoverable`: the rules drop hidden creators and "not interested" posts too."""
 
     scope: QuerySet[Post]
-    visible: QuerySet[Post]
+    discoverable: bool = True
 
 
 def following_posts(*, viewer: User) -> PostList:
     return PostList(Post.objects.filter(author_id__in=followee_ids(viewer.pk))
-                    .exclude(visibility=Post.Visibility.PRIVATE), discoverable_posts(viewer))
+                    .exclude(visibility=Post.Visibility.PRIVATE))
 
 
 def hashtag_posts(*, viewer: User, tag: str) -> PostList:
     scope = Post.objects.filter(tag_rows__tag=tag.lower().removeprefix("#"))
-    return PostList(scope.exclude(visibility=Post.Visibility.PRIVATE),
-                    discoverable_posts(viewer))
+    return PostList(scope.exclude(visibility=Post.Visibility.PRIVATE))
 
 
 def _profile(viewer: User, handle: str) -> User:
@@ -53,18 +63,17 @@ def _profile(viewer: User, handle: str) -> User:
 
 def user_posts(*, viewer: User, handle: str) -> PostList:
     """A profile's posts: hidden creators still show when visited on purpose."""
-    return PostList(Post.objects.filter(author=_profile(viewer, handle)), feed_posts(viewer))
+    return PostList(Post.objects.filter(author=_profile(viewer, handle)), discoverable=False)
 
 
 def appearance_posts(*, viewer: User, handle: str) -> PostList:
     """Public posts whose video casts this person (their cameo appearances)."""
     person = _profile(viewer, handle)
     return PostList(Post.objects.filter(visibility=Post.Visibility.PUBLIC,
-                                        cast_rows__handle=person.handle),
-                    discoverable_posts(viewer))
+                                        cast_rows__handle=person.handle))
 
 
 def remix_posts(*, viewer: User, video_id: UUID) -> PostList:
     """Published remixes of a post the viewer may see (a hidden parent is a 404)."""
     post_get_visible(viewer=viewer, video_id=video_id)
-    return PostList(Post.objects.filter(parent_video_id=video_id), discoverable_posts(viewer))
+    return PostList(Post.objects.filter(parent_video_id=video_id))

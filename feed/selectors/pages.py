@@ -1,12 +1,27 @@
-"""Loading one page of posts with everything the output needs, in a constant number of queries."""
+"""Loading one page of posts with everything the output needs: one compiled query.
 
-from collections.abc import Iterable
+The page query holds every visibility rule (selectors.visibility and lists), the author, video
+and remix credits, and whether the viewer liked each post (an EXISTS per row: no second round
+trip). It is compiled once per shape (core.compiled_queries): the ORM built and compiled it in
+more time than Postgres took to run it. Lists pick their ids first without joining users (keeps
+the planner on the indexes); creators deactivated since drop out here.
+"""
+
+from collections.abc import Collection, Iterable
+from typing import Any
 
 from django.db.models import Exists, OuterRef, QuerySet
 
-from ..models import Like, Post
+from accounts.facade import User
+from core.compiled_queries import CompiledQuery, StandIns, compiled, padded
 
-_PAGE_FIELDS = (
+from ..models import Like, Post
+from .lists import discoverable_posts_for
+from .visibility import feed_posts_for, teen_cutoff
+
+PostRow = dict[str, Any]  # PAGE_FIELDS and "viewer_liked"
+
+PAGE_FIELDS = (
     "id", "video_id", "author_id", "caption", "hashtags", "allow_remix", "allow_comments",
     "visibility", "remix_depth", "like_count", "comment_count", "view_count", "remix_count",
     "share_count", "published_at",
@@ -16,37 +31,40 @@ _PAGE_FIELDS = (
 )
 
 
-def _page_rows(posts: QuerySet[Post], ids: list[int], viewer_id: int) -> QuerySet[Post]:
-    """Author, video and remix credits joined, and whether the viewer liked each post (an
-    EXISTS per row: no second round trip). Lists pick their ids first without joining users
-    (keeps the planner on the indexes); creators deactivated since drop out here."""
-    liked = Like.objects.filter(user_id=viewer_id, post_id=OuterRef("pk"))
-    return (posts.filter(id__in=ids, author__is_active=True)
-            .select_related("author", "video", "parent_author", "root_author")
-            .only(*_PAGE_FIELDS).annotate(viewer_liked=Exists(liked)))
+def _page_query(*, teen: bool, ids: int, blocked: int, discoverable: bool,
+                newest: int | None) -> CompiledQuery:
+    # Teens' rules hold today's age cutoff as a constant: a new shape each day.
+    key = ("feed.page", teen, teen_cutoff() if teen else None, ids, blocked, discoverable, newest)
+
+    def build(stand_ins: StandIns) -> QuerySet[Post, Any]:
+        viewer_id = stand_ins.one("viewer")
+        posts = (discoverable_posts_for(viewer_id, teen=teen,
+                                        blocked=stand_ins.many("blocked", blocked))
+                 if discoverable else feed_posts_for(viewer_id, teen=teen))
+        liked = Like.objects.filter(user_id=viewer_id, post_id=OuterRef("pk"))
+        rows = (posts.filter(id__in=stand_ins.many("ids", ids), author__is_active=True)
+                .annotate(viewer_liked=Exists(liked)).values(*PAGE_FIELDS, "viewer_liked"))
+        return rows.order_by("-id")[:newest] if newest else rows
+
+    return compiled(key, build)
 
 
-def _loaded(rows: Iterable[Post]) -> tuple[list[Post], set[int]]:
-    loaded = list(rows)
-    return loaded, {post.pk for post in loaded if getattr(post, "viewer_liked", False)}
-
-
-def page_posts(posts: QuerySet[Post], ids: list[int], *,
-               viewer_id: int) -> tuple[list[Post], set[int]]:
-    """One query for the page, in the order of `ids` (a page can come back a little short)."""
+def page_rows(*, viewer: User, ids: list[int], blocked: Collection[int],
+              discoverable: bool = True, newest: int | None = None) -> list[PostRow]:
+    """The posts of `ids` the viewer may see, in the order of `ids` (a page can come back a
+    little short); with `newest`, only the newest that many of them, newest first.
+    `blocked`: blocked_user_ids(viewer), needed by the discoverable rules."""
     if not ids:
-        return [], set()
-    loaded, liked_ids = _loaded(_page_rows(posts, ids, viewer_id))
-    by_id = {post.pk: post for post in loaded}
-    return [by_id[i] for i in ids if i in by_id], liked_ids
-
-
-def newest_page_posts(posts: QuerySet[Post], ids: list[int], *, viewer_id: int,
-                      limit: int) -> tuple[list[Post], set[int]]:
-    """One query: the newest `limit` of `ids` that `posts` lets through, newest first."""
-    if not ids:
-        return [], set()
-    return _loaded(_page_rows(posts, ids, viewer_id).order_by("-id")[:limit])
+        return []
+    blocked_ids = padded(sorted(blocked) if discoverable else [])
+    ids_padded = padded(ids)
+    query = _page_query(teen=viewer.is_teen, ids=len(ids_padded), blocked=len(blocked_ids),
+                        discoverable=discoverable, newest=newest)
+    rows = query.rows(viewer=viewer.pk, ids=ids_padded, blocked=blocked_ids)
+    if newest:
+        return rows
+    by_id = {row["id"]: row for row in rows}
+    return [by_id[i] for i in ids if i in by_id]
 
 
 def liked_post_ids(*, viewer_id: int, posts: Iterable[Post]) -> set[int]:

@@ -73,8 +73,13 @@ def excluded_author_ids(viewer_id: int) -> set[int]:
 
 def feed_posts(viewer: User) -> QuerySet[Post]:
     """Posts the viewer may meet in any feed or list (per-list filters come on top)."""
-    posts = Post.objects.filter(in_feeds_q() & audience_q(viewer.pk))
-    return posts.filter(teen_safe_q(viewer.pk)) if viewer.is_teen else posts
+    return feed_posts_for(viewer.pk, teen=viewer.is_teen)
+
+
+def feed_posts_for(viewer_id: int, *, teen: bool) -> QuerySet[Post]:
+    """feed_posts by the viewer's id (compiled page queries pass a stand-in)."""
+    posts = Post.objects.filter(in_feeds_q() & audience_q(viewer_id))
+    return posts.filter(teen_safe_q(viewer_id)) if teen else posts
 
 
 def post_may_see(*, viewer_id: int, post: Post, video: Video) -> bool:

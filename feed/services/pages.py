@@ -16,18 +16,16 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.facade import User, blocked_user_ids
 from core.errors import DomainError
 
 from .. import cursors
-from ..models import Post
 from ..ranking import diversify, rank
 from ..selectors.foryou import for_you_candidates, viewer_taste
-from ..selectors.lists import PostList, discoverable_posts
-from ..selectors.pages import newest_page_posts, page_posts
+from ..selectors.lists import PostList
+from ..selectors.pages import PostRow, page_rows
 from .quota import feed_quota_refund, feed_quota_take
 
 # Ids scanned per page, as a multiple of the page size: room for the rules to drop some.
@@ -36,8 +34,7 @@ _WINDOW = 3
 
 @dataclass(frozen=True)
 class Page:
-    posts: list[Post]
-    liked_ids: set[int]
+    posts: list[PostRow]
     next_cursor: str | None
 
 
@@ -47,11 +44,9 @@ def page_size_clamp(requested: int | None) -> int:
     return max(1, min(requested, settings.FEED_MAX_PAGE_SIZE))
 
 
-def _page(viewer: User, loaded: tuple[list[Post], set[int]], granted: int,
-          next_cursor: str | None) -> Page:
-    posts, liked_ids = loaded
+def _page(viewer: User, posts: list[PostRow], granted: int, next_cursor: str | None) -> Page:
     feed_quota_refund(user=viewer, unused=granted - len(posts))
-    return Page(posts=posts, liked_ids=liked_ids, next_cursor=next_cursor)
+    return Page(posts=posts, next_cursor=next_cursor)
 
 
 def chronological_page(*, viewer: User, posts: PostList, cursor: str | None,
@@ -65,14 +60,15 @@ def chronological_page(*, viewer: User, posts: PostList, cursor: str | None,
     window = list(scope.order_by("-id").values_list("id", flat=True)[:size * _WINDOW + 1])
     window_full = len(window) > size * _WINDOW
     window = window[:size * _WINDOW]
-    shown, liked_ids = newest_page_posts(posts.visible, window, viewer_id=viewer.pk,
-                                         limit=size + 1)
+    blocked = blocked_user_ids(viewer.pk) if posts.discoverable and window else set()
+    shown = page_rows(viewer=viewer, ids=window, blocked=blocked,
+                      discoverable=posts.discoverable, newest=size + 1)
     next_after: int | None
     if len(shown) > size:
-        shown, next_after = shown[:size], shown[size - 1].pk
+        shown, next_after = shown[:size], shown[size - 1]["id"]
     else:
         next_after = window[-1] if window_full else None
-    return _page(viewer, (shown, liked_ids), size,
+    return _page(viewer, shown, size,
                  cursors.keyset_encode(next_after) if next_after is not None else None)
 
 
@@ -89,11 +85,10 @@ def _snapshot_key(viewer: User, snapshot_id: int) -> str:
     return f"feed:foryou:{viewer.pk}:{snapshot_id}"
 
 
-def _snapshot_create(viewer: User, visible: QuerySet[Post], blocked: set[int],
-                     page_size: int) -> Snapshot:
+def _snapshot_create(viewer: User, blocked: set[int], page_size: int) -> Snapshot:
     now = timezone.now()
     taste = viewer_taste(viewer=viewer)
-    candidates = for_you_candidates(viewer=viewer, visible=visible, taste=taste, blocked=blocked)
+    candidates = for_you_candidates(viewer=viewer, taste=taste, blocked=blocked)
     ranked = rank(candidates, taste, now)
     ids = diversify(ranked, page_size=page_size,
                     per_creator=settings.FEED_MAX_PER_CREATOR_PER_PAGE)
@@ -120,16 +115,14 @@ def for_you_page(*, viewer: User, cursor: str | None, page_size: int | None = No
     position = cursors.snapshot_decode(cursor)
     # Read once: the block list is shared by ranking and the page load.
     blocked = blocked_user_ids(viewer.pk)
-    visible = discoverable_posts(viewer, blocked=blocked)
     if position is None:
-        snapshot = _snapshot_create(viewer, visible, blocked, page_size_clamp(page_size))
-        offset = 0
+        snapshot, offset = _snapshot_create(viewer, blocked, page_size_clamp(page_size)), 0
     else:
         snapshot, offset = _snapshot_get(viewer, position.snapshot_id), position.offset
     size = feed_quota_take(user=viewer, wanted=snapshot.page_size)
     ids = snapshot.post_ids[offset:offset + size]
     # Re-checked now: anything blocked, hidden or moderated since the snapshot drops out.
-    loaded = page_posts(visible, ids, viewer_id=viewer.pk)
+    loaded = page_rows(viewer=viewer, ids=ids, blocked=blocked)
     end = offset + len(ids)
     more = end < len(snapshot.post_ids)
     return _page(viewer, loaded, size,
