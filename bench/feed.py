@@ -13,9 +13,11 @@ Redis (REDIS_URL, default db 11) holds the for-you snapshots, as in production.
 The dataset (100k people, 1M posts, 10M likes, 10M follows by default) is generated in SQL
 with generate_series, secondary indexes and constraints dropped during the load and rebuilt
 after. Knobs: BENCH_USERS, BENCH_POSTS, BENCH_LIKES_PER_USER, BENCH_FOLLOWS_PER_USER,
-BENCH_THREADS (inprocess), BENCH_SECONDS (per phase), BENCH_MAX_GENERATE_S, BENCH_MODE,
-BENCH_WORKERS, BENCH_CONCURRENCY, BENCH_PHASES (comma-separated phase names; a ratio needs
-both of its phases).
+BENCH_THREADS (inprocess), BENCH_SECONDS (per phase and round), BENCH_ROUNDS (server mode:
+every phase runs once per round, in turn, and the figures are the medians over the rounds; a
+ratio is the median of the ratios inside each round, so a slow spell of this shared VM hits
+both sides of it), BENCH_MAX_GENERATE_S, BENCH_MODE, BENCH_WORKERS, BENCH_CONCURRENCY,
+BENCH_PHASES (comma-separated phase names; a ratio needs both of its phases).
 Prints one JSON object; never exits non-zero (errors are reported in the JSON).
 """
 
@@ -50,7 +52,8 @@ POSTS = int(os.environ.get("BENCH_POSTS", "1000000"))
 LIKES_PER_USER = int(os.environ.get("BENCH_LIKES_PER_USER", "100"))
 FOLLOWS_PER_USER = int(os.environ.get("BENCH_FOLLOWS_PER_USER", "100"))
 THREADS = int(os.environ.get("BENCH_THREADS", "4"))
-SECONDS = float(os.environ.get("BENCH_SECONDS", "15"))
+SECONDS = float(os.environ.get("BENCH_SECONDS", "5"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 MAX_GENERATE_S = float(os.environ.get("BENCH_MAX_GENERATE_S", "1500"))
 MODE = os.environ.get("BENCH_MODE", "server")
 WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
@@ -433,6 +436,17 @@ def _wrk(base_url: str, lines: list[str], seconds: float, workdir: Path) -> dict
             "rps": round(raw["requests"] / wall, 1) if wall else None}
 
 
+def _medians(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """One phase over the rounds: medians of each figure, every round's rps kept."""
+    out: dict[str, Any] = {key: round(statistics.median(run[key] for run in runs), 2)
+                           for key in ("p50_ms", "p99_ms", "max_ms", "rps")}
+    out.update(requests=sum(run["requests"] for run in runs),
+               non_2xx=sum(run["non_2xx"] for run in runs),
+               socket_errors=sum(run["socket_errors"] for run in runs),
+               rps_per_round=[run["rps"] for run in runs])
+    return out
+
+
 def _server(workdir: Path) -> tuple[Any, str]:
     from tests.integration import stack
 
@@ -471,18 +485,19 @@ def _phases(tokens: list[str], get: Callable[[str, str], dict[str, Any]]) -> Pha
 
     foryou = cursors_at("/api/v1/feed/for-you", 2)
     following = cursors_at("/api/v1/feed/following", 2)
+    # Each phase next to its naive twin: a ratio compares runs seconds apart.
     return {
-        "for_you": lambda k: "/api/v1/feed/for-you",
-        "for_you_page3": lambda k: f"/api/v1/feed/for-you?cursor={foryou[k]}",
-        "following": lambda k: "/api/v1/feed/following",
-        "following_page3": lambda k: f"/api/v1/feed/following?cursor={following[k]}",
-        "naive_for_you": lambda k: "/naive/for-you",
-        "naive_for_you_page3": lambda k: "/naive/for-you?offset=40",
-        "naive_following": lambda k: "/naive/following",
-        "naive_following_page3": lambda k: "/naive/following?offset=40",
         # The fixed cost of any authenticated API request here (server, middleware, JWT, one
         # small query): no feed can be faster, and it bounds the ratio to the naive version.
         "floor_steering_list": lambda k: "/api/v1/feed/steering",
+        "for_you": lambda k: "/api/v1/feed/for-you",
+        "naive_for_you": lambda k: "/naive/for-you",
+        "for_you_page3": lambda k: f"/api/v1/feed/for-you?cursor={foryou[k]}",
+        "naive_for_you_page3": lambda k: "/naive/for-you?offset=40",
+        "following": lambda k: "/api/v1/feed/following",
+        "naive_following": lambda k: "/naive/following",
+        "following_page3": lambda k: f"/api/v1/feed/following?cursor={following[k]}",
+        "naive_following_page3": lambda k: "/naive/following?offset=40",
     }
 
 
@@ -499,6 +514,7 @@ def run() -> dict[str, Any]:
     dataset = dataset_ensure()
     tokens = _tokens(VIEWERS)
     results: dict[str, dict[str, Any]] = {}
+    rounds: dict[str, list[dict[str, Any]]] = {}
     if MODE == "server":
         import httpx
 
@@ -512,13 +528,18 @@ def run() -> dict[str, Any]:
             def get(url: str, token: str) -> dict[str, Any]:
                 return dict(http.get(url, headers={"Authorization": f"Bearer {token}"}).json())
 
-            phases = _phases(tokens, get)
+            phases = {name: make_url for name, make_url in _phases(tokens, get).items()
+                      if not ONLY or name in ONLY}
+            requests = {name: [f"{make_url(k)}\t{token}" for k, token in enumerate(tokens)]
+                        for name, make_url in phases.items()}
+            for lines in requests.values():
+                _wrk(base_url, lines, 2, workdir)  # warm: connections, caches, pools
+            for _ in range(max(1, ROUNDS)):
+                for name, lines in requests.items():
+                    time.sleep(1)  # the last phase's requests in flight finish first
+                    rounds.setdefault(name, []).append(_wrk(base_url, lines, SECONDS, workdir))
             for name, make_url in phases.items():
-                if ONLY and name not in ONLY:
-                    continue
-                lines = [f"{make_url(k)}\t{token}" for k, token in enumerate(tokens)]
-                _wrk(base_url, lines, 2, workdir)  # warm: connections, caches, JIT-less imports
-                results[name] = _wrk(base_url, lines, SECONDS, workdir)
+                results[name] = _medians(rounds[name])
                 results[name]["queries_per_request"] = _queries(make_url(0), tokens[0])
         finally:
             server.stop()
@@ -538,6 +559,10 @@ def run() -> dict[str, Any]:
     def ratio(fast: str, slow: str) -> float | None:
         if fast not in results or slow not in results or not results[slow]["rps"]:
             return None
+        if fast in rounds and slow in rounds:  # inside each round, then the median
+            return round(statistics.median(
+                f["rps"] / s["rps"] for f, s in zip(rounds[fast], rounds[slow], strict=True)
+                if s["rps"]), 1)
         return round(results[fast]["rps"] / results[slow]["rps"], 1)
 
     ratios = {"for_you": ratio("for_you", "naive_for_you"),
@@ -548,6 +573,7 @@ def run() -> dict[str, Any]:
     return {
         "bench": "feed", "database": "postgresql", "dataset": dataset, "mode": MODE,
         "page_size": settings.FEED_PAGE_SIZE, "seconds_per_phase": SECONDS,
+        "rounds": ROUNDS if MODE == "server" else 1,
         "concurrency": CONCURRENCY if MODE == "server" else THREADS,
         "server_workers": WORKERS if MODE == "server" else None, "cpus": os.cpu_count(),
         "client": client, "results": results, "throughput_ratio_vs_naive": ratios,
