@@ -19,8 +19,8 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import QuerySet
 
-from accounts.facade import User
-from core.compiled_queries import CompiledQuery, StandIns, compiled, padded
+from accounts.facade import User, blocked_user_ids
+from core.compiled_queries import CompiledQuery, StandIns, compiled
 
 from ..models import HiddenCreator, Like, NotInterested, Post, SteeringTerm
 from ..ranking import Candidate, Taste
@@ -72,27 +72,25 @@ def _newest(scope: QuerySet[Post]) -> QuerySet[Post, Any]:
     return scope.order_by("-id").values("id")[:window]
 
 
-def for_you_candidates(*, viewer: User, taste: Taste, blocked: set[int]) -> list[Candidate]:
-    """`blocked`: the people on either side of a block with the viewer."""
-    blocked_ids = padded(sorted(blocked))
-    own = [Candidate(**row) for query in _own_queries(viewer, taste, len(blocked_ids))
-           for row in query.rows(viewer=viewer.pk, blocked=blocked_ids)]
-    return own + _shared_for(viewer, taste, blocked)
+def for_you_candidates(*, viewer: User, taste: Taste) -> list[Candidate]:
+    own = [Candidate(**row) for query in _own_queries(viewer, taste)
+           for row in query.rows(viewer=viewer.pk)]
+    # The pools are filtered in Python: they need the block list itself.
+    return own + _shared_for(viewer, taste, blocked_user_ids(viewer.pk))
 
 
-def _own_queries(viewer: User, taste: Taste, blocked: int) -> list[CompiledQuery]:
+def _own_queries(viewer: User, taste: Taste) -> list[CompiledQuery]:
     """The viewer's two sources as compiled queries (core.compiled_queries): one UNION ALL,
     or one query each where the database cannot limit the parts of a UNION (SQLite)."""
     teen, steering = viewer.is_teen, bool(taste.more or taste.less)
     # Only steering reads the words of a post: without steering terms they are not fetched.
     fields = CANDIDATE_FIELDS + (TEXT_FIELDS if steering else ())
     limit = settings.FEED_CANDIDATES_PER_SOURCE
-    key = ("feed.foryou", teen, teen_cutoff() if teen else None, blocked, fields, limit)
+    key = ("feed.foryou", teen, teen_cutoff() if teen else None, fields, limit)
 
     def sources(stand_ins: StandIns) -> list[QuerySet[Post, Any]]:
         viewer_id = stand_ins.one("viewer")
-        visible = discoverable_posts_for(viewer_id, teen=teen,
-                                         blocked=stand_ins.many("blocked", blocked))
+        visible = discoverable_posts_for(viewer_id, teen=teen)
         base = visible.exclude(author_id=viewer_id)
         engaged = (Like.objects.filter(user_id=viewer_id).order_by("-id")
                    .values("post__video_id")[:_ENGAGED_VIDEOS])

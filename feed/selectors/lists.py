@@ -1,36 +1,30 @@
 """The post lists behind each feed endpoint, newest first; pagination is the caller's."""
 
-from collections.abc import Collection
 from dataclasses import dataclass
 from uuid import UUID
 
 from django.db.models import QuerySet
 
-from accounts.facade import User, blocked_user_ids, is_blocked_between
+from accounts.facade import User, blocked_either_way_q, is_blocked_between
 from core.errors import NotFoundError
 
 from ..models import HiddenCreator, NotInterested, Post
 from .visibility import feed_posts_for, followee_ids, post_get_visible
 
 
-def discoverable_posts(viewer: User, *, blocked: Collection[int] | None = None
-                       ) -> QuerySet[Post]:
-    """Feed posts minus blocked and hidden creators and posts marked not interested.
-    `blocked`: blocked_user_ids(viewer), when the caller has read it already."""
-    if blocked is None:
-        blocked = blocked_user_ids(viewer.pk)
-    return discoverable_posts_for(viewer.pk, teen=viewer.is_teen, blocked=blocked)
+def discoverable_posts(viewer: User) -> QuerySet[Post]:
+    """Feed posts minus blocked (either way) and hidden creators and posts marked not
+    interested."""
+    return discoverable_posts_for(viewer.pk, teen=viewer.is_teen)
 
 
-def discoverable_posts_for(viewer_id: int, *, teen: bool,
-                           blocked: Collection[int]) -> QuerySet[Post]:
-    """discoverable_posts by ids (compiled page queries pass stand-ins)."""
+def discoverable_posts_for(viewer_id: int, *, teen: bool) -> QuerySet[Post]:
+    """discoverable_posts by the viewer's id (compiled queries pass a stand-in)."""
     hidden = HiddenCreator.objects.filter(user_id=viewer_id).values("creator_id")
     not_interested = NotInterested.objects.filter(user_id=viewer_id).values("post_id")
-    posts = feed_posts_for(viewer_id, teen=teen)
-    if blocked:
-        posts = posts.exclude(author_id__in=blocked)
-    return posts.exclude(author_id__in=hidden).exclude(id__in=not_interested)
+    return (feed_posts_for(viewer_id, teen=teen)
+            .exclude(blocked_either_way_q(viewer_id, "author_id"))
+            .exclude(author_id__in=hidden).exclude(id__in=not_interested))
 
 
 @dataclass(frozen=True)

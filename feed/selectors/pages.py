@@ -7,7 +7,7 @@ more time than Postgres took to run it. Lists pick their ids first without joini
 the planner on the indexes); creators deactivated since drop out here.
 """
 
-from collections.abc import Collection, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Exists, OuterRef, QuerySet
@@ -31,16 +31,15 @@ PAGE_FIELDS = (
 )
 
 
-def _page_query(*, teen: bool, ids: int, blocked: int, discoverable: bool,
+def _page_query(*, teen: bool, ids: int, discoverable: bool,
                 newest: int | None) -> CompiledQuery:
     # Teens' rules hold today's age cutoff as a constant: a new shape each day.
-    key = ("feed.page", teen, teen_cutoff() if teen else None, ids, blocked, discoverable, newest)
+    key = ("feed.page", teen, teen_cutoff() if teen else None, ids, discoverable, newest)
 
     def build(stand_ins: StandIns) -> QuerySet[Post, Any]:
         viewer_id = stand_ins.one("viewer")
-        posts = (discoverable_posts_for(viewer_id, teen=teen,
-                                        blocked=stand_ins.many("blocked", blocked))
-                 if discoverable else feed_posts_for(viewer_id, teen=teen))
+        posts = (discoverable_posts_for(viewer_id, teen=teen) if discoverable
+                 else feed_posts_for(viewer_id, teen=teen))
         liked = Like.objects.filter(user_id=viewer_id, post_id=OuterRef("pk"))
         rows = (posts.filter(id__in=stand_ins.many("ids", ids), author__is_active=True)
                 .annotate(viewer_liked=Exists(liked)).values(*PAGE_FIELDS, "viewer_liked"))
@@ -49,18 +48,16 @@ def _page_query(*, teen: bool, ids: int, blocked: int, discoverable: bool,
     return compiled(key, build)
 
 
-def page_rows(*, viewer: User, ids: list[int], blocked: Collection[int],
-              discoverable: bool = True, newest: int | None = None) -> list[PostRow]:
+def page_rows(*, viewer: User, ids: list[int], discoverable: bool = True,
+              newest: int | None = None) -> list[PostRow]:
     """The posts of `ids` the viewer may see, in the order of `ids` (a page can come back a
-    little short); with `newest`, only the newest that many of them, newest first.
-    `blocked`: blocked_user_ids(viewer), needed by the discoverable rules."""
+    little short); with `newest`, only the newest that many of them, newest first."""
     if not ids:
         return []
-    blocked_ids = padded(sorted(blocked) if discoverable else [])
     ids_padded = padded(ids)
-    query = _page_query(teen=viewer.is_teen, ids=len(ids_padded), blocked=len(blocked_ids),
-                        discoverable=discoverable, newest=newest)
-    rows = query.rows(viewer=viewer.pk, ids=ids_padded, blocked=blocked_ids)
+    query = _page_query(teen=viewer.is_teen, ids=len(ids_padded), discoverable=discoverable,
+                        newest=newest)
+    rows = query.rows(viewer=viewer.pk, ids=ids_padded)
     if newest:
         return rows
     by_id = {row["id"]: row for row in rows}

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
-from accounts.facade import User, blocked_user_ids
+from accounts.facade import User
 from core.errors import DomainError
 
 from .. import cursors
@@ -60,9 +60,8 @@ def chronological_page(*, viewer: User, posts: PostList, cursor: str | None,
     window = list(scope.order_by("-id").values_list("id", flat=True)[:size * _WINDOW + 1])
     window_full = len(window) > size * _WINDOW
     window = window[:size * _WINDOW]
-    blocked = blocked_user_ids(viewer.pk) if posts.discoverable and window else set()
-    shown = page_rows(viewer=viewer, ids=window, blocked=blocked,
-                      discoverable=posts.discoverable, newest=size + 1)
+    shown = page_rows(viewer=viewer, ids=window, discoverable=posts.discoverable,
+                      newest=size + 1)
     next_after: int | None
     if len(shown) > size:
         shown, next_after = shown[:size], shown[size - 1]["id"]
@@ -85,10 +84,10 @@ def _snapshot_key(viewer: User, snapshot_id: int) -> str:
     return f"feed:foryou:{viewer.pk}:{snapshot_id}"
 
 
-def _snapshot_create(viewer: User, blocked: set[int], page_size: int) -> Snapshot:
+def _snapshot_create(viewer: User, page_size: int) -> Snapshot:
     now = timezone.now()
     taste = viewer_taste(viewer=viewer)
-    candidates = for_you_candidates(viewer=viewer, taste=taste, blocked=blocked)
+    candidates = for_you_candidates(viewer=viewer, taste=taste)
     ranked = rank(candidates, taste, now)
     ids = diversify(ranked, page_size=page_size,
                     per_creator=settings.FEED_MAX_PER_CREATOR_PER_PAGE)
@@ -113,16 +112,14 @@ def _snapshot_get(viewer: User, snapshot_id: int) -> Snapshot:
 
 def for_you_page(*, viewer: User, cursor: str | None, page_size: int | None = None) -> Page:
     position = cursors.snapshot_decode(cursor)
-    # Read once: the block list is shared by ranking and the page load.
-    blocked = blocked_user_ids(viewer.pk)
     if position is None:
-        snapshot, offset = _snapshot_create(viewer, blocked, page_size_clamp(page_size)), 0
+        snapshot, offset = _snapshot_create(viewer, page_size_clamp(page_size)), 0
     else:
         snapshot, offset = _snapshot_get(viewer, position.snapshot_id), position.offset
     size = feed_quota_take(user=viewer, wanted=snapshot.page_size)
     ids = snapshot.post_ids[offset:offset + size]
     # Re-checked now: anything blocked, hidden or moderated since the snapshot drops out.
-    loaded = page_rows(viewer=viewer, ids=ids, blocked=blocked)
+    loaded = page_rows(viewer=viewer, ids=ids)
     end = offset + len(ids)
     more = end < len(snapshot.post_ids)
     return _page(viewer, loaded, size,

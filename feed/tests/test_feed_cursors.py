@@ -91,11 +91,11 @@ def test_invalid_and_expired_cursors(world, settings):
 # the two shared pools, loaded on every page here since the tests set FEED_POOL_TTL_S=0) and
 # caches the snapshot; later pages read the snapshot from the cache and only hydrate.
 @pytest.mark.parametrize(("url", "first", "later"), [
-    ("/api/v1/feed/following", 4, 4),
-    ("/api/v1/feed/for-you", 12, 3),
-    ("/api/v1/hashtags/loop/posts", 4, 4),
+    ("/api/v1/feed/following", 3, 3),
+    ("/api/v1/feed/for-you", 12, 2),
+    ("/api/v1/hashtags/loop/posts", 3, 3),
     ("/api/v1/users/{h}/posts", 5, 5),
-    ("/api/v1/videos/{v}/remixes", 6, 6),
+    ("/api/v1/videos/{v}/remixes", 5, 5),
 ])
 def test_constant_queries_per_page(world, url, first, later):
     _me, creators, client = world

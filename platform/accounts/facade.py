@@ -4,13 +4,20 @@ from rest_framework.exceptions import NotAuthenticated
 from rest_framework.request import Request
 
 from .models import User
-from .selectors import are_mutuals, blocked_user_ids, follows, is_blocked_between
+from .selectors import (
+    are_mutuals,
+    blocked_either_way_q,
+    blocked_user_ids,
+    follows,
+    is_blocked_between,
+)
 from .services import account_erasure_hook_register, user_deactivate, user_reactivate
 
 __all__ = [
     "User",
     "account_erasure_hook_register",
     "are_mutuals",
+    "blocked_either_way_q",
     "blocked_user_ids",
     "follows",
     "is_blocked_between",

@@ -21,6 +21,13 @@ def are_mutuals(a_id: int, b_id: int) -> bool:
                                  Q(follower_id=b_id, followee_id=a_id)).count() == 2
 
 
+def blocked_either_way_q(user_id: int, field: str) -> Q:
+    """`field` (a user id column) names someone on either side of a block with this user: two
+    subqueries, so lists filter in SQL without a round trip for the block list first."""
+    return (Q(**{f"{field}__in": Block.objects.filter(blocker_id=user_id).values("blocked_id")})
+            | Q(**{f"{field}__in": Block.objects.filter(blocked_id=user_id).values("blocker_id")}))
+
+
 def blocked_user_ids(user_id: int) -> set[int]:
     """Everyone on either side of a block with this user."""
     pairs = Block.objects.filter(Q(blocker_id=user_id) | Q(blocked_id=user_id)).values_list(
