@@ -1,5 +1,7 @@
 """Feeds and lists: who sees what. Every exclusion rule, in every list that could leak it."""
 
+import threading
+
 import pytest
 from django.utils import timezone
 from feed_factories import handles, post_make, video_ids, video_make
@@ -226,3 +228,24 @@ def test_shared_pools_still_apply_each_viewers_exclusions(user_factory, login, s
     assert str(later.video_id) not in seen_by_other  # proves the pool was the cached one
     settings.FEED_POOL_TTL_S = 0
     assert str(later.video_id) in video_ids(login(other).get("/api/v1/feed/for-you"))
+
+
+@pytest.mark.django_db(transaction=True)  # the reload thread reads committed rows only
+def test_an_expired_pool_is_served_while_a_background_thread_reloads_it(user_factory, login,
+                                                                        settings):
+    settings.FEED_POOL_TTL_S = 300
+    shared_pools_clear()
+    client = login(user_factory())
+    first = post_make(user_factory(handle="early"))
+    assert video_ids(client.get("/api/v1/feed/for-you")) == [str(first.video_id)]
+    later = post_make(user_factory(handle="late"))
+    settings.FEED_POOL_TTL_S = 1e-6  # expired from now on
+    # The expired pool answers at once: no request waits for the reload ...
+    assert video_ids(client.get("/api/v1/feed/for-you")) == [str(first.video_id)]
+    for thread in threading.enumerate():
+        if thread.name == "feed-pool-reload":
+            thread.join(timeout=10)
+    # ... which the next first page sees.
+    settings.FEED_POOL_TTL_S = 300
+    assert set(video_ids(client.get("/api/v1/feed/for-you"))) == {
+        str(first.video_id), str(later.video_id)}
