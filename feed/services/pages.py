@@ -24,7 +24,7 @@ from core.errors import DomainError
 from .. import cursors
 from ..ranking import diversify, rank
 from ..selectors.foryou import for_you_candidates, viewer_taste
-from ..selectors.lists import PostList
+from ..selectors.lists import PostList, window_ids
 from ..selectors.pages import PostRow, page_rows
 from .quota import feed_quota_refund, feed_quota_take
 
@@ -56,8 +56,7 @@ def chronological_page(*, viewer: User, posts: PostList, cursor: str | None,
     out short, the cursor still moves past the whole window, so nothing is skipped twice."""
     after = cursors.keyset_decode(cursor)
     size = feed_quota_take(user=viewer, wanted=page_size_clamp(page_size))
-    scope = posts.scope.filter(id__lt=after) if after is not None else posts.scope
-    window = list(scope.order_by("-id").values_list("id", flat=True)[:size * _WINDOW + 1])
+    window = window_ids(posts, viewer_id=viewer.pk, after=after, limit=size * _WINDOW + 1)
     window_full = len(window) > size * _WINDOW
     window = window[:size * _WINDOW]
     shown = page_rows(viewer=viewer, ids=window, discoverable=posts.discoverable,
