@@ -24,7 +24,7 @@ from core.compiled_queries import CompiledQuery, StandIns, compiled
 
 from ..models import HiddenCreator, Like, NotInterested, Post, SteeringTerm
 from ..ranking import Candidate, Taste
-from .lists import discoverable_posts_for
+from .lists import discoverable_posts
 from .pools import CANDIDATE_FIELDS, TEXT_FIELDS, shared_candidates
 from .visibility import followee_ids, teen_cutoff
 
@@ -90,7 +90,7 @@ def _own_queries(viewer: User, taste: Taste) -> list[CompiledQuery]:
 
     def sources(stand_ins: StandIns) -> list[QuerySet[Post, Any]]:
         viewer_id = stand_ins.one("viewer")
-        visible = discoverable_posts_for(viewer_id, teen=teen)
+        visible = discoverable_posts(viewer_id, teen=teen)
         base = visible.exclude(author_id=viewer_id)
         engaged = (Like.objects.filter(user_id=viewer_id).order_by("-id")
                    .values("post__video_id")[:_ENGAGED_VIDEOS])

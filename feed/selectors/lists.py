@@ -12,20 +12,15 @@ from core.compiled_queries import StandIns, compiled
 from core.errors import NotFoundError
 
 from ..models import HiddenCreator, NotInterested, Post
-from .visibility import feed_posts_for, followee_ids, post_get_visible
+from .visibility import feed_posts, followee_ids, post_get_visible
 
 
-def discoverable_posts(viewer: User) -> QuerySet[Post]:
+def discoverable_posts(viewer_id: int, *, teen: bool) -> QuerySet[Post]:
     """Feed posts minus blocked (either way) and hidden creators and posts marked not
-    interested."""
-    return discoverable_posts_for(viewer.pk, teen=viewer.is_teen)
-
-
-def discoverable_posts_for(viewer_id: int, *, teen: bool) -> QuerySet[Post]:
-    """discoverable_posts by the viewer's id (compiled queries pass a stand-in)."""
+    interested. By id: compiled queries pass a stand-in."""
     hidden = HiddenCreator.objects.filter(user_id=viewer_id).values("creator_id")
     not_interested = NotInterested.objects.filter(user_id=viewer_id).values("post_id")
-    return (feed_posts_for(viewer_id, teen=teen)
+    return (feed_posts(viewer_id, teen=teen)
             .exclude(blocked_either_way_q(viewer_id, "author_id"))
             .exclude(author_id__in=hidden).exclude(id__in=not_interested))
 

@@ -16,8 +16,8 @@ from accounts.facade import User
 from core.compiled_queries import CompiledQuery, StandIns, compiled, padded
 
 from ..models import Like, Post
-from .lists import discoverable_posts_for
-from .visibility import feed_posts_for, teen_cutoff
+from .lists import discoverable_posts
+from .visibility import feed_posts, teen_cutoff
 
 PostRow = dict[str, Any]  # PAGE_FIELDS and "viewer_liked"
 
@@ -38,8 +38,8 @@ def _page_query(*, teen: bool, ids: int, discoverable: bool,
 
     def build(stand_ins: StandIns) -> QuerySet[Post, Any]:
         viewer_id = stand_ins.one("viewer")
-        posts = (discoverable_posts_for(viewer_id, teen=teen) if discoverable
-                 else feed_posts_for(viewer_id, teen=teen))
+        posts = (discoverable_posts(viewer_id, teen=teen) if discoverable
+                 else feed_posts(viewer_id, teen=teen))
         liked = Like.objects.filter(user_id=viewer_id, post_id=OuterRef("pk"))
         rows = (posts.filter(id__in=stand_ins.many("ids", ids), author__is_active=True)
                 .annotate(viewer_liked=Exists(liked)).values(*PAGE_FIELDS, "viewer_liked"))

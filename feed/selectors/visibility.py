@@ -16,7 +16,7 @@ from accounts.models import Follow
 from core.errors import NotFoundError
 from generation.models import Video
 
-from ..models import HiddenCreator, Post
+from ..models import Post
 
 Visibility = Post.Visibility
 
@@ -64,20 +64,9 @@ def teen_safe_q(viewer_id: int) -> Q:
                                  | Q(author_id=viewer_id))
 
 
-def excluded_author_ids(viewer_id: int) -> set[int]:
-    """Blocked in either direction, or hidden by the viewer."""
-    hidden = HiddenCreator.objects.filter(user_id=viewer_id).values_list("creator_id",
-                                                                          flat=True)
-    return blocked_user_ids(viewer_id) | set(hidden)
-
-
-def feed_posts(viewer: User) -> QuerySet[Post]:
-    """Posts the viewer may meet in any feed or list (per-list filters come on top)."""
-    return feed_posts_for(viewer.pk, teen=viewer.is_teen)
-
-
-def feed_posts_for(viewer_id: int, *, teen: bool) -> QuerySet[Post]:
-    """feed_posts by the viewer's id (compiled page queries pass a stand-in)."""
+def feed_posts(viewer_id: int, *, teen: bool) -> QuerySet[Post]:
+    """Posts the viewer may meet in any feed or list (per-list filters come on top). By id:
+    compiled queries pass a stand-in."""
     posts = Post.objects.filter(in_feeds_q() & audience_q(viewer_id))
     return posts.filter(teen_safe_q(viewer_id)) if teen else posts
 
