@@ -60,7 +60,7 @@ WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "8"))
 ONLY = {name for name in os.environ.get("BENCH_PHASES", "").split(",") if name}
 VIEWERS = 200
-SCHEMA = 3
+SCHEMA = 4
 DAYS = 30
 BULK_TABLES = ["accounts_user", "generation_video", "feed_post", "accounts_follow", "feed_like"]
 
@@ -156,7 +156,7 @@ def _load_sql(n_users: int, n_posts: int) -> list[tuple[str, str]]:
         INSERT INTO feed_post (id, video_id, author_id, caption, hashtags, allow_remix,
             allow_comments, visibility, parent_video_id, root_video_id, remix_depth,
             parent_author_id, root_author_id, like_count, comment_count, view_count,
-            remix_count, share_count, hot_base, hot_score, published_at)
+            remix_count, share_count, hot_base, hot_score, published_at, in_feeds)
         SELECT i, md5(i::text)::uuid, 1 + (i * 7919) % {n_users}, 'clip ' || i || ' #t' || i % 500,
             jsonb_build_array('t' || i % 500), true, true,
             CASE WHEN i % 20 = 0 THEN 'private' WHEN i % 20 IN (1, 2) THEN 'followers'
@@ -166,7 +166,9 @@ def _load_sql(n_users: int, n_posts: int) -> list[tuple[str, str]]:
             (SELECT owner_id FROM generation_video rv WHERE rv.id = v.remix_root_id),
             0, 0, 0, 0, 0,
             extract(epoch FROM v.created_at) / 43200, extract(epoch FROM v.created_at) / 43200,
-            v.created_at
+            v.created_at,
+            v.status = 'completed' AND v.deleted_at IS NULL AND NOT v.held_for_review
+                AND NOT v.restricted
         FROM generate_series(1::bigint, {n_posts}) i
         JOIN generation_video v ON v.id = md5(i::text)::uuid"""),
         ("follows", f"""

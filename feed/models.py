@@ -56,6 +56,9 @@ class Post(models.Model):
     hot_base = models.FloatField(default=0)
     hot_score = models.FloatField(default=0)
     published_at = models.DateTimeField(default=timezone.now)
+    # The video's in_feeds_q, copied (publishing needs it true; video_shown_changed keeps it) so
+    # for-you candidates skip the video join. Pages still check the video itself.
+    in_feeds = models.BooleanField(default=True)
 
     class Meta:
         indexes = [

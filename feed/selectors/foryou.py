@@ -3,9 +3,10 @@
 Four sources of at most FEED_CANDIDATES_PER_SOURCE posts each: people I follow (newest),
 remixes of videos I liked recently, trending (hot_score) and fresh public posts. The first two
 are the viewer's own: indexed queries with every exclusion rule in SQL (discoverable_posts),
-sent as one UNION ALL and compiled once per shape. The last two are the same for everyone, so
-they come from the process's shared pools (selectors.pools), filtered here by the viewer's
-blocks, hides, "not interested" marks and own posts. Ranking thus only orders what may be
+sent as one UNION ALL and compiled once per shape; they read the posts' copy of the video
+state (Post.in_feeds), and the page load re-checks the video. The last two are the same for
+everyone, so they come from the process's shared pools (selectors.pools), filtered here by the
+viewer's blocks, hides, "not interested" marks and own posts. Ranking thus only orders what may be
 shown.
 """
 
@@ -90,10 +91,12 @@ def _own_queries(viewer: User, taste: Taste) -> list[CompiledQuery]:
 
     def sources(stand_ins: StandIns) -> list[QuerySet[Post, Any]]:
         viewer_id = stand_ins.one("viewer")
-        visible = discoverable_posts(viewer_id, teen=teen)
+        visible = discoverable_posts(viewer_id, teen=teen, candidates=True)
         base = visible.exclude(author_id=viewer_id)
-        engaged = (Like.objects.filter(user_id=viewer_id).order_by("-id")
-                   .values("post__video_id")[:_ENGAGED_VIDEOS])
+        # The newest likes first, then their posts: joining first reads every liked post.
+        liked = (Like.objects.filter(user_id=viewer_id).order_by("-id")
+                 .values("post_id")[:_ENGAGED_VIDEOS])
+        engaged = Post.objects.filter(id__in=liked).values("video_id")
         followed = _newest(Post.objects.filter(author_id__in=followee_ids(viewer_id)))
         remixes = _newest(Post.objects.filter(parent_video_id__in=engaged))
         return [base.filter(id__in=ids).order_by("-id").values(*fields)[:limit]

@@ -15,12 +15,13 @@ from ..models import HiddenCreator, NotInterested, Post
 from .visibility import feed_posts, followee_ids, post_get_visible
 
 
-def discoverable_posts(viewer_id: int, *, teen: bool) -> QuerySet[Post]:
+def discoverable_posts(viewer_id: int, *, teen: bool, candidates: bool = False
+                       ) -> QuerySet[Post]:
     """Feed posts minus blocked (either way) and hidden creators and posts marked not
-    interested. By id: compiled queries pass a stand-in."""
+    interested. By id: compiled queries pass a stand-in. `candidates`: see feed_posts."""
     hidden = HiddenCreator.objects.filter(user_id=viewer_id).values("creator_id")
     not_interested = NotInterested.objects.filter(user_id=viewer_id).values("post_id")
-    return (feed_posts(viewer_id, teen=teen)
+    return (feed_posts(viewer_id, teen=teen, candidates=candidates)
             .exclude(blocked_either_way_q(viewer_id, "author_id"))
             .exclude(author_id__in=hidden).exclude(id__in=not_interested))
 

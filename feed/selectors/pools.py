@@ -22,7 +22,7 @@ from django.db.models import QuerySet
 
 from ..models import Post
 from ..ranking import Candidate
-from .visibility import in_feeds_q, teen_cutoff
+from .visibility import teen_cutoff
 
 # hot_base, not published_at: a float loads several times faster than a timestamptz.
 CANDIDATE_FIELDS = ("id", "author_id", "hot_base", "like_count", "comment_count",
@@ -45,7 +45,8 @@ _loading = threading.Lock()
 
 
 def _public(teen_cutoff_date: date | None) -> QuerySet[Post]:
-    posts = Post.objects.filter(in_feeds_q(), visibility=Post.Visibility.PUBLIC,
+    # The posts' copy of the video state: the page load re-checks the video (selectors.pages).
+    posts = Post.objects.filter(in_feeds=True, visibility=Post.Visibility.PUBLIC,
                                 author__is_active=True)
     if teen_cutoff_date is not None:
         posts = posts.filter(video__label="", author__birthdate__gt=teen_cutoff_date)

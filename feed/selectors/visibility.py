@@ -30,16 +30,17 @@ def followee_ids(viewer_id: int) -> QuerySet[Follow, int]:
     return Follow.objects.filter(follower_id=viewer_id).values_list("followee_id", flat=True)
 
 
-def reachable_q() -> Q:
+def reachable_q(video: str = "video__") -> Q:
     """Publishable right now: completed, not deleted, no open case. (Whether the creator is
-    still active is checked where the page is loaded: see selectors.pages.)"""
-    return Q(video__status=Video.Status.COMPLETED, video__deleted_at__isnull=True,
-             video__held_for_review=False)
+    still active is checked where the page is loaded: see selectors.pages.) `video`: the path
+    to the video ("" on Video itself)."""
+    return Q(**{f"{video}status": Video.Status.COMPLETED, f"{video}deleted_at__isnull": True,
+                f"{video}held_for_review": False})
 
 
-def in_feeds_q() -> Q:
+def in_feeds_q(video: str = "video__") -> Q:
     """Reachable and not restricted by moderation (restricted videos stay off every feed)."""
-    return reachable_q() & Q(video__restricted=False)
+    return reachable_q(video) & Q(**{f"{video}restricted": False})
 
 
 def audience_q(viewer_id: int) -> Q:
@@ -64,10 +65,16 @@ def teen_safe_q(viewer_id: int) -> Q:
                                  | Q(author_id=viewer_id))
 
 
-def feed_posts(viewer_id: int, *, teen: bool) -> QuerySet[Post]:
+def feed_posts(viewer_id: int, *, teen: bool, candidates: bool = False) -> QuerySet[Post]:
     """Posts the viewer may meet in any feed or list (per-list filters come on top). By id:
-    compiled queries pass a stand-in."""
-    posts = Post.objects.filter(in_feeds_q() & audience_q(viewer_id))
+    compiled queries pass a stand-in.
+
+    `candidates`: read the post's copy of the video's state (Post.in_feeds) instead of joining
+    the video: half the random reads of a for-you source. Only for candidates, never for what
+    is shown: the page load checks the video itself (selectors.pages), so a stale copy can
+    drop a candidate late but never show a post."""
+    in_feeds = Q(in_feeds=True) if candidates else in_feeds_q()
+    posts = Post.objects.filter(in_feeds & audience_q(viewer_id))
     return posts.filter(teen_safe_q(viewer_id)) if teen else posts
 
 

@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from uuid import UUID
 
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Exists
 from django.utils import timezone
 
 from accounts.facade import User
@@ -140,7 +140,12 @@ def posts_erase_for_account(user: User) -> None:
 
 
 def video_shown_changed(video: Video) -> None:
-    """generation's hook: a published remix taken down, restored, restricted or deleted
-    recounts its parent's remixes (a job completing has no post yet: nothing to recount)."""
-    if video.remix_of_id is not None and Post.objects.filter(video_id=video.pk).exists():
+    """generation's hook: a published video taken down, restored, restricted, labelled or
+    deleted updates its post's copy of the video's state (Post.in_feeds), and a remix
+    recounts its parent's remixes (a job completing has no post yet: nothing to do).
+    Read from the database: callers may have changed the row with update()."""
+    shown = Video.objects.filter(in_feeds_q(video=""), pk=video.pk)
+    if not Post.objects.filter(video_id=video.pk).update(in_feeds=Exists(shown)):
+        return
+    if video.remix_of_id is not None:
         remix_count_refresh(parent_video_id=video.remix_of_id)

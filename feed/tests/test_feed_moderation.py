@@ -80,3 +80,51 @@ def test_a_removed_or_deleted_remix_leaves_its_parents_remix_count(user_factory,
     assert login(bob).delete(f"/api/v1/videos/{remixes[1].pk}").status_code == 204
     assert remixes_shown() == 0
     assert Post.objects.get(pk=root.pk).remix_count == 0
+
+
+@pytest.mark.parametrize(("down", "up"), [("restrict", "unrestrict"), ("remove", "unremove")])
+def test_a_moderation_decision_and_its_reversal_reach_for_you(down, up, user_factory, login):
+    """For-you candidates read the post's copy of the video state (Post.in_feeds): taking a
+    video down must clear it and reversing the decision must set it again, or the post would
+    never come back to anyone's for-you."""
+    from feed_factories import post_make, video_ids, video_make
+
+    from billing.services import credits_capture, credits_reserve
+    from feed.models import Post
+    from generation.moderation_targets import video_enforce
+
+    ana = user_factory(handle="ana")
+    # As a finished job leaves it: its file kept and its credits captured (a removal can be
+    # reversed only then).
+    video = video_make(ana, video_file="videos/ana.mp4")
+    credits_reserve(user_id=ana.pk, amount=video.cost, reference=video.reservation_reference,
+                    reason="generation")
+    credits_capture(reference=video.reservation_reference)
+    post = post_make(ana, video=video)
+    other = post_make(user_factory(handle="bob"))
+    viewer = login(user_factory())
+    assert set(video_ids(viewer.get("/api/v1/feed/for-you"))) == {
+        str(post.video_id), str(other.video_id)}
+
+    video_enforce(str(post.video_id), down)
+    assert video_ids(viewer.get("/api/v1/feed/for-you")) == [str(other.video_id)]
+    assert Post.objects.get(pk=post.pk).in_feeds is False
+
+    video_enforce(str(post.video_id), up)
+    assert set(video_ids(viewer.get("/api/v1/feed/for-you"))) == {
+        str(post.video_id), str(other.video_id)}
+    assert Post.objects.get(pk=post.pk).in_feeds is True
+
+
+def test_a_deleted_video_leaves_for_you_candidates(user_factory, login):
+    from feed_factories import post_make, video_ids
+
+    from feed.models import Post
+
+    ana = user_factory(handle="ana")
+    post = post_make(ana)
+    viewer = login(user_factory())
+    assert video_ids(viewer.get("/api/v1/feed/for-you")) == [str(post.video_id)]
+    assert login(ana).delete(f"/api/v1/videos/{post.video_id}").status_code == 204
+    assert video_ids(viewer.get("/api/v1/feed/for-you")) == []
+    assert Post.objects.get(pk=post.pk).in_feeds is False
