@@ -71,10 +71,13 @@ def score(candidate: Candidate, taste: Taste, now_ts: float) -> float:
     recency = math.exp(-age_h / 24)
     velocity = math.log1p(candidate.points / (age_h + 2))
     remix = math.log1p(candidate.remix_count)
+    # .get: a Counter's [] on a missing key goes through __missing__, a Python call.
     affinity = (W_FOLLOWED * (candidate.author_id in taste.followed)
-                + W_LIKED_AUTHOR * min(taste.liked_authors[candidate.author_id], 4) / 4)
-    terms = candidate.terms() if taste.more or taste.less else set()
-    steering = W_MORE * bool(terms & taste.more) + W_LESS * bool(terms & taste.less)
+                + W_LIKED_AUTHOR * min(taste.liked_authors.get(candidate.author_id, 0), 4) / 4)
+    steering = 0.0
+    if taste.more or taste.less:
+        terms = candidate.terms()
+        steering = W_MORE * bool(terms & taste.more) + W_LESS * bool(terms & taste.less)
     return (W_RECENCY * recency + W_VELOCITY * velocity + W_REMIX * remix + affinity
             + steering)
 
