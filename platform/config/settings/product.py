@@ -53,7 +53,9 @@ FEED_SNAPSHOT_TTL_S = env_int("FEED_SNAPSHOT_TTL_S", 3600)  # how long a for-you
 FEED_TASTE_TTL_S = env_int("FEED_TASTE_TTL_S", 60)  # cached for-you affinity (follows, likes)
 FEED_POOL_TTL_S = env_int("FEED_POOL_TTL_S", 10)  # trending and fresh for-you pools, per process
 FEED_MAX_HASHTAGS = env_int("FEED_MAX_HASHTAGS", 10)
-GENERATION_INFERENCE_STEPS = env_int("GENERATION_INFERENCE_STEPS", 8)
+# At least 2: LTX-2's scheduler (shift_terminal) divides by zero on a one-step schedule (NaN
+# frames), which bench/generation_gpu.py found at the real model's settings.
+GENERATION_INFERENCE_STEPS = max(2, env_int("GENERATION_INFERENCE_STEPS", 8))
 GENERATION_RESOLUTIONS = env_str("GENERATION_RESOLUTIONS", "480p,720p,1080p").split(",")
 GENERATION_MAX_ATTEMPTS = env_int("GENERATION_MAX_ATTEMPTS", 2)
 GENERATION_WARM_ON_START = env_str("GENERATION_WARM_ON_START", "1") == "1"
