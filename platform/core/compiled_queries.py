@@ -14,14 +14,15 @@ date, a flag, a LIMIT). The values themselves must be integers the ORM passes th
 
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import connections
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 
 # Far below any id: a compiled parameter equal to one of these is a stand-in.
 _FIRST_STAND_IN = -7_340_000_000_000
 _MAX_COMPILED = 512  # shapes kept per process (page sizes, block-list lengths...)
+_M = TypeVar("_M", bound=Model)
 
 
 class StandIns:
@@ -83,6 +84,17 @@ class CompiledQuery:
                     converted[position] = function(converted[position], expression, connection)
             out.append(dict(zip(self.columns, converted, strict=True)))
         return out
+
+    def instances(self, model: type[_M], **values: int | Sequence[int]) -> list[_M]:
+        """The rows as instances of `model` (through the ORM's own `from_db`), for a query of
+        `.values(*concrete_attnames(model))`."""
+        return [model.from_db(self.using, list(self.columns), tuple(row.values()))
+                for row in self.rows(**values)]
+
+
+def concrete_attnames(model: type[Model]) -> list[str]:
+    """Every column of `model`, in the order `from_db` takes them."""
+    return [field.attname for field in model._meta.concrete_fields]
 
 
 _compiled: dict[Hashable, CompiledQuery] = {}

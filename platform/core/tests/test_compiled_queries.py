@@ -60,3 +60,26 @@ def test_lists_are_padded_to_a_few_lengths():
     assert [bucket(n) for n in (0, 1, 8, 9, 16, 17, 100)] == [0, 8, 8, 16, 16, 32, 128]
     assert padded([3, 4]) == [3, 4] + [4] * 6
     assert padded([]) == []
+
+
+def test_instances_are_the_models_the_orm_loads(user_factory):
+    """Tokens are checked through instances(): a loaded user must equal the ORM's, field by
+    field (dates, booleans, files), and save like one."""
+    from core.compiled_queries import concrete_attnames
+
+    people = [user_factory(display_name=f"P{i}") for i in range(3)]
+
+    def build(stand_ins: StandIns):
+        return User.objects.filter(pk=stand_ins.one("user")).values(*concrete_attnames(User))
+
+    query = compiled(("test.instances",), build)
+    for person in people:
+        [loaded] = query.instances(User, user=person.pk)
+        expected = User.objects.get(pk=person.pk)
+        assert {f: getattr(loaded, f) for f in concrete_attnames(User)} == {
+            f: getattr(expected, f) for f in concrete_attnames(User)}
+        assert not loaded._state.adding
+        loaded.display_name = "renamed"
+        loaded.save(update_fields=["display_name"])
+        assert User.objects.get(pk=person.pk).display_name == "renamed"
+    assert query.instances(User, user=max(p.pk for p in people) + 100) == []
