@@ -8,12 +8,19 @@ from __future__ import annotations
 
 import numpy as np
 import numpy.typing as npt
+import torch
 from PIL import Image
 
 
-def float_frames_to_uint8(frames: npt.NDArray[np.floating]) -> npt.NDArray[np.uint8]:
-    """[T, H, W, 3] floats in [0, 1] to uint8."""
-    return (np.clip(frames, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
+def video_tensor_to_uint8(video: torch.Tensor) -> npt.NDArray[np.uint8]:
+    """[T, 3, H, W] values in [0, 1], on any device, to [T, H, W, 3] uint8 on the CPU.
+
+    Converted where the tensor lives: on a GPU the float work takes milliseconds and a quarter
+    of the bytes cross to the host (a 4 s 480p job's frames as float32 took 1.2 s on the CPU).
+    """
+    # clamp makes the copy (.float() may return the caller's tensor); then in place.
+    scaled = video.float().clamp(0.0, 1.0).mul_(255.0).add_(0.5).to(torch.uint8)
+    return scaled.permute(0, 2, 3, 1).contiguous().cpu().numpy()
 
 
 def retime_indices(src_count: int, src_fps: float, dst_count: int, dst_fps: float) -> list[int]:

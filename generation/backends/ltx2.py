@@ -33,7 +33,7 @@ from generation.backends.fit import (
     audio_samples_for,
     fit_audio,
     fit_frames,
-    float_frames_to_uint8,
+    video_tensor_to_uint8,
 )
 
 # Progress fractions at stage boundaries; denoising steps fill the span between them.
@@ -138,7 +138,7 @@ class LTX2Backend:
             "num_inference_steps": spec.num_inference_steps,
             # A CPU generator gives the same noise on every device for a given seed.
             "generator": torch.Generator(device="cpu").manual_seed(spec.seed),
-            "output_type": "np",
+            "output_type": "pt",  # frames stay on the device: see video_tensor_to_uint8
             "return_dict": False,
             **self._call_options,
         }
@@ -173,7 +173,7 @@ class LTX2Backend:
 
         report(RESIZE_START, STAGE_RESIZE)
         frames = fit_frames(
-            float_frames_to_uint8(np.asarray(video[0])),
+            video_tensor_to_uint8(video[0]),
             grid.frame_rate,
             width=spec.width,
             height=spec.height,

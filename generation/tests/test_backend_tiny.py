@@ -129,3 +129,24 @@ def test_backend_is_kept_warm_per_process() -> None:
 def test_invalid_specs_are_rejected(changes: dict[str, float]) -> None:
     with pytest.raises(ValueError):
         dataclasses.replace(SPEC, **changes)  # type: ignore[arg-type]
+
+
+def test_pipeline_frames_become_rounded_uint8_frames_on_their_device() -> None:
+    """The pipeline hands frames over as a [T, 3, H, W] tensor in [0, 1] (bf16 on a GPU):
+    they come out as [T, H, W, 3] uint8, rounded and clamped, as the encoder wants them."""
+    import torch
+
+    from generation.backends.fit import video_tensor_to_uint8
+
+    levels = torch.tensor([-0.2, 0.0, 0.5, 0.999, 1.0, 1.3])
+    video = levels.view(1, 1, 1, 6).expand(2, 3, 4, 6).clone()  # T=2, C=3, H=4, W=6
+    original = video.clone()
+    for dtype in (torch.float32, torch.bfloat16):
+        frames = video_tensor_to_uint8(video.to(dtype))
+        assert frames.shape == (2, 4, 6, 3) and frames.dtype == np.uint8
+        assert frames[1, 3, :, 2].tolist() == [0, 0, 128, 255, 255, 255]
+        assert torch.equal(video, original)  # the pipeline's tensor is left as it was
+    # Channels land last: a red frame stays red.
+    red = torch.zeros(1, 3, 2, 2)
+    red[:, 0] = 1.0
+    assert video_tensor_to_uint8(red)[0, 0, 0].tolist() == [255, 0, 0]
