@@ -25,7 +25,7 @@ from core.compiled_queries import CompiledQuery, StandIns, compiled
 
 from ..models import HiddenCreator, Like, NotInterested, Post, SteeringTerm
 from ..ranking import Candidate, Taste
-from .lists import discoverable_posts
+from .lists import discoverable_posts, followed_post_ids
 from .pools import CANDIDATE_FIELDS, TEXT_FIELDS, shared_candidates
 from .visibility import followee_ids, teen_cutoff
 
@@ -65,11 +65,9 @@ def _taste_load(viewer: User) -> Taste:
                  hidden=frozenset(hidden), not_interested=frozenset(not_interested))
 
 
-def _newest(scope: QuerySet[Post]) -> QuerySet[Post, Any]:
-    """The newest ids of a scope, from its index alone: the rules then join only these.
-    A quarter more than a source takes leaves room for the few the rules drop; every row of
-    the window costs the rules two random reads (the post and its video)."""
-    window = settings.FEED_CANDIDATES_PER_SOURCE * 5 // 4
+def _newest(scope: QuerySet[Post], window: int) -> QuerySet[Post, Any]:
+    """The newest ids of a scope, from its index alone: the rules then read only these.
+    A quarter more than a source takes (the window) leaves room for the few the rules drop."""
     return scope.order_by("-id").values("id")[:window]
 
 
@@ -97,8 +95,9 @@ def _own_queries(viewer: User, taste: Taste) -> list[CompiledQuery]:
         liked = (Like.objects.filter(user_id=viewer_id).order_by("-id")
                  .values("post_id")[:_ENGAGED_VIDEOS])
         engaged = Post.objects.filter(id__in=liked).values("video_id")
-        followed = _newest(Post.objects.filter(author_id__in=followee_ids(viewer_id)))
-        remixes = _newest(Post.objects.filter(parent_video_id__in=engaged))
+        window = settings.FEED_CANDIDATES_PER_SOURCE * 5 // 4
+        followed = followed_post_ids(viewer_id, limit=window)
+        remixes = _newest(Post.objects.filter(parent_video_id__in=engaged), window)
         return [base.filter(id__in=ids).order_by("-id").values(*fields)[:limit]
                 for ids in (followed, remixes)]
 

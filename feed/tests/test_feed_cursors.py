@@ -151,3 +151,22 @@ def test_hidden_runs_longer_than_the_window_leave_no_gaps(user_factory, login):
         seen += [p["video_id"] for p in body["results"]]
         url = body["next"]
     assert seen == [str(p.video_id) for p in reversed(visible)]
+
+
+def test_following_pages_interleave_a_prolific_creator_with_a_quiet_one(user_factory, login):
+    """Each followee gives the window at most its own newest posts (Postgres): a creator
+    posting far more than a page must not crowd out, reorder or skip anyone across pages."""
+    me, busy, quiet = user_factory(), user_factory(handle="busy"), user_factory(handle="quiet")
+    for author in (busy, quiet):
+        Follow.objects.create(follower=me, followee=author)
+    expected = []
+    for n in range(40):
+        post = post_make(quiet if n in (3, 17, 38) else busy)
+        expected.append(str(post.video_id))
+    client = login(me)
+    seen, url = [], "/api/v1/feed/following?page_size=4"
+    while url:
+        body = client.get(url).json()
+        seen += [p["video_id"] for p in body["results"]]
+        url = body["next"]
+    assert seen == expected[::-1]
