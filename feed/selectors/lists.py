@@ -1,8 +1,7 @@
 """The post lists behind each feed endpoint, newest first; pagination is the caller's."""
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
 from django.contrib.postgres.expressions import ArraySubquery
@@ -51,18 +50,24 @@ def followed_post_ids(viewer_id: int, *, limit: int, after: int | None = None
             .order_by("-pid").values("pid")[:limit])
 
 
+class ViewerWindow(Protocol):
+    """(viewer id, limit, after) to a one-column values() query of the newest ids."""
+
+    def __call__(self, viewer_id: int, *, limit: int, after: int | None = None
+                 ) -> QuerySet[Any, Any]: ...
+
+
 @dataclass(frozen=True)
 class PostList:
     """`scope`: the list's own cheap, index-driven filter (who, which tag...). Pages take a
     window of ids from the scope first (window_ids), then apply every rule of who may see what
     to that window only (selectors.pages), so a page never joins more rows than it shows.
     `viewer_window`: instead of `scope`, for a list whose window depends on the viewer's id
-    alone (following): (viewer id, after, limit) to a one-column values() query, compiled
-    once per shape.
+    alone (following): compiled once per shape.
     `discoverable`: the rules drop hidden creators and "not interested" posts too."""
 
     scope: QuerySet[Post] | None = None
-    viewer_window: Callable[..., QuerySet[Any, Any]] | None = None
+    viewer_window: ViewerWindow | None = None
     discoverable: bool = True
 
 
@@ -79,8 +84,7 @@ def window_ids(posts: PostList, *, viewer_id: int, after: int | None, limit: int
         return viewer_window(stand_ins.one("viewer"), limit=limit,
                              after=None if after is None else stand_ins.one("after"))
 
-    key = ("feed.window", viewer_window.__module__, viewer_window.__qualname__, after is None,
-           limit)
+    key = ("feed.window", viewer_window, after is None, limit)  # functions hash by identity
     query = compiled(key, build)
     return [next(iter(row.values())) for row in query.rows(viewer=viewer_id, after=after or 0)]
 
