@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.errors import DomainError
+from core.ids import parse_id
 
 from . import services
 from .models import DisputeStatus, StripeEvent, StripeEventStatus
@@ -88,7 +89,7 @@ def _on_checkout(session: dict[str, Any]) -> bool:
     services.purchase_checkout_paid(
         payment_key=_payment_key(session) or f"cs:{session['id']}",
         session_id=str(session["id"]),
-        user_id=int(client_ref) if client_ref.isdigit() else None,
+        user_id=parse_id(client_ref),
         pack_id=str((session.get("metadata") or {}).get("pack", "")),
         amount_cents=int(session.get("amount_total") or 0),
         currency=str(session.get("currency") or "").lower(),

@@ -10,6 +10,7 @@ import binascii
 from dataclasses import dataclass
 
 from core.errors import DomainError
+from core.ids import parse_id
 
 
 @dataclass(frozen=True)
@@ -41,9 +42,10 @@ def keyset_decode(cursor: str | None) -> int | None:
     if not cursor:
         return None
     text = _decode(cursor)
-    if not text.startswith("k") or not text[1:].isdigit():
+    last_id = parse_id(text[1:]) if text.startswith("k") else None
+    if last_id is None:
         raise _invalid()
-    return int(text[1:])
+    return last_id
 
 
 def snapshot_encode(snapshot_id: int, offset: int) -> str:
@@ -54,7 +56,8 @@ def snapshot_decode(cursor: str | None) -> SnapshotCursor | None:
     if not cursor:
         return None
     text = _decode(cursor)
-    snapshot, _, offset = text[1:].partition(".")
-    if not text.startswith("s") or not snapshot.isdigit() or not offset.isdigit():
+    snapshot_text, _, offset_text = text[1:].partition(".")
+    snapshot, offset = parse_id(snapshot_text), parse_id(offset_text)
+    if not text.startswith("s") or snapshot is None or offset is None:
         raise _invalid()
-    return SnapshotCursor(int(snapshot), int(offset))
+    return SnapshotCursor(snapshot, offset)

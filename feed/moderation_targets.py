@@ -2,12 +2,15 @@
 
 from typing import Any
 
+from core.ids import parse_id
+
 from .models import Comment
 from .services.engagement import comment_remove_by_moderation
 
 
 def _comment(target_id: str) -> Comment | None:
-    return Comment.objects.filter(pk=int(target_id)).first() if target_id.isdigit() else None
+    comment_id = parse_id(target_id)
+    return Comment.objects.filter(pk=comment_id).first() if comment_id is not None else None
 
 
 def comment_owner(target_id: str) -> int | None:
@@ -17,8 +20,9 @@ def comment_owner(target_id: str) -> int | None:
 
 def comment_enforce(target_id: str, action: str) -> None:
     # Comments have no restricted or labelled state: only removal means something.
-    if action == "remove" and target_id.isdigit():
-        comment_remove_by_moderation(comment_id=int(target_id))
+    comment_id = parse_id(target_id)
+    if action == "remove" and comment_id is not None:
+        comment_remove_by_moderation(comment_id=comment_id)
 
 
 def comment_describe(target_id: str) -> dict[str, Any]:

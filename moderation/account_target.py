@@ -4,12 +4,14 @@ from typing import Any
 
 from accounts.facade import User
 from core.errors import DomainError
+from core.ids import parse_id
 
 from .targets import target_register
 
 
 def _user(target_id: str) -> User | None:
-    return User.objects.filter(pk=int(target_id)).first() if target_id.isdigit() else None
+    user_id = parse_id(target_id)
+    return User.objects.filter(pk=user_id).first() if user_id is not None else None
 
 
 def account_owner_of(target_id: str) -> int | None:

@@ -1,5 +1,7 @@
 """Cursor stability (new posts between page fetches) and a constant number of queries per page."""
 
+import base64
+
 import pytest
 from django.core.cache import cache
 from django.db import connection
@@ -84,6 +86,18 @@ def test_invalid_and_expired_cursors(world, settings):
     assert gone.status_code == 410 and gone.json()["error"]["code"] == "feed.cursor_expired"
     wrong_kind = client.get(f"/api/v1/feed/for-you?cursor={page['next_cursor']}x")
     assert wrong_kind.status_code in (400, 410)
+
+
+@pytest.mark.parametrize("text", ["k\u00b2", "k" + "9" * 30, "k-5", "k", "s1.\u00b2",
+                                  "s\u00b2.0", "s1", "s" + "9" * 30 + ".0", "x12"])
+def test_malformed_cursors_are_a_400_never_a_500(text, world):
+    """Digits only ASCII and of an id's size: "²" passes str.isdigit but not int()."""
+    _, _, client = world
+    cursor = base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+    for url in ("/api/v1/feed/following", "/api/v1/feed/for-you", "/api/v1/hashtags/loop/posts"):
+        response = client.get(f"{url}?cursor={cursor}")
+        assert response.status_code == 400, (url, text, response.content)
+        assert response.json()["error"]["code"] == "feed.invalid_cursor"
 
 
 # (first page, any later page). For-you's first page ranks (taste: five queries; the viewer's

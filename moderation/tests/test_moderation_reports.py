@@ -63,3 +63,15 @@ def test_account_reports_and_refusals(clips, make_user, login) -> None:
 
 def test_reporting_needs_a_login(api) -> None:
     assert _report(api).status_code == 401
+
+
+@pytest.mark.parametrize("target_type", ["account", "comment"])
+@pytest.mark.parametrize("target_id", ["\u00b2", "9" * 30, "-3", "1.5"])
+def test_a_target_id_that_is_no_id_is_not_found(target_type, target_id, make_user,
+                                                login) -> None:
+    """Numeric targets parse ASCII digits of an id's size only: "²" passes str.isdigit but
+    not int(), and 30 digits overflow the database's ids (both were a 500)."""
+    response = _report(login(make_user("rep_a")), target_type=target_type, target_id=target_id)
+    assert response.status_code == 404, response.content
+    assert response.data["error"]["code"] == "moderation.target_not_found"
+    assert not Case.objects.exists()

@@ -9,6 +9,7 @@ from rest_framework_simplejwt.exceptions import AuthenticationFailed, TokenError
 from rest_framework_simplejwt.tokens import AccessToken
 
 from accounts.authentication import user_for_token_claims
+from core.ids import parse_id
 
 from .delivery import database_tail, user_group
 from .selectors import notifications_after
@@ -57,9 +58,10 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
         await self.channel_layer.group_add(user_group(self.user_id), self.channel_name)
         await self.accept(subprotocol=subprotocol)
         database_tail.ensure_running()
-        if after.isdigit():
+        after_id = parse_id(after)
+        if after_id is not None:
             for notification in await database_sync_to_async(notifications_after)(
-                    user_id=self.user_id, after_id=int(after)):
+                    user_id=self.user_id, after_id=after_id):
                 await self._send_event(notification.as_event())
 
     async def disconnect(self, code: int) -> None:

@@ -1,0 +1,12 @@
+"""Integer ids in client-supplied text (cursors, report targets, query strings)."""
+
+import re
+
+# ASCII digits only (str.isdigit also takes "²", which int() refuses) and at most 18 of them
+# (longer numbers overflow the database's bigint ids): anything else is not an id.
+_ID = re.compile(r"[0-9]{1,18}")
+
+
+def parse_id(text: str) -> int | None:
+    """The id `text` spells, or None."""
+    return int(text) if _ID.fullmatch(text) else None
