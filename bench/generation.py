@@ -11,7 +11,6 @@ Run: .venv/bin/python bench/generation.py [--jobs N] [--threads N]
 from __future__ import annotations
 
 import argparse
-import itertools
 import json
 import statistics
 import sys
@@ -23,6 +22,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from stages import stage_seconds  # bench/stages.py, beside this script
+
 SPEC_ARGS: dict[str, Any] = {
     "prompt": "a corgi surfing a wave at sunset, handheld camera",
     "width": 480,
@@ -32,14 +33,6 @@ SPEC_ARGS: dict[str, Any] = {
     "with_audio": True,
     "num_inference_steps": 8,
 }
-
-
-def _stage_seconds(events: list[tuple[float, str]]) -> dict[str, float]:
-    """Time spent in each stage, from (timestamp, stage) progress events."""
-    spent: dict[str, float] = {}
-    for (start, stage), (end, _) in itertools.pairwise(events):
-        spent[stage] = spent.get(stage, 0.0) + end - start
-    return {stage: round(seconds, 4) for stage, seconds in spent.items()}
 
 
 def run(jobs: int, threads: int) -> dict[str, Any]:
@@ -85,7 +78,7 @@ def run(jobs: int, threads: int) -> dict[str, Any]:
                     "postprocess_thumbnail": t3 - t2,
                     "overhead": (job_end - job_start) - (t3 - t0),
                     "total": job_end - job_start,
-                    "model_stages": _stage_seconds(events),
+                    "model_stages": stage_seconds(events),
                     "mp4_bytes": size,
                     "thumbnail_bytes": len(thumbnail),
                 }

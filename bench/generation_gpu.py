@@ -43,6 +43,8 @@ from typing import Any
 # Before the repo root, sys.path[0] is bench/, where generation.py would shadow the package.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from stages import Event, stage_seconds  # bench/stages.py, beside this script
+
 BENCHMARK = "generation_job_ltx2_real_size_random_weights"
 PROMPT = "a corgi surfing a wave at sunset, handheld camera, the crowd on the beach cheers"
 # The app's default job (generation/services.py + specs.py): 9:16 at 480p, 4 s at 24 fps, audio.
@@ -500,17 +502,6 @@ def matmul_baseline(device: Device, dtype: Any, size: int, repeats: int) -> dict
         "seconds_per_matmul": round(seconds, 6),
         "tflops_per_s": round(flops / seconds / 1e12, 2),
     }
-
-
-Event = tuple[float, str]
-
-
-def stage_seconds(events: list[Event]) -> dict[str, float]:
-    """Time spent in each stage, from (timestamp, stage) events (as bench/generation.py)."""
-    spent: dict[str, float] = {}
-    for (start, stage), (end, _) in itertools.pairwise(events):
-        spent[stage] = spent.get(stage, 0.0) + end - start
-    return {stage: round(seconds, 4) for stage, seconds in spent.items()}
 
 
 class StageRecorder:
