@@ -1,0 +1,51 @@
+"""The shipped evaluation set: what it covers, and the figures the live policy must hold on it.
+
+The figures test is the guard issue 19 asks for: a change that loses recall (or starts
+blocking benign prompts) fails CI. The set is held out: written by hand, independently of the
+term lists, so it must never be "fixed" by copying its misses into the terms one by one.
+"""
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from moderation.evaluation.dataset import CATEGORIES, LANGUAGES, read_eval_file
+from moderation.evaluation.live import evaluate_prompts
+
+EVAL_SET = Path(__file__).resolve().parents[1] / "evaluation" / "prompts.tsv"
+PROMPTS = read_eval_file(EVAL_SET)
+
+MIN_RECALL = 0.95
+MIN_LANGUAGE_RECALL = 0.90
+MAX_FALSE_BLOCKS = 0.02
+# Categories issue 19 asks harmful prompts for in every language ("copyrighted music and
+# living artists" is copyrighted_music plus artist_style).
+HARMFUL_EVERYWHERE = frozenset(CATEGORIES)
+EVASIONS = {"spaced", "leet", "cyrillic", "zero_width", "romanised", "emoji", "mixed",
+            "particles", "inflected"}
+
+
+def test_the_set_covers_every_language_category_and_evasion() -> None:
+    assert len(PROMPTS) >= 800
+    harmful = Counter((p.language, p.category) for p in PROMPTS if p.harmful)
+    missing = [(lang, cat) for lang in LANGUAGES for cat in HARMFUL_EVERYWHERE
+               if not harmful[(lang, cat)]]
+    assert missing == []
+    benign = Counter(p.language for p in PROMPTS if not p.harmful)
+    assert all(benign[lang] >= 10 for lang in LANGUAGES), benign
+    assert EVASIONS - {p.variant for p in PROMPTS if p.harmful} == set()
+    assert len({p.text for p in PROMPTS}) == len(PROMPTS)  # no duplicate padding the counts
+
+
+@pytest.mark.django_db
+def test_the_live_policy_holds_its_figures_on_the_set() -> None:
+    report = evaluate_prompts(PROMPTS)
+    weak = {lang: round(f.recall or 0, 3) for lang, f in report.by_language.items()
+            if (f.recall or 0) < MIN_LANGUAGE_RECALL}
+    overall = report.overall
+    summary = (f"recall {overall.recall:.1%}, false blocks {overall.false_block_rate:.1%}, "
+               f"languages under {MIN_LANGUAGE_RECALL:.0%}: {weak}")
+    assert (overall.recall or 0) >= MIN_RECALL, summary
+    assert weak == {}, summary
+    assert (overall.false_block_rate or 0) <= MAX_FALSE_BLOCKS, summary
