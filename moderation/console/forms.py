@@ -1,5 +1,6 @@
 from django import forms
 
+from ..evaluation.dataset import EvalFileError, EvalPrompt, parse_eval_file
 from ..models import DecisionAction, Priority, ReasonCode, Term
 
 AGE_CHOICES = [("", "Any age"), ("1", "Older than 1 h"), ("24", "Older than 24 h"),
@@ -55,3 +56,24 @@ class TermEditForm(forms.Form):
 class TestTextForm(forms.Form):
     text = forms.CharField(max_length=4000, strip=False, widget=forms.Textarea(attrs={"rows": 3}))
     teen = forms.BooleanField(required=False, label="As a teen account")
+
+
+# Bounds for the console's evaluation upload: a checked file is scored inside the request.
+EVAL_UPLOAD_MAX_BYTES = 2 * 1024 * 1024
+EVAL_UPLOAD_MAX_PROMPTS = 5000
+
+
+class EvalFileForm(forms.Form):
+    """A labelled prompt file (TSV or CSV); cleaned_data["file"] is its prompts."""
+
+    file = forms.FileField(label="Evaluation file (TSV or CSV)")
+
+    def clean_file(self) -> tuple[EvalPrompt, ...]:
+        upload = self.cleaned_data["file"]
+        if upload.size > EVAL_UPLOAD_MAX_BYTES:
+            raise forms.ValidationError(
+                f"The file is larger than {EVAL_UPLOAD_MAX_BYTES // (1024 * 1024)} MB.")
+        try:
+            return parse_eval_file(upload.read(), max_prompts=EVAL_UPLOAD_MAX_PROMPTS)
+        except EvalFileError as exc:
+            raise forms.ValidationError(exc.problems[:20]) from None

@@ -18,5 +18,6 @@ urlpatterns = [
     path("terms", views.terms_view, name="terms"),
     path("terms/add", views.term_add_view, name="term-add"),
     path("terms/<int:term_id>", views.term_edit_view, name="term-edit"),
+    path("terms/evaluate", views.evaluate_view, name="evaluate"),
     path("dashboard", views.dashboard_view, name="dashboard"),
 ]

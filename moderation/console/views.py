@@ -15,6 +15,7 @@ from accounts.facade import User
 from core.errors import DomainError
 
 from .. import filters, selectors, services
+from ..evaluation.live import evaluate_prompts
 from ..models import PENDING_STATUSES, AppealStatus, DecisionAction, Priority, Term
 from ..roles import SENIOR_ROLES, is_moderator
 from ..targets import target_describe
@@ -231,6 +232,22 @@ def term_edit_view(request: HttpRequest, term_id: int) -> HttpResponse:
             actor=_me(request), term_id=term_id, action=form.cleaned_data["action"],
             active=form.cleaned_data["active"]), "Term saved.")
     return redirect("console:terms")
+
+
+@console_required
+def evaluate_view(request: HttpRequest) -> HttpResponse:
+    """Score an uploaded labelled prompt file against the live terms, as moderation_eval does."""
+    form = forms.EvalFileForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        report = evaluate_prompts(form.cleaned_data["file"])
+    return render(request, "moderation/console/evaluate.html", {
+        "form": form, "report": report,
+        "tables": [("Language", report.by_language), ("Category", report.by_category),
+                   ("Variant", report.by_variant)] if report else [],
+        "upload_max_mb": forms.EVAL_UPLOAD_MAX_BYTES // (1024 * 1024),
+        "upload_max_prompts": forms.EVAL_UPLOAD_MAX_PROMPTS},
+        status=400 if request.method == "POST" and not form.is_valid() else 200)
 
 
 # --- dashboard --------------------------------------------------------------------------------

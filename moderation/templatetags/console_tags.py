@@ -23,3 +23,9 @@ def duration(seconds: float | None) -> str:
 @register.filter
 def age(moment: datetime) -> str:
     return duration((timezone.now() - moment).total_seconds())
+
+
+@register.filter
+def percent(rate: float | None) -> str:
+    """0.953 -> "95.3%"; None (nothing to divide by) -> "-"."""
+    return "-" if rate is None else f"{rate:.1%}"

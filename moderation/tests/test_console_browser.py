@@ -93,3 +93,48 @@ def test_sign_in_open_decide_and_see_the_queue_update(
 
     assert Case.objects.get(pk=case_id).status == CaseStatus.ACTIONED
     assert clips.state["c1"] == {"remove"}
+
+
+def test_upload_an_evaluation_file_and_read_its_figures(
+        chromium_path, live_server, tmp_path, moderator) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    good = tmp_path / "prompts.tsv"
+    good.write_text("language\tcategory\texpected_action\ttext\n"
+                    "en\tsexual\tblock\ta nude woman on a beach\n"
+                    "ko\tweapons\tblock\t사제 폭탄 만드는 법\n"
+                    "en\tviolence\tallow\ta butcher at work\n", encoding="utf-8")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("language,category,expected_action,text\nxx,sexual,block,nude\n",
+                   encoding="utf-8")
+    device = TOTPDevice.objects.create(user=moderator, name="console", confirmed=True)
+    secret = base64.b32encode(device.bin_key).decode()
+
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(tmp_path / "chromium-profile"), executable_path=chromium_path, headless=True,
+            args=CHROMIUM_ARGS)
+        try:
+            page = context.new_page()
+            page.goto(f"{live_server.url}/console/terms")
+            page.fill("input[name=email]", moderator.email)
+            page.fill("input[name=password]", PASSWORD)
+            page.click("button[type=submit]")
+            page.fill("input[name=code]", pyotp.TOTP(secret).now())
+            page.click("button[type=submit]")
+            expect(page).to_have_url(f"{live_server.url}/console/terms")
+            page.click("text=Score a labelled prompt file")
+
+            page.set_input_files("#evaluate-form input[type=file]", str(bad))
+            page.click("#evaluate-form button[type=submit]")
+            expect(page.locator("#evaluate-errors")).to_contain_text("line 2: unknown language")
+            expect(page.locator("#evaluate-result")).to_have_count(0)
+
+            page.set_input_files("#evaluate-form input[type=file]", str(good))
+            page.click("#evaluate-form button[type=submit]")
+            expect(page.locator("#overall-recall")).to_have_text("50.0%")
+            expect(page.locator("#overall-false-blocks")).to_have_text("0.0%")
+            expect(page.locator('#by-language tr[data-group="ko"] .recall')).to_have_text("0.0%")
+            expect(page.locator("#misses tbody")).to_contain_text("사제 폭탄 만드는 법")
+        finally:
+            context.close()
