@@ -1,11 +1,13 @@
-"""Prompt policy throughput: Aho-Corasick engine vs a naive regex alternation, one core.
+"""Prompt policy throughput: Aho-Corasick engine vs a naive regex alternation, one core;
+and, next to it, the policy's figures on the held-out evaluation set (recall on harmful
+prompts, false blocks on benign ones, per language and category) with the shipped terms.
 
 Both sides get the same normalisation (moderation.policy.normalize.canonical); the naive side
 then runs one compiled regex of all terms as whole words, i.e. it does strictly less work
 than the engine (no compact view, no offsets, no verdicts). Prints one JSON object; never
 fails (errors are reported in the JSON).
 
-    .venv/bin/python bench/moderation.py [--terms 10000] [--seconds 2]
+    .venv/bin/python bench/moderation.py [--terms 10000] [--seconds 2] [--eval FILE]
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from pathlib import Path
 # Run as a script, sys.path[0] is bench/, where this file would shadow the moderation app.
 sys.path[0] = str(Path(__file__).resolve().parents[1])
 
+EVAL_SET = Path(__file__).resolve().parents[1] / "moderation" / "evaluation" / "prompts.tsv"
 SYLLABLES = ["ka", "zu", "mor", "tel", "vin", "qua", "dra", "pex", "lo", "shi", "bru", "nex"]
 BENIGN_TEXT = ("a calm drone shot over green hills at sunrise with soft golden light and a small "
           "red fox running across a wooden bridge near the river cinematic slow motion wide "
@@ -96,16 +99,49 @@ def run(term_count: int, seconds: float) -> dict[str, object]:
     }
 
 
+def evaluation(path: Path, seconds: float) -> dict[str, object]:
+    """Figures of the engine over the shipped terms (what a fresh database is seeded with) on
+    a labelled prompt file, and its speed on those real prompts in every language."""
+    from moderation.evaluation.dataset import read_eval_file
+    from moderation.evaluation.scoring import score
+    from moderation.policy import default_engine
+
+    prompts = read_eval_file(path)
+    engine = default_engine()
+    report = score(prompts, engine.check)
+    overall = report.overall.as_dict()
+    return {
+        "file": str(path),
+        "prompts": len(prompts),
+        **{key: overall[key] for key in ("recall", "false_block_rate", "benign_review_rate",
+                                         "harmful", "benign")},
+        "recall_by_language": {k: f.as_dict()["recall"] for k, f in report.by_language.items()},
+        "false_blocks_by_language": {k: f.false_blocks for k, f in report.by_language.items()
+                                     if f.false_blocks},
+        "recall_by_category": {k: f.as_dict()["recall"] for k, f in report.by_category.items()},
+        "recall_by_variant": {k: f.as_dict()["recall"] for k, f in report.by_variant.items()},
+        "misses": len(report.misses),
+        "eval_prompts_per_s": round(_rate(engine.check, [p.text for p in prompts], seconds)),
+        "terms": len(engine.terms),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--terms", type=int, default=10_000)
     parser.add_argument("--seconds", type=float, default=2.0)
+    parser.add_argument("--eval", type=Path, default=EVAL_SET,
+                        help="labelled prompt file (language, category, expected_action, text)")
     args = parser.parse_args()
     try:
         result = run(args.terms, args.seconds)
     except Exception as exc:  # a benchmark reports, it does not fail the run
         result = {"error": repr(exc), "traceback": traceback.format_exc()}
-    print(json.dumps(result, indent=2))
+    try:
+        result["evaluation"] = evaluation(args.eval, args.seconds)
+    except Exception as exc:
+        result["evaluation"] = {"error": repr(exc), "traceback": traceback.format_exc()}
+    print(json.dumps(result, indent=2, ensure_ascii=False))
 
 
 if __name__ == "__main__":
