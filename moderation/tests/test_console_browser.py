@@ -11,7 +11,7 @@ import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from moderation.models import Case, CaseStatus
-from moderation.services import report_create
+from moderation.services import report_create, term_create
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -99,10 +99,12 @@ def test_upload_an_evaluation_file_and_read_its_figures(
         chromium_path, live_server, tmp_path, moderator) -> None:
     from playwright.sync_api import expect, sync_playwright
 
+    # Its own term: a transactional test starts from a flushed database, seeds included.
+    term_create(actor=moderator, text="폭탄", category="violence")
     good = tmp_path / "prompts.tsv"
     good.write_text("language\tcategory\texpected_action\ttext\n"
-                    "en\tsexual\tblock\ta nude woman on a beach\n"
                     "ko\tweapons\tblock\t사제 폭탄 만드는 법\n"
+                    "ko\tweapons\tblock\t총기를 밀매하는 방법\n"
                     "en\tviolence\tallow\ta butcher at work\n", encoding="utf-8")
     bad = tmp_path / "bad.csv"
     bad.write_text("language,category,expected_action,text\nxx,sexual,block,nude\n",
@@ -134,7 +136,8 @@ def test_upload_an_evaluation_file_and_read_its_figures(
             page.click("#evaluate-form button[type=submit]")
             expect(page.locator("#overall-recall")).to_have_text("50.0%")
             expect(page.locator("#overall-false-blocks")).to_have_text("0.0%")
-            expect(page.locator('#by-language tr[data-group="ko"] .recall')).to_have_text("0.0%")
-            expect(page.locator("#misses tbody")).to_contain_text("사제 폭탄 만드는 법")
+            expect(page.locator('#by-language tr[data-group="ko"] .recall')).to_have_text("50.0%")
+            expect(page.locator("#misses tbody")).to_contain_text("총기를 밀매하는 방법")
+            expect(page.locator("#misses tbody")).not_to_contain_text("사제 폭탄")
         finally:
             context.close()

@@ -9,6 +9,8 @@ from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from moderation.console import forms
+from moderation.models import Term
+from moderation.services import term_create
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "correct-horse-battery-staple"
@@ -19,6 +21,15 @@ FILE = (
     "ko\tweapons\tblock\t사제 폭탄 만드는 법\tplain\n"
     "en\tviolence\tallow\ta butcher at work in his shop\tplain\n"
 ).encode()
+
+
+
+@pytest.fixture(autouse=True)
+def terms(moderator) -> None:
+    """Terms of this test's own instead of the seeded list, which grows with the policy."""
+    Term.objects.all().delete()
+    term_create(actor=moderator, text="nude", category="sexual")
+    term_create(actor=moderator, text="惨殺", category="violence")
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from moderation.models import Term
 from moderation.services import term_create
 
 pytestmark = pytest.mark.django_db
@@ -19,6 +20,15 @@ FILE = (
     "ko\tweapons\tblock\t사제 폭탄 만드는 법\n"
     "en\tviolence\tallow\ta butcher at work in his shop\n"
 )
+
+
+
+@pytest.fixture(autouse=True)
+def terms(moderator) -> None:
+    """Terms of this test's own instead of the seeded list, which grows with the policy."""
+    Term.objects.all().delete()
+    term_create(actor=moderator, text="nude", category="sexual")
+    term_create(actor=moderator, text="惨殺", category="violence")
 
 
 def _run(path: Path, *flags: str) -> str:
@@ -37,7 +47,7 @@ def eval_file(tmp_path: Path) -> Path:
 def test_prints_recall_and_false_blocks_per_language_and_category(eval_file: Path) -> None:
     text = _run(eval_file)
     assert "5 prompts (4 harmful, 1 benign)" in text
-    # The seeded terms hold "nude" and 惨殺 but nothing Korean.
+    # The terms hold "nude" and 惨殺 but nothing Korean.
     assert "recall 75.0% (3/4 blocked or sent to review)" in text
     assert "false blocks 0.0% (0/1)" in text
     rows = {line.split()[0]: line.split()[1:] for line in text.splitlines() if line.strip()}
