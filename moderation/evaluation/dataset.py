@@ -38,6 +38,7 @@ _COLUMN_ALIASES = MappingProxyType({"expected": "expected_action", "action": "ex
                                     "lang": "language", "prompt": "text"})
 DEFAULT_VARIANT = "plain"
 _ACTIONS = frozenset(a.value for a in Action)
+# The API's prompt limit (generation's serializers).
 MAX_TEXT_CHARS = 4000
 MAX_ERRORS_LISTED = 20
 
@@ -80,7 +81,7 @@ def _decode(data: bytes) -> str:
         raise EvalFileError([f"line {line}: not UTF-8 text (byte {exc.start})"]) from None
 
 
-def _header(row: list[str]) -> list[str]:
+def _header(line: int, row: list[str]) -> list[str]:
     names = [_column_name(cell) for cell in row]
     problems = []
     missing = [c for c in REQUIRED_COLUMNS if c not in names]
@@ -94,7 +95,7 @@ def _header(row: list[str]) -> list[str]:
         problems.append("a column appears twice")
     if problems:
         raise EvalFileError([
-            f"line 1: {'; '.join(problems)} (the header must name the columns "
+            f"line {line}: {'; '.join(problems)} (the header must name the columns "
             f"{', '.join(REQUIRED_COLUMNS)}; optional: {', '.join(OPTIONAL_COLUMNS)})"])
     return names
 
@@ -139,19 +140,23 @@ def parse_eval_file(data: bytes, *, max_prompts: int | None = None) -> tuple[Eva
         first = next(rows, None)
         if first is None:
             raise EvalFileError(["line 1: the file is empty (expected a header row and prompts)"])
-        names = _header(first[1])
+        names = _header(*first)
+        # Trailing optional columns may be left off a row ("...\ttext" without "\tvariant").
+        shortest = len(names)
+        while shortest and names[shortest - 1] in OPTIONAL_COLUMNS:
+            shortest -= 1
         prompts: list[EvalPrompt] = []
         problems: list[str] = []
-        for line, row in rows:
-            if len(row) != len(names):
+        for count, (line, row) in enumerate(rows, 1):
+            if max_prompts is not None and count > max_prompts:
+                raise EvalFileError([f"line {line}: more than {max_prompts} prompts"])
+            if not shortest <= len(row) <= len(names):
                 problems.append(f"line {line}: {len(row)} field(s), the header has {len(names)}")
                 continue
-            prompt, row_problems = _prompt(line, dict(zip(names, row, strict=True)))
+            prompt, row_problems = _prompt(line, dict(zip(names, row, strict=False)))
             problems.extend(row_problems)
             if prompt is not None:
                 prompts.append(prompt)
-            if max_prompts is not None and len(prompts) + len(problems) > max_prompts:
-                raise EvalFileError([f"line {line}: more than {max_prompts} prompts"])
     except csv.Error as exc:
         raise EvalFileError([f"line {reader.line_num}: {exc}"]) from None
     if problems:

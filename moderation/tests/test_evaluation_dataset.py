@@ -35,6 +35,16 @@ def test_tsv_and_csv_read_the_same_prompts() -> None:
         assert first.variant == "plain"
 
 
+def test_a_trailing_optional_column_may_be_left_off_and_blank_lines_are_skipped() -> None:
+    data = (b"\n\nlanguage\tcategory\texpected_action\ttext\tvariant\n"
+            b"en\tsexual\tblock\tn00d\tleet\n\n"
+            b"en\tsexual\tblock\tnude\n")
+    first, second = parse_eval_file(data)
+    assert (first.line, first.variant, second.line, second.variant) == (4, "leet", 6, "plain")
+    (problem,) = _problems(b"\n" + data.replace(b"\tvariant", b"\tvariant\tvariant"))
+    assert problem.startswith("line 4: ") and "a column appears twice" in problem
+
+
 def test_columns_in_any_order_with_an_optional_variant_and_a_bom() -> None:
     data = ("\ufefftext\tvariant\texpected_action\tcategory\tlanguage\n"
             "z h a n s h o u\tspaced\treview\tself_harm\tzh-hans\n").encode()
