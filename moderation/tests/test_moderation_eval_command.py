@@ -70,6 +70,14 @@ def test_json_and_misses(eval_file: Path) -> None:
     assert "MISS line 5 [ko weapons plain] expected block, got allow: 사제 폭탄 만드는 법" in listed
 
 
+def test_limits_turn_the_figures_into_an_exit_status(eval_file: Path) -> None:
+    assert "recall 75.0%" in _run(eval_file, "--min-recall", "0.75", "--max-false-blocks", "0")
+    out = StringIO()
+    with pytest.raises(CommandError, match=r"^recall 75\.0% is under 90\.0%$"):
+        call_command("moderation_eval", str(eval_file), "--min-recall", "0.9", stdout=out)
+    assert "recall 75.0%" in out.getvalue()  # the figures are printed before the verdict
+
+
 def test_scores_the_terms_in_the_database_not_a_shipped_copy(eval_file: Path,
                                                              moderator) -> None:
     term_create(actor=moderator, text="폭탄", category="violence")

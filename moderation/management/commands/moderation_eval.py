@@ -66,6 +66,10 @@ class Command(BaseCommand):
                             help="Print one JSON object instead of tables.")
         parser.add_argument("--misses", action="store_true",
                             help="Also list every missed harmful prompt and false block.")
+        parser.add_argument("--min-recall", type=float, metavar="RATE",
+                            help="Exit with an error when overall recall is under RATE (0.95).")
+        parser.add_argument("--max-false-blocks", type=float, metavar="RATE",
+                            help="Exit with an error when benign false blocks exceed RATE.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
@@ -82,3 +86,17 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2))
         else:
             self.stdout.write(render_text(report, source=str(path), misses=options["misses"]))
+        _check_limits(report, options["min_recall"], options["max_false_blocks"])
+
+
+def _check_limits(report: Report, min_recall: float | None,
+                  max_false_blocks: float | None) -> None:
+    """After the figures are printed: a gate for scripts (deploy checks after term edits)."""
+    failures = []
+    recall, false_blocks = report.overall.recall or 0.0, report.overall.false_block_rate or 0.0
+    if min_recall is not None and recall < min_recall:
+        failures.append(f"recall {recall:.1%} is under {min_recall:.1%}")
+    if max_false_blocks is not None and false_blocks > max_false_blocks:
+        failures.append(f"false blocks {false_blocks:.1%} are over {max_false_blocks:.1%}")
+    if failures:
+        raise CommandError("; ".join(failures))
