@@ -264,7 +264,7 @@ def _load_uncached(path: Path, device: str, fmt: SafetyFormat) -> _Loaded:
         tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
         model: Any = AutoModelForCausalLM.from_pretrained(path, local_files_only=True,
                                                           dtype=dtype)
-    except (OSError, ValueError, RuntimeError, KeyError) as exc:
+    except Exception as exc:  # safetensors, torch and tokenizers each raise their own kinds
         raise SafetyModelError(f"cannot load the safety model from {path}: {exc}") from exc
     model.to(device).eval()
     tokenizer.padding_side = "left"  # generation continues from the last real token
