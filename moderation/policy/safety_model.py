@@ -327,7 +327,7 @@ class SafetyModelClassifier:
         # The templates start with the BOS token themselves.
         inputs = tokenizer(prompts, return_tensors="pt", padding=True,
                            add_special_tokens=False).to(loaded.device)
-        max_new = 12 if self.format is SafetyFormat.LLAMA_GUARD else 40
+        max_new = 20 if self.format is SafetyFormat.LLAMA_GUARD else 40
         with torch.inference_mode():
             out = loaded.model.generate(
                 **inputs, max_new_tokens=max_new, do_sample=False, output_scores=True,
