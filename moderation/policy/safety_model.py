@@ -336,10 +336,21 @@ class SafetyModelClassifier:
         answers = tokenizer.batch_decode(new_tokens, skip_special_tokens=True)
         if self.format is SafetyFormat.QWEN3GUARD:
             return [parse_qwen3guard(answer) for answer in answers]
-        first = torch.softmax(out.scores[0].float(), dim=-1)
         unsafe_id = self._first_token_id("unsafe")
-        return [parse_llama_guard(answer, unsafe_probability=float(first[i, unsafe_id]))
-                for i, answer in enumerate(answers)]
+        results = []
+        for i, answer in enumerate(answers):
+            step = self._verdict_step(new_tokens[i].tolist())
+            probability = torch.softmax(out.scores[step][i].float(), dim=-1)[unsafe_id]
+            results.append(parse_llama_guard(answer, unsafe_probability=float(probability)))
+        return results
+
+    def _verdict_step(self, tokens: list[int]) -> int:
+        """The step that wrote "safe"/"unsafe": answers may open with a blank line."""
+        tokenizer = self._loaded.tokenizer
+        for step, token in enumerate(tokens):
+            if tokenizer.decode([token], skip_special_tokens=True).strip():
+                return step
+        return 0
 
     def _message(self, text: str) -> dict[str, Any]:
         if self._loaded.content_parts:

@@ -122,7 +122,9 @@ def test_tiny_llama_guards_through_from_pretrained(models):
     assert [labels(s) for s in batch] == [[("llama_guard:S1", Category.VIOLENCE),
                                            ("llama_guard:S9", Category.VIOLENCE)]] * 3
     assert all(s.score > 0.99 for s in batch[0])
-    assert labels(eight_b.classify_text("x")) == [("llama_guard:S4", Category.MINORS)]
+    # 8B-style: the answer opens with a blank line; the score is read where "unsafe" is written.
+    minors = eight_b.classify_text("x")
+    assert labels(minors) == [("llama_guard:S4", Category.MINORS)] and minors[0].score > 0.99
     assert SafetyModelClassifier(models["llama_safe"]).classify_text("a crowd") == []
 
 

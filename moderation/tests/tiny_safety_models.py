@@ -45,12 +45,14 @@ _LLAMA_GUARD_TAIL = (
     "{%- endfor %}\n\n<END CONVERSATION>\n\nProvide your safety assessment for ONLY THE LAST "
     "User message in the above conversation:\n - First line must read 'safe' or 'unsafe'.\n"
     " - If unsafe, a second line must include a comma-separated list of violated categories."
-    "<|eot_id|><|start_header_id|>assistant<|end_header_id|>{{ '\\n\\n' }}")
+    "<|eot_id|><|start_header_id|>assistant<|end_header_id|>")
 # Jinja drops a template's last newline, so the answer's "\n\n" is an expression.
 # Llama Guard 3 1B's template takes content parts, 8B's a string: both are built.
+# The string variant leaves the blank line after the header to the model, whose answer then
+# opens with it (the model cards' decoded answers read "\n\nunsafe\nS1").
 LLAMA_GUARD_TEMPLATE_PARTS = (
     _LLAMA_GUARD_HEAD + "{% for part in message['content'] %}{{ part['text'] }}{% endfor %}"
-    + _LLAMA_GUARD_TAIL)
+    + _LLAMA_GUARD_TAIL + "{{ '\\n\\n' }}")
 LLAMA_GUARD_TEMPLATE_STRING = _LLAMA_GUARD_HEAD + "{{ message['content'] }}" + _LLAMA_GUARD_TAIL
 QWEN3GUARD_TEMPLATE = (
     "{%- for message in messages %}<|im_start|>user\n# Task:\n1) Evaluate whether THE LAST "
@@ -160,7 +162,7 @@ def build_scripted_guard(directory: Path, *, family: str, script: Sequence[str],
 
 def llama_guard(directory: Path, answer: str, *, parts: bool = True) -> Path:
     """answer: e.g. "unsafe\\nS1,S9" or "safe"."""
-    script = _llama_guard_script(answer)
+    script = _llama_guard_script(answer) if parts else ["\n\n", *_llama_guard_script(answer)]
     return build_scripted_guard(
         directory, family="llama_guard", script=script,
         chat_template=LLAMA_GUARD_TEMPLATE_PARTS if parts else LLAMA_GUARD_TEMPLATE_STRING)
