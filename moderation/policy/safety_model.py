@@ -7,8 +7,8 @@ output format, and mapped onto Castline's categories:
   "safe" or "unsafe" and, on a second line, hazard codes such as "S1,S9".
 - Qwen3Guard-Gen (0.6B, 4B, 8B): the chat template renders its policy; the answer is
   "Safety: Safe|Unsafe|Controversial" and "Categories: Violent, ...".
-- ShieldGemma (2B, 9B, 27B): one documented prompt per policy; the score is the probability of
-  "Yes" against "No" as the first answer token.
+- ShieldGemma (2B, 9B, 27B): one prompt per policy, rendered by its chat template from a
+  `guideline`; the score is the probability of "Yes" against "No" as the first answer token.
 
 Weights are read from a local directory only (local_files_only): nothing downloads. Loading takes
 seconds to minutes, so one model is kept per process (see _load) and callers batch prompts.
@@ -362,16 +362,26 @@ class SafetyModelClassifier:
         ids = self._loaded.tokenizer(word, add_special_tokens=False)["input_ids"]
         return int(ids[0])
 
+    def _shieldgemma_prompt(self, text: str, guideline: str) -> str:
+        """ShieldGemma's tokenizer renders the prompt from `guideline` (BOS included); without
+        a template, the model card's layout is written here."""
+        tokenizer = self._loaded.tokenizer
+        if tokenizer.chat_template:
+            return str(tokenizer.apply_chat_template([{"role": "user", "content": text}],
+                                                     guideline=guideline, tokenize=False))
+        return (tokenizer.bos_token or "") + SHIELDGEMMA_PROMPT.format(text=text.strip(),
+                                                                       guideline=guideline)
+
     def _shieldgemma(self, texts: list[str]) -> list[list[ClassifierScore]]:
         import torch
 
         loaded = self._loaded
         tokenizer = loaded.tokenizer
         names = list(SHIELDGEMMA_POLICIES)
-        prompts = [SHIELDGEMMA_PROMPT.format(text=text.strip(),
-                                             guideline=SHIELDGEMMA_POLICIES[name][0])
+        prompts = [self._shieldgemma_prompt(text, SHIELDGEMMA_POLICIES[name][0])
                    for text in texts for name in names]
-        inputs = tokenizer(prompts, return_tensors="pt", padding=True).to(loaded.device)
+        inputs = tokenizer(prompts, return_tensors="pt", padding=True,
+                           add_special_tokens=False).to(loaded.device)
         vocab = tokenizer.get_vocab()
         with torch.inference_mode():
             logits = loaded.model(**inputs).logits[:, -1, [vocab["Yes"], vocab["No"]]]

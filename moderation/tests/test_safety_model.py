@@ -111,6 +111,7 @@ def models(tmp_path_factory):
         "qwen": tiny.qwen3guard(root / "qwen", ["Safety: Controversial",
                                                 "Categories: Violent"]),
         "shieldgemma": tiny.shieldgemma(root / "sg", "Yes"),
+        "shieldgemma_no": tiny.shieldgemma(root / "sgno", "No", template=False),
     }
 
 
@@ -140,6 +141,10 @@ def test_tiny_qwen3guard_and_shieldgemma(models):
     assert {s.label for s in results[3]} == {"shieldgemma:dangerous", "shieldgemma:harassment",
                                              "shieldgemma:hate", "shieldgemma:sexual"}
     assert all(s.score > 0.99 for s in results[3])
+    # Without a chat template the model card's prompt is written out; "No" scores near 0.
+    fallback = SafetyModelClassifier(models["shieldgemma_no"]).classify_text("a lake")
+    assert len(fallback) == 4 and all(s.score < 0.01 for s in fallback)
+    assert verdict_from_scores(fallback, teen=False, threshold=0.5).action is Action.ALLOW
 
 
 def test_missing_and_corrupt_directories_are_clear_errors(tmp_path, models):
