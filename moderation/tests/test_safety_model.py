@@ -7,6 +7,7 @@ import pytest
 from django.core.checks import run_checks
 
 from moderation.policy import Action, Category
+from moderation.policy.classifiers import TextClassifier, classifier_names, create_classifier
 from moderation.policy.safety_model import (
     UNREADABLE_REASON,
     SafetyFormat,
@@ -127,6 +128,15 @@ def test_tiny_llama_guards_through_from_pretrained(models):
     minors = eight_b.classify_text("x")
     assert labels(minors) == [("llama_guard:S4", Category.MINORS)] and minors[0].score > 0.99
     assert SafetyModelClassifier(models["llama_safe"]).classify_text("a crowd") == []
+
+
+def test_registered_through_the_classifier_interface(models):
+    assert "safety_model" in classifier_names()
+    classifier = create_classifier("safety_model", model_path=str(models["llama_parts"]),
+                                   device="cpu")
+    assert isinstance(classifier, TextClassifier)
+    assert [s.label for s in classifier.classify_text("x")] == ["llama_guard:S1",
+                                                                "llama_guard:S9"]
 
 
 def test_tiny_qwen3guard_and_shieldgemma(models):
