@@ -61,6 +61,24 @@ def _fence(video_id: UUID) -> None:
         raise Stop(S.BLOCKED, code, "A cameo's owner withdrew consent for this video.")
 
 
+def _check_prompt_model(video: Video) -> None:
+    """First stage, before any model time: the second-stage safety model reads the prompts the
+    lexicon let through. A block ends the job with its reason code (credits released by the
+    transition); review holds the video like a review at creation. The negative prompt is left
+    out: it lists what must not appear, so it reads as unsafe by design."""
+    texts = [video.prompt, *(shot["prompt"] for shot in video.shots)]
+    decision = moderation.prompt_model_check(texts=texts, teen=video.owner.is_teen)
+    if decision is None or decision.action == "allow":
+        return
+    if decision.open_case:
+        moderation.case_open_for_automatic_hit(
+            target_type="video", target_id=str(video.pk), owner_id=video.owner_id,
+            codes=list(decision.codes), summary=video.prompt[:200])
+    if decision.blocked:
+        raise Stop(S.BLOCKED, decision.codes[0], decision.message)
+    Video.objects.filter(pk=video.pk).update(held_for_review=True)
+
+
 def _generate(video: Video, reporter: ProgressReporter) -> GenerationResult:
     backend = get_backend(settings.GENERATION_MODEL_PATH or None,
                           settings.GENERATION_DEVICE or None)
@@ -139,6 +157,7 @@ def video_run(*, video_id: UUID) -> str:
     video = Video.objects.select_related("owner", "remix_of").get(pk=video_id)
     reporter = ProgressReporter(video_id=video.pk, run_token=token, shots=len(video.shots))
     try:
+        _check_prompt_model(video)
         result = _generate(video, reporter)  # fences consent before every shot, the first too
         reporter.report(0.9, "moderation", force=True)
         _check_output(video, result)

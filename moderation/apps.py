@@ -6,6 +6,7 @@ class ModerationConfig(AppConfig):
     name = "moderation"
 
     def ready(self) -> None:
+        from . import checks  # noqa: F401 - registers the safety model check
         from .account_target import account_target_register
 
         account_target_register()

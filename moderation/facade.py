@@ -10,17 +10,23 @@ Generation, around video_create():
         case_open_for_automatic_hit(target_type="video", target_id=str(job.pk),
                                     owner_id=user.pk, codes=decision.codes, summary=prompt)
 
+In the worker, as a job's first stage (None: no safety model configured, stage skipped):
+
+    decision = prompt_model_check(texts=[prompt, *shot_prompts], teen=owner.is_teen)
+
 and after post-processing: `output_check(frames=..., prompt=..., teen=..., context=...)`.
 Apps whose content can be reported register it once, in AppConfig.ready():
 
     target_register("video", owner_of=..., enforce=..., describe=...)   # see targets.py
 """
 
+import contextlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from django.conf import settings
 
 from accounts.facade import User
 from core.errors import DomainError
@@ -29,7 +35,8 @@ from moderation.policy import owner_rule_terms as owner_rule_terms
 from moderation.policy.output import DetectedFace
 from moderation.policy.output import register_likeness_check as likeness_check_register
 
-from . import enforcement, filters, services
+from . import enforcement, filters, prompt_model, services
+from .prompt_model import SafetyModelUnavailableError
 from .targets import ENFORCE_ACTIONS, KNOWN_TARGET_TYPES, REVERSAL_OF, target_register
 
 __all__ = [
@@ -42,7 +49,9 @@ __all__ = [
     "Match",
     "PromptBlockedError",
     "PromptDecision",
+    "PromptModelDecision",
     "ReasonCode",
+    "SafetyModelUnavailableError",
     "Term",
     "Verdict",
     "case_open_for_automatic_hit",
@@ -50,6 +59,8 @@ __all__ = [
     "output_check",
     "owner_rule_terms",
     "prompt_check",
+    "prompt_model_check",
+    "prompt_model_warm",
     "target_register",
     "user_is_suspended",
 ]
@@ -91,6 +102,32 @@ def prompt_check(*, text: str, user_id: int | None = None, teen: bool | None = N
         teen = bool(user and user.is_teen)
     verdict = filters.prompt_verdict(text, teen=teen, extra_rules=extra_rules)
     return PromptDecision(str(verdict.action), verdict.codes, verdict.user_message())
+
+
+@dataclass(frozen=True, slots=True)
+class PromptModelDecision(PromptDecision):
+    """The safety model's decision; open_case: the caller opens a review case for it."""
+
+    open_case: bool = False
+
+
+def prompt_model_check(*, texts: Sequence[str], teen: bool) -> PromptModelDecision | None:
+    """The second-stage safety model over a job's prompts, for the worker (seconds on a CPU).
+    None when no model is configured; SafetyModelUnavailableError when it is configured,
+    required and cannot load."""
+    verdict = prompt_model.prompt_model_verdict(texts, teen=teen)
+    if verdict is None:
+        return None
+    open_case = verdict.action is Action.REVIEW or (
+        verdict.blocked and settings.MODERATION_SAFETY_MODEL_CASE_ON_BLOCK)
+    return PromptModelDecision(str(verdict.action), verdict.codes, verdict.user_message(),
+                               open_case)
+
+
+def prompt_model_warm() -> None:
+    """Load the safety model now (worker start); a broken one is logged, never raised."""
+    with contextlib.suppress(SafetyModelUnavailableError):  # logged; jobs then fail closed
+        prompt_model.safety_classifier()
 
 
 def output_check(*, frames: np.ndarray, prompt: str, teen: bool,

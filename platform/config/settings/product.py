@@ -1,6 +1,6 @@
 """Product knobs of the apps (billing, generation, moderation, cameo, feed), from the env."""
 
-from .env import env_int, env_str
+from .env import env_bool, env_int, env_str
 
 # Billing: the free allowance resets daily at this UTC hour and never accumulates.
 CREDITS_FREE_DAILY = env_int("CREDITS_FREE_DAILY", 100)
@@ -29,6 +29,16 @@ GENERATION_MAX_PROMPT_CHARS = env_int("GENERATION_MAX_PROMPT_CHARS", 2000)
 GENERATION_MAX_CONCURRENT_JOBS = env_int("GENERATION_MAX_CONCURRENT_JOBS", 3)
 GENERATION_TEEN_DAILY_JOBS = env_int("GENERATION_TEEN_DAILY_JOBS", 10)
 GENERATION_STALE_AFTER_S = env_int("GENERATION_STALE_AFTER_S", 1800)
+
+# Moderation: the second-stage safety model the worker runs on prompts before generating.
+# Unset path: the stage is skipped. See README "Second-stage safety model".
+MODERATION_SAFETY_MODEL_PATH = env_str("MODERATION_SAFETY_MODEL_PATH")
+MODERATION_SAFETY_MODEL_FORMAT = env_str("MODERATION_SAFETY_MODEL_FORMAT")  # empty: from config
+MODERATION_SAFETY_MODEL_DEVICE = env_str("MODERATION_SAFETY_MODEL_DEVICE", "cpu")
+MODERATION_SAFETY_MODEL_THRESHOLD = float(env_str("MODERATION_SAFETY_MODEL_THRESHOLD", "0.5"))
+# A configured model that cannot load: fail jobs closed (credits released) or skip the stage.
+MODERATION_SAFETY_MODEL_REQUIRED = env_bool("MODERATION_SAFETY_MODEL_REQUIRED", True)
+MODERATION_SAFETY_MODEL_CASE_ON_BLOCK = env_bool("MODERATION_SAFETY_MODEL_CASE_ON_BLOCK", True)
 
 # Provenance: production signing material; empty means a dev CA under DATA_DIR/keys.
 C2PA_SIGN_CERT_CHAIN = env_str("C2PA_SIGN_CERT_CHAIN")
