@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "generation",
     "cameo",
     "feed",
+    "apikeys",
+    "openai_api",
 ]
 
 MIDDLEWARE = [
