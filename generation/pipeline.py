@@ -9,8 +9,11 @@ from datetime import timedelta
 from pathlib import Path
 from uuid import UUID
 
+import numpy as np
+import numpy.typing as npt
 from django.conf import settings
 from django.core.files.base import ContentFile, File
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
@@ -20,6 +23,7 @@ from moderation import facade as moderation
 from .backends import GenerationCancelled, GenerationResult, get_backend
 from .casting import FENCE_PARKED, CastMember, casting
 from .media import concat_results, last_frame
+from .media.reference import reference_frame
 from .models import Video
 from .postprocess import package
 from .progress import ClaimLost, ProgressReporter
@@ -61,6 +65,15 @@ def _fence(video_id: UUID) -> None:
         raise Stop(S.BLOCKED, code, "A cameo's owner withdrew consent for this video.")
 
 
+def _input_reference(video: Video) -> npt.NDArray[np.uint8] | None:
+    """The client's own first frame (POST /v1/videos input_reference), when it gave one."""
+    name = video.provenance.get("input_reference")
+    if not name:
+        return None
+    with default_storage.open(name, "rb") as handle:
+        return reference_frame(handle.read())
+
+
 def _generate(video: Video, reporter: ProgressReporter) -> GenerationResult:
     backend = get_backend(settings.GENERATION_MODEL_PATH or None,
                           settings.GENERATION_DEVICE or None)
@@ -70,7 +83,7 @@ def _generate(video: Video, reporter: ProgressReporter) -> GenerationResult:
                        height=video.height, seed=video.seed, with_audio=video.with_audio,
                        preferences=preferences)
     references = casting().reference_frames(video_id=video.pk)
-    condition = references[0] if references else None
+    condition = _input_reference(video) or (references[0] if references else None)
     results = []
     for index, spec in enumerate(specs):
         _fence(video.pk)
@@ -114,7 +127,7 @@ def _remix_source_bytes(video: Video) -> bytes | None:
 
 
 def _store(video_id: UUID, token: str, video_path: Path, thumbnail: bytes,
-           manifest: dict[str, object], duration: float) -> None:
+           manifest: dict[str, object], duration: float, spritesheet: bytes = b"") -> None:
     with transaction.atomic():
         video = Video.objects.select_for_update().get(pk=video_id)
         if video.run_token != token or video.status != S.IN_PROGRESS:
@@ -127,6 +140,9 @@ def _store(video_id: UUID, token: str, video_path: Path, thumbnail: bytes,
         video.thumbnail_file.save(f"{video.pk}.jpg", ContentFile(thumbnail), save=False)
         video.duration_s = duration
         video.provenance = {**video.provenance, **manifest}
+        if spritesheet:
+            video.provenance["spritesheet"] = default_storage.save(
+                f"spritesheets/{video.pk}.jpg", ContentFile(spritesheet))
         video.save()
         video_transition(video_id=video.pk, to=S.COMPLETED, reason="stored")
 
@@ -149,7 +165,7 @@ def video_run(*, video_id: UUID) -> str:
                                model=video.model_name, watermark_id=video.watermark_id,
                                cast=cast_members(video), remix_source=_remix_source_bytes(video))
             _store(video.pk, token, finished.video_path, finished.thumbnail, finished.manifest,
-                   result.duration)
+                   result.duration, finished.spritesheet)
         return S.COMPLETED
     except ClaimLost:
         logger.info("claim lost", extra={"video_id": str(video_id)})

@@ -11,6 +11,8 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
@@ -22,6 +24,7 @@ from moderation import facade as moderation
 from . import specs
 from .access import remix_allowed, shown_changed
 from .casting import casting
+from .media.reference import ReferenceImageError, reference_png
 from .models import Video
 from .transitions import video_transition
 
@@ -41,6 +44,10 @@ class VideoRequest:
     shots: list[dict[str, Any]] = field(default_factory=list)
     cameos: list[str] = field(default_factory=list)
     remix_of: UUID | None = None
+    # Exact frame size (the OpenAI door's sizes); None: from aspect_ratio and resolution.
+    width: int | None = None
+    height: int | None = None
+    reference_image: bytes | None = None  # a client's image for the first frame
 
 
 def _check_limits(user: User) -> None:
@@ -103,6 +110,27 @@ def _remix_source(user: User, source_id: UUID) -> Video:
     return source
 
 
+def _frame_size(request: VideoRequest, aspect: str, resolution: str) -> tuple[int, int]:
+    if request.width is None and request.height is None:
+        return specs.frame_size(aspect, resolution)
+    if request.width is None or request.height is None or \
+            not specs.exact_size_allowed(request.width, request.height):
+        raise DomainError("generation.invalid_size",
+                          f"Width and height must be even and at most {specs.MAX_SIDE}.",
+                          fields={"size": ["Unsupported size."]})
+    return request.width, request.height
+
+
+def _reference(request: VideoRequest) -> bytes | None:
+    if request.reference_image is None:
+        return None
+    try:
+        return reference_png(request.reference_image)
+    except ReferenceImageError as exc:
+        raise DomainError("generation.invalid_reference_image", str(exc),
+                          fields={"input_reference": [str(exc)]}) from None
+
+
 @transaction.atomic
 def video_create(*, user: User, request: VideoRequest) -> Video:
     _check_limits(user)
@@ -127,7 +155,8 @@ def video_create(*, user: User, request: VideoRequest) -> Video:
     if len(handles) > settings.CAMEO_MAX_PER_VIDEO:
         raise DomainError("cameo.too_many", f"At most {settings.CAMEO_MAX_PER_VIDEO} cameos "
                           "per video.", fields={"cameos": ["Too many."]})
-    width, height = specs.frame_size(aspect, resolution)
+    width, height = _frame_size(request, aspect, resolution)
+    reference = _reference(request)
     model = specs.model_name()
     cost = billing.credits_quote(model=model, seconds=seconds, resolution=resolution,
                                  shots=len(shots))
@@ -150,6 +179,11 @@ def video_create(*, user: User, request: VideoRequest) -> Video:
         video.save(update_fields=["provenance"])
     billing.credits_reserve(user_id=user.pk, amount=cost, reference=video.reservation_reference,
                             reason="video")
+    if reference is not None:
+        # Stored before the commit so the worker finds it; the worker reads the name only.
+        name = default_storage.save(f"references/{video.pk}.png", ContentFile(reference))
+        video.provenance = {**video.provenance, "input_reference": name}
+        video.save(update_fields=["provenance"])
     if review_codes:
         moderation.case_open_for_automatic_hit(
             target_type="video", target_id=str(video.pk), owner_id=user.pk,
@@ -205,5 +239,7 @@ def video_delete(*, user: User, video_id: UUID) -> None:
     video.save(update_fields=["deleted_at"])
     shown_changed(video)
     files = [f.name for f in (video.video_file, video.thumbnail_file) if f]
+    files += [name for key in ("input_reference", "spritesheet")
+              if (name := video.provenance.get(key))]
     storage = video.video_file.storage
     transaction.on_commit(lambda: [storage.delete(name) for name in files])

@@ -5,7 +5,8 @@ from apikeys.models import ApiKey
 
 class ApiKeyCreateIn(serializers.Serializer[None]):
     name = serializers.CharField(max_length=100, trim_whitespace=True)
-    read_only = serializers.BooleanField(required=False, default=False)
+    read_only = serializers.BooleanField(  # type: ignore[assignment]
+        required=False, default=False)
 
 
 class ApiKeyRenameIn(serializers.Serializer[None]):
