@@ -4,6 +4,7 @@ Every write goes through services.video_create / video_remix / video_delete, so 
 moderation, cameo consent, provenance, limits and events apply whichever door was used.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
@@ -15,7 +16,7 @@ from django.db.models import Q
 from accounts.facade import User
 from core.errors import ConflictError, DomainError, NotFoundError
 
-from . import selectors, services, specs
+from . import events, selectors, services, specs
 from .api.ranges import ranged_file_response
 from .models import Video
 
@@ -43,6 +44,7 @@ class VideoInfo:
     error_code: str
     error_message: str
     remix_of_id: UUID | None
+    owner_id: int
     created_at: datetime
     finished_at: datetime | None
 
@@ -52,8 +54,14 @@ def _info(video: Video) -> VideoInfo:
                      prompt=video.prompt, seconds=video.seconds, width=video.width,
                      height=video.height, model_name=video.model_name,
                      error_code=video.error_code, error_message=video.error_message,
-                     remix_of_id=video.remix_of_id, created_at=video.created_at,
+                     remix_of_id=video.remix_of_id, owner_id=video.owner_id,
+                     created_at=video.created_at,
                      finished_at=video.finished_at)
+
+
+def status_listener_register(listener: Callable[[VideoInfo], None]) -> None:
+    """`listener` runs inside the transaction of every status change of any video."""
+    events.status_listener_register(lambda video: listener(_info(video)))
 
 
 def model_name() -> str:
@@ -132,5 +140,5 @@ def video_content(*, user: User, video_id: UUID, variant: str) -> File:
 __all__ = ["ALLOWED_SECONDS", "CONTENT_TYPES", "CONTENT_VARIANTS", "STATUS_BLOCKED",
            "STATUS_CANCELLED", "STATUS_COMPLETED", "STATUS_FAILED", "STATUS_IN_PROGRESS",
            "STATUS_QUEUED", "VideoInfo", "model_name", "queued_ahead", "ranged_file_response",
-           "video_content",
+           "status_listener_register", "video_content",
            "video_create", "video_delete", "video_get", "video_remix", "videos_page"]

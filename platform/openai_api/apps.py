@@ -8,3 +8,10 @@ class OpenAIApiConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "openai_api"
     verbose_name = "OpenAI-compatible API"
+
+    def ready(self) -> None:
+        from generation.facade import status_listener_register
+
+        from .webhook_services import video_status_changed
+
+        status_listener_register(video_status_changed)

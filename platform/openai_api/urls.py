@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import views
+from . import views, webhook_views
 from .errors import openai_not_found
 
 urlpatterns = [
@@ -12,5 +12,13 @@ urlpatterns = [
          name="openai-video-content"),
     path("models", views.ModelsView.as_view(), name="openai-models"),
     path("models/<str:model_id>", views.ModelView.as_view(), name="openai-model"),
+    path("webhook_endpoints", webhook_views.EndpointsView.as_view(),
+         name="openai-webhook-endpoints"),
+    path("webhook_endpoints/<str:endpoint_id>", webhook_views.EndpointView.as_view(),
+         name="openai-webhook-endpoint"),
+    path("webhook_endpoints/<str:endpoint_id>/rotate_secret",
+         webhook_views.EndpointRotateView.as_view(), name="openai-webhook-endpoint-rotate"),
+    path("webhook_endpoints/<str:endpoint_id>/test", webhook_views.EndpointTestView.as_view(),
+         name="openai-webhook-endpoint-test"),
     re_path(r"^", openai_not_found),
 ]

@@ -66,3 +66,7 @@ OPENAI_MODEL_ALIASES = env_str("OPENAI_MODEL_ALIASES", "sora-2,sora-2-pro,sora-2
                                "sora-2-pro-2025-10-06,sora-2-2025-12-08").split(",")
 OPENAI_POLL_AFTER_MS = env_int("OPENAI_POLL_AFTER_MS", 1000)
 OPENAI_MAX_REFERENCE_BYTES = env_int("OPENAI_MAX_REFERENCE_BYTES", 20 * 1024 * 1024)
+# Webhooks of the door: private/loopback URLs (and plain http) only where this is set.
+OPENAI_WEBHOOK_ALLOW_PRIVATE_URLS = env_str("OPENAI_WEBHOOK_ALLOW_PRIVATE_URLS", "0") == "1"
+OPENAI_WEBHOOK_TIMEOUT_S = env_int("OPENAI_WEBHOOK_TIMEOUT_S", 10)
+OPENAI_WEBHOOK_SWEEP_S = env_int("OPENAI_WEBHOOK_SWEEP_S", 30)
