@@ -161,3 +161,47 @@ def test_v1_is_in_the_openapi_schema(services_stack):
     schema = httpx.get(f"{services_stack.base_url}/api/schema/?format=json", timeout=30).json()
     assert {"/v1/videos", "/v1/videos/{video_id}", "/v1/videos/{video_id}/content",
             "/v1/videos/{video_id}/remix", "/v1/models"} <= set(schema["paths"])
+
+
+def test_webhook_delivery_unwraps_and_tampering_is_refused(services_stack):
+    import threading
+    import time
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    received: list[tuple[dict[str, str], str]] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers["Content-Length"])).decode()
+            received.append(({k.lower(): v for k, v in self.headers.items()}, body))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            return None
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        _, key = _account(services_stack)
+        sdk = _sdk(services_stack, key)
+        endpoint = sdk.webhooks.create(
+            name="it", url=f"http://127.0.0.1:{server.server_address[1]}/hook",
+            event_types=["video.completed", "video.failed"])
+        video = sdk.videos.create_and_poll(prompt="a windmill at dusk", size="720x1280")
+        assert video.status == "completed", services_stack.logs()
+        deadline = time.monotonic() + 60
+        while not received and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert len(received) == 1, services_stack.logs()
+        headers, body = received[0]
+        sdk.webhooks.unwrap(body, headers, secret=endpoint.signing_secret)
+        event = json.loads(body)
+        assert event["type"] == "video.completed" and event["data"]["id"] == video.id
+        with pytest.raises(openai.InvalidWebhookSignatureError):
+            sdk.webhooks.unwrap(body.replace("completed", "failed"), headers,
+                                secret=endpoint.signing_secret)
+        time.sleep(1)
+        assert len(received) == 1  # delivered once
+    finally:
+        server.shutdown()

@@ -14,6 +14,7 @@ from billing.facade import credits_balance, credits_reserve
 from generation.media import probe
 from generation.media.spritesheet import sprite_tile_size
 from generation.models import Video
+from generation.pipeline import _input_reference
 from openai_api.objects import video_public_id
 
 pytestmark = pytest.mark.django_db
@@ -96,8 +97,13 @@ def test_input_reference_upload_and_data_url_are_stored_for_the_first_frame(ana)
     json_made = sdk.post("/videos", cast_to=openai.types.Video, body={
         "prompt": "a green door", "input_reference": {"image_url": data_url}})
     assert json_made.status == "queued"
-    names = [v.provenance["input_reference"] for v in Video.objects.order_by("created_at")]
-    assert len(names) == 3 and all(name.endswith(".png") for name in names)
+    videos = list(Video.objects.order_by("created_at"))
+    assert len(videos) == 3 and all(v.provenance["input_reference"].endswith(".png")
+                                    for v in videos)
+    # What the worker hands the backend as the first frame's condition: the client's image.
+    first, second = _input_reference(videos[0]), _input_reference(videos[1])
+    assert first.shape == (96, 64, 3) and (first == (200, 30, 30)).all()
+    assert (second == (0, 0, 255)).all()
 
 
 @pytest.mark.parametrize(("kwargs", "param"), [
