@@ -97,8 +97,8 @@ def videos_page(*, user: User, after: UUID | None, limit: int, ascending: bool
     if after is not None:
         anchor = rows.filter(pk=after).values("created_at").first()
         if anchor is None:
-            raise NotFoundError("not_found", "No such video to page after.",
-                                fields={"after": ["Unknown video id."]})
+            raise DomainError("pagination.unknown_after", "No such video to page after.",
+                              fields={"after": ["Unknown video id."]})
         if ascending:
             rows = rows.filter(Q(created_at__gt=anchor["created_at"]) |
                                Q(created_at=anchor["created_at"], pk__gt=after))

@@ -204,7 +204,7 @@ def video_remix(*, user: User, source_id: UUID, prompt: str) -> Video:
         prompt=prompt, seconds=source.seconds, aspect_ratio=source.aspect_ratio,
         resolution=source.resolution, style=source.style,
         negative_prompt=source.negative_prompt, with_audio=source.with_audio, seed=source.seed,
-        remix_of=source.pk))
+        remix_of=source.pk, width=source.width, height=source.height))
 
 
 def _own_video(user: User, video_id: UUID) -> Video:

@@ -2,6 +2,7 @@
 and answers in OpenAI's shapes; errors are translated by errors.openai_exception_handler."""
 
 from typing import Any
+from uuid import UUID
 
 from django.conf import settings
 from django.http import HttpResponseBase
@@ -97,6 +98,14 @@ def _view_of(info: generation.VideoInfo) -> services.DoorVideoView:
         info.id, info.model_name))
 
 
+def _after_id(text: str) -> UUID:
+    try:
+        return parse_video_id(text, param="after")
+    except DomainError:
+        raise DomainError("pagination.unknown_after", "after is not a video id.",
+                          fields={"after": ["Not a video id."]}) from None
+
+
 class VideosView(OpenAIView):
     def get_throttles(self):  # type: ignore[no-untyped-def]
         self.throttle_scope = "video_create" if self.request.method == "POST" else ""
@@ -106,7 +115,7 @@ class VideosView(OpenAIView):
                    responses=VideoListOut, tags=["v1 (OpenAI-compatible)"])
     def get(self, request: Request) -> Response:
         data = validated(ListIn, request.query_params)
-        after = parse_video_id(data["after"], param="after") if data.get("after") else None
+        after = _after_id(data["after"]) if data.get("after") else None
         infos, has_more = generation.videos_page(user=request_user(request), after=after,
                                                  limit=data["limit"],
                                                  ascending=data["order"] == "asc")
