@@ -60,7 +60,7 @@ def test_malformed_json_and_unsupported_media_type(program):
 
 
 def test_oversized_and_disguised_references(program, settings):
-    user, client = program
+    _, client = program
     settings.OPENAI_MAX_REFERENCE_BYTES = 1000
     big = io.BytesIO()
     Image.effect_noise((200, 200), 60).convert("RGB").save(big, format="PNG")
@@ -96,7 +96,7 @@ def test_bad_pagination_is_400(program, query, param):
 
 
 def test_idempotency_key_replays_the_first_create(program):
-    user, client = program
+    _, client = program
     first = client.post("/v1/videos", {"prompt": "a kite"}, format="json",
                         HTTP_IDEMPOTENCY_KEY="k1")
     again = client.post("/v1/videos", {"prompt": "a kite"}, format="json",
