@@ -41,25 +41,25 @@ class OpenAIView(APIView):
         return openai_exception_handler
 
 
-class VideoCreateIn(serializers.Serializer[None]):
+class OpenAIVideoCreateIn(serializers.Serializer[None]):
     prompt = serializers.CharField(max_length=4000)
     model = serializers.CharField(max_length=64, required=False, allow_blank=True)
     seconds = serializers.CharField(max_length=4, required=False, allow_blank=True)
     size = serializers.CharField(max_length=16, required=False, allow_blank=True)
 
 
-class RemixIn(serializers.Serializer[None]):
+class OpenAIRemixIn(serializers.Serializer[None]):
     prompt = serializers.CharField(max_length=4000)
 
 
-class ListIn(serializers.Serializer[None]):
+class OpenAIListIn(serializers.Serializer[None]):
     after = serializers.CharField(max_length=64, required=False)
     limit = serializers.IntegerField(min_value=1, max_value=MAX_LIST_LIMIT, required=False,
                                      default=20)
     order = serializers.ChoiceField(choices=["asc", "desc"], required=False, default="desc")
 
 
-class VideoOut(serializers.Serializer[None]):
+class OpenAIVideoOut(serializers.Serializer[None]):
     """openai.types.Video (for the schema; the body is built by objects.video_object)."""
 
     id = serializers.CharField()
@@ -77,9 +77,9 @@ class VideoOut(serializers.Serializer[None]):
     status = serializers.ChoiceField(choices=["queued", "in_progress", "completed", "failed"])
 
 
-class VideoListOut(serializers.Serializer[None]):
+class OpenAIVideoListOut(serializers.Serializer[None]):
     object = serializers.CharField(default="list")
-    data = VideoOut(many=True)  # type: ignore[assignment]
+    data = OpenAIVideoOut(many=True)  # type: ignore[assignment]
     first_id = serializers.CharField(allow_null=True)
     last_id = serializers.CharField(allow_null=True)
     has_more = serializers.BooleanField()
@@ -111,10 +111,10 @@ class VideosView(OpenAIView):
         self.throttle_scope = "video_create" if self.request.method == "POST" else ""
         return super().get_throttles()
 
-    @extend_schema(operation_id="openai_videos_list", parameters=[ListIn],
-                   responses=VideoListOut, tags=["v1 (OpenAI-compatible)"])
+    @extend_schema(operation_id="openai_videos_list", parameters=[OpenAIListIn],
+                   responses=OpenAIVideoListOut, tags=["v1 (OpenAI-compatible)"])
     def get(self, request: Request) -> Response:
-        data = validated(ListIn, request.query_params)
+        data = validated(OpenAIListIn, request.query_params)
         after = _after_id(data["after"]) if data.get("after") else None
         infos, has_more = generation.videos_page(user=request_user(request), after=after,
                                                  limit=data["limit"],
@@ -126,8 +126,8 @@ class VideosView(OpenAIView):
                          "last_id": items[-1]["id"] if items else None, "has_more": has_more})
 
     @extend_schema(operation_id="openai_videos_create", request={
-        "application/json": VideoCreateIn, "multipart/form-data": VideoCreateIn},
-        responses=VideoOut, tags=["v1 (OpenAI-compatible)"],
+        "application/json": OpenAIVideoCreateIn, "multipart/form-data": OpenAIVideoCreateIn},
+        responses=OpenAIVideoOut, tags=["v1 (OpenAI-compatible)"],
         parameters=[OpenApiParameter("Idempotency-Key", str, "header")])
     @idempotent("openai.video_create")
     def post(self, request: Request) -> Response:
@@ -135,7 +135,7 @@ class VideosView(OpenAIView):
         if declared > settings.OPENAI_MAX_REFERENCE_BYTES + 64 * 1024:
             raise DomainError("openai.request_too_large", "The request is too large.",
                               fields={"input_reference": ["Too large."]})
-        data = validated(VideoCreateIn, request.data)
+        data = validated(OpenAIVideoCreateIn, request.data)
         view = services.door_video_create(
             user=request_user(request), prompt=data["prompt"], model=data.get("model") or None,
             seconds=data.get("seconds"), size=data.get("size") or None,
@@ -144,7 +144,7 @@ class VideosView(OpenAIView):
 
 
 class VideoView(OpenAIView):
-    @extend_schema(operation_id="openai_videos_retrieve", responses=VideoOut,
+    @extend_schema(operation_id="openai_videos_retrieve", responses=OpenAIVideoOut,
                    tags=["v1 (OpenAI-compatible)"])
     def get(self, request: Request, video_id: str) -> Response:
         info = generation.video_get(user=request_user(request),
@@ -165,12 +165,12 @@ class VideoView(OpenAIView):
 class VideoRemixView(OpenAIView):
     throttle_scope = "video_create"
 
-    @extend_schema(operation_id="openai_videos_remix", request=RemixIn, responses=VideoOut,
-                   tags=["v1 (OpenAI-compatible)"],
+    @extend_schema(operation_id="openai_videos_remix", request=OpenAIRemixIn,
+                   responses=OpenAIVideoOut, tags=["v1 (OpenAI-compatible)"],
                    parameters=[OpenApiParameter("Idempotency-Key", str, "header")])
     @idempotent("openai.video_remix")
     def post(self, request: Request, video_id: str) -> Response:
-        data = validated(RemixIn, request.data)
+        data = validated(OpenAIRemixIn, request.data)
         view = services.door_video_remix(user=request_user(request),
                                          source_id=parse_video_id(video_id),
                                          prompt=data["prompt"])

@@ -18,30 +18,30 @@ from .webhook_signing import secret_hint
 TAGS = ["v1 (OpenAI-compatible)"]
 
 
-class EndpointIn(serializers.Serializer[None]):
+class WebhookEndpointIn(serializers.Serializer[None]):
     name = serializers.CharField(max_length=100)
     url = serializers.URLField(max_length=2000)
     event_types = serializers.ListField(child=serializers.CharField(max_length=40),
                                         max_length=10)
 
 
-class EndpointUpdateIn(serializers.Serializer[None]):
+class WebhookEndpointUpdateIn(serializers.Serializer[None]):
     name = serializers.CharField(max_length=100, required=False)
     url = serializers.URLField(max_length=2000, required=False)
     event_types = serializers.ListField(child=serializers.CharField(max_length=40),
                                         max_length=10, required=False)
 
 
-class RotateIn(serializers.Serializer[None]):
+class WebhookRotateIn(serializers.Serializer[None]):
     keep_old_secret_active_for_24_hours = serializers.BooleanField(required=False,
                                                                    default=False)
 
 
-class TestIn(serializers.Serializer[None]):
+class WebhookTestIn(serializers.Serializer[None]):
     event_type = serializers.CharField(max_length=40)
 
 
-class EndpointListIn(serializers.Serializer[None]):
+class WebhookEndpointListIn(serializers.Serializer[None]):
     after = serializers.CharField(max_length=40, required=False, allow_null=True)
     limit = serializers.IntegerField(min_value=1, max_value=MAX_LIST_LIMIT, required=False,
                                      default=20)
@@ -61,10 +61,10 @@ def endpoint_object(endpoint: WebhookEndpoint, *, with_secret: bool = False
 
 
 class EndpointsView(OpenAIView):
-    @extend_schema(operation_id="openai_webhook_endpoints_list", parameters=[EndpointListIn],
+    @extend_schema(operation_id="openai_webhook_endpoints_list", parameters=[WebhookEndpointListIn],
                    responses=dict, tags=TAGS)
     def get(self, request: Request) -> Response:
-        data = validated(EndpointListIn, request.query_params)
+        data = validated(WebhookEndpointListIn, request.query_params)
         rows = WebhookEndpoint.objects.filter(owner=request_user(request),
                                               deleted_at__isnull=True).order_by("id")
         if data.get("after"):
@@ -75,10 +75,10 @@ class EndpointsView(OpenAIView):
                          "data": [endpoint_object(e) for e in page[:data["limit"]]],
                          "has_more": len(page) > data["limit"]})
 
-    @extend_schema(operation_id="openai_webhook_endpoints_create", request=EndpointIn,
+    @extend_schema(operation_id="openai_webhook_endpoints_create", request=WebhookEndpointIn,
                    responses=dict, tags=TAGS)
     def post(self, request: Request) -> Response:
-        data = validated(EndpointIn, request.data)
+        data = validated(WebhookEndpointIn, request.data)
         endpoint = services.endpoint_create(user=request_user(request), **data)
         return Response(endpoint_object(endpoint, with_secret=True))
 
@@ -90,10 +90,10 @@ class EndpointView(OpenAIView):
         return Response(endpoint_object(services.endpoint_get(user=request_user(request),
                                                               public_id=endpoint_id)))
 
-    @extend_schema(operation_id="openai_webhook_endpoints_update", request=EndpointUpdateIn,
+    @extend_schema(operation_id="openai_webhook_endpoints_update", request=WebhookEndpointUpdateIn,
                    responses=dict, tags=TAGS)
     def post(self, request: Request, endpoint_id: str) -> Response:
-        data = validated(EndpointUpdateIn, request.data)
+        data = validated(WebhookEndpointUpdateIn, request.data)
         endpoint = services.endpoint_update(user=request_user(request), public_id=endpoint_id,
                                             **data)
         return Response(endpoint_object(endpoint))
@@ -106,10 +106,10 @@ class EndpointView(OpenAIView):
 
 
 class EndpointRotateView(OpenAIView):
-    @extend_schema(operation_id="openai_webhook_endpoints_rotate_secret", request=RotateIn,
+    @extend_schema(operation_id="openai_webhook_endpoints_rotate_secret", request=WebhookRotateIn,
                    responses=dict, tags=TAGS)
     def post(self, request: Request, endpoint_id: str) -> Response:
-        data = validated(RotateIn, request.data)
+        data = validated(WebhookRotateIn, request.data)
         endpoint = services.endpoint_rotate_secret(
             user=request_user(request), public_id=endpoint_id,
             keep_old_for_24h=data["keep_old_secret_active_for_24_hours"])
@@ -117,10 +117,10 @@ class EndpointRotateView(OpenAIView):
 
 
 class EndpointTestView(OpenAIView):
-    @extend_schema(operation_id="openai_webhook_endpoints_test", request=TestIn,
+    @extend_schema(operation_id="openai_webhook_endpoints_test", request=WebhookTestIn,
                    responses=dict, tags=TAGS)
     def post(self, request: Request, endpoint_id: str) -> Response:
-        data = validated(TestIn, request.data)
+        data = validated(WebhookTestIn, request.data)
         code = services.endpoint_test(user=request_user(request), public_id=endpoint_id,
                                       event_type=data["event_type"])
         return Response({"object": "webhook_endpoint.test", "event_type": data["event_type"],
