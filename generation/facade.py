@@ -80,6 +80,16 @@ def video_remix(*, user: User, source_id: UUID, prompt: str) -> VideoInfo:
     return _info(services.video_remix(user=user, source_id=source_id, prompt=prompt))
 
 
+def video_extend(*, user: User, source_id: UUID, prompt: str, seconds: int) -> VideoInfo:
+    """seconds: the new segment; the video made is the stitched whole."""
+    return _info(services.video_extend(user=user, source_id=source_id, prompt=prompt,
+                                       seconds=seconds))
+
+
+def video_edit(*, user: User, source_id: UUID, prompt: str) -> VideoInfo:
+    return _info(services.video_edit(user=user, source_id=source_id, prompt=prompt))
+
+
 def video_delete(*, user: User, video_id: UUID) -> None:
     services.video_delete(user=user, video_id=video_id)
 
@@ -137,8 +147,27 @@ def video_content(*, user: User, video_id: UUID, variant: str) -> File:
     return File(default_storage.open(name, "rb"), name=name)
 
 
-__all__ = ["ALLOWED_SECONDS", "CONTENT_TYPES", "CONTENT_VARIANTS", "STATUS_BLOCKED",
-           "STATUS_CANCELLED", "STATUS_COMPLETED", "STATUS_FAILED", "STATUS_IN_PROGRESS",
-           "STATUS_QUEUED", "VideoInfo", "model_name", "queued_ahead", "ranged_file_response",
-           "status_listener_register", "video_content",
-           "video_create", "video_delete", "video_get", "video_remix", "videos_page"]
+__all__ = [
+    "ALLOWED_SECONDS",
+    "CONTENT_TYPES",
+    "CONTENT_VARIANTS",
+    "STATUS_BLOCKED",
+    "STATUS_CANCELLED",
+    "STATUS_COMPLETED",
+    "STATUS_FAILED",
+    "STATUS_IN_PROGRESS",
+    "STATUS_QUEUED",
+    "VideoInfo",
+    "model_name",
+    "queued_ahead",
+    "ranged_file_response",
+    "status_listener_register",
+    "video_content",
+    "video_create",
+    "video_delete",
+    "video_edit",
+    "video_extend",
+    "video_get",
+    "video_remix",
+    "videos_page",
+]

@@ -23,10 +23,12 @@ from moderation import facade as moderation
 from .backends import GenerationCancelled, GenerationResult, get_backend
 from .casting import FENCE_PARKED, CastMember, casting
 from .media import concat_results, last_frame
+from .media.decode import decode_audio
 from .media.reference import reference_frame
 from .models import Video
 from .postprocess import package
 from .progress import ClaimLost, ProgressReporter
+from .provenance.media import read_frames
 from .specs import shot_specs
 from .transitions import video_transition
 
@@ -74,6 +76,19 @@ def _input_reference(video: Video) -> npt.NDArray[np.uint8] | None:
         return reference_frame(handle.read())
 
 
+def _extension_source(video: Video) -> bytes | None:
+    """The file of the video this one extends."""
+    source_id = video.provenance.get("extends")
+    if not source_id:
+        return None
+    source = Video.objects.filter(pk=source_id, deleted_at__isnull=True).first()
+    if source is None or not source.video_file:
+        raise Stop(S.FAILED, "generation.extension_source_gone",
+                   "The video being extended was deleted; your credits were returned.")
+    with source.video_file.open("rb") as handle:
+        return handle.read()
+
+
 def _generate(video: Video, reporter: ProgressReporter) -> GenerationResult:
     backend = get_backend(settings.GENERATION_MODEL_PATH or None,
                           settings.GENERATION_DEVICE or None)
@@ -84,6 +99,10 @@ def _generate(video: Video, reporter: ProgressReporter) -> GenerationResult:
                        preferences=preferences)
     references = casting().reference_frames(video_id=video.pk)
     condition = _input_reference(video) or (references[0] if references else None)
+    extending = _extension_source(video)
+    source_frames = read_frames(extending)[0] if extending else None
+    if source_frames is not None:
+        condition = np.array(source_frames[-1], dtype=np.uint8)  # continue where it ends
     results = []
     for index, spec in enumerate(specs):
         _fence(video.pk)
@@ -93,6 +112,12 @@ def _generate(video: Video, reporter: ProgressReporter) -> GenerationResult:
         result = backend.generate(spec, reporter)
         results.append(result)
         condition = last_frame(result)  # shot-to-shot continuity
+    if extending is not None and source_frames is not None:
+        # The stitched whole: the source as it was stored, then the new segment.
+        rate = results[0].sample_rate
+        results.insert(0, GenerationResult(frames=source_frames, fps=results[0].fps,
+                                           audio=decode_audio(extending, sample_rate=rate),
+                                           sample_rate=rate))
     return concat_results(results) if len(results) > 1 else results[0]
 
 

@@ -14,6 +14,7 @@ from generation.backends.base import GenerationSpec
 ALLOWED_SECONDS = (4, 8, 12, 16, 20)
 SHORT_SIDE = {"480p": 480, "720p": 720, "1080p": 1080}
 FPS = 24
+MAX_TOTAL_SECONDS = 60  # an extended video, its source's seconds included
 MAX_SIDE = 1920  # the longest side of any frame we make (1080p landscape)
 TINY_MODEL, LTX2_MODEL = "castline-tiny", "ltx-2"
 HANDLE_MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9_]{3,30})\b")

@@ -81,6 +81,10 @@ def translate(response: Response) -> Response:
                                  param=param, **extra)
     if status == 429:
         _retry_headers(response, castline_code)
+    elif status == 409:
+        # The SDKs retry 409s (lock timeouts at OpenAI); ours are states that a retry within
+        # seconds does not change (a source still generating, a reused Idempotency-Key).
+        response["x-should-retry"] = "false"
     return response
 
 

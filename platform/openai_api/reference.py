@@ -63,3 +63,17 @@ def reference_bytes(request: Request) -> bytes | None:
         raise _refuse("input_reference is a file upload or an object with image_url or "
                       "file_id.")
     return _from_object(value)
+
+
+def source_video_id(request: Request) -> str:
+    """`video` of extensions and edits: {"id": ...} in JSON, `video[id]` in multipart. An
+    uploaded file is refused: only videos made here can be continued (their provenance)."""
+    if request.FILES.get("video") is not None:
+        raise _refuse("Upload is not supported here: pass {\"id\": ...} of a completed video.",
+                      "video")
+    value = request.data.get("video")
+    if value is None:
+        value = {"id": request.data.get("video[id]")}
+    if not isinstance(value, dict) or not isinstance(value.get("id"), str) or not value["id"]:
+        raise _refuse("video must be {\"id\": ...} of a completed video.", "video")
+    return str(value["id"])

@@ -39,6 +39,24 @@ def door_video_remix(*, user: User, source_id: UUID, prompt: str) -> DoorVideoVi
     return DoorVideoView(info=info, model=model)
 
 
+@transaction.atomic
+def door_video_extend(*, user: User, source_id: UUID, prompt: str, seconds: object
+                      ) -> DoorVideoView:
+    info = generation.video_extend(user=user, source_id=source_id, prompt=prompt,
+                                   seconds=resolve_seconds(seconds))
+    model = door_models([source_id]).get(source_id, info.model_name)
+    DoorVideo.objects.create(video_id=info.id, model=model)
+    return DoorVideoView(info=info, model=model)
+
+
+@transaction.atomic
+def door_video_edit(*, user: User, source_id: UUID, prompt: str) -> DoorVideoView:
+    info = generation.video_edit(user=user, source_id=source_id, prompt=prompt)
+    model = door_models([source_id]).get(source_id, info.model_name)
+    DoorVideo.objects.create(video_id=info.id, model=model)
+    return DoorVideoView(info=info, model=model)
+
+
 def door_models(video_ids: list[UUID]) -> dict[UUID, str]:
     """The model names clients used for these videos, in one query."""
     return dict(DoorVideo.objects.filter(video_id__in=video_ids)

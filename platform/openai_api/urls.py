@@ -5,6 +5,9 @@ from .errors import openai_not_found
 
 urlpatterns = [
     path("videos", views.VideosView.as_view(), name="openai-videos"),
+    path("videos/extensions", views.VideoExtensionsView.as_view(),
+         name="openai-video-extensions"),
+    path("videos/edits", views.VideoEditsView.as_view(), name="openai-video-edits"),
     path("videos/<str:video_id>", views.VideoView.as_view(), name="openai-video"),
     path("videos/<str:video_id>/remix", views.VideoRemixView.as_view(),
          name="openai-video-remix"),

@@ -24,7 +24,7 @@ from generation import facade as generation
 from . import catalog, services
 from .errors import openai_exception_handler
 from .objects import parse_video_id, poll_after_ms, video_object, video_public_id
-from .reference import reference_bytes
+from .reference import reference_bytes, source_video_id
 
 POLL_HEADER = "openai-poll-after-ms"
 MAX_LIST_LIMIT = 100
@@ -174,6 +174,41 @@ class VideoRemixView(OpenAIView):
         view = services.door_video_remix(user=request_user(request),
                                          source_id=parse_video_id(video_id),
                                          prompt=data["prompt"])
+        return _video_response(view)
+
+
+class OpenAIExtendIn(serializers.Serializer[None]):
+    prompt = serializers.CharField(max_length=4000)
+    seconds = serializers.CharField(max_length=4)
+
+
+class VideoExtensionsView(OpenAIView):
+    throttle_scope = "video_create"
+
+    @extend_schema(operation_id="openai_videos_extend", request=OpenAIExtendIn,
+                   responses=OpenAIVideoOut, tags=["v1 (OpenAI-compatible)"],
+                   parameters=[OpenApiParameter("Idempotency-Key", str, "header")])
+    @idempotent("openai.video_extend")
+    def post(self, request: Request) -> Response:
+        data = validated(OpenAIExtendIn, request.data)
+        source = parse_video_id(source_video_id(request), param="video")
+        view = services.door_video_extend(user=request_user(request), source_id=source,
+                                          prompt=data["prompt"], seconds=data["seconds"])
+        return _video_response(view)
+
+
+class VideoEditsView(OpenAIView):
+    throttle_scope = "video_create"
+
+    @extend_schema(operation_id="openai_videos_edit", request=OpenAIRemixIn,
+                   responses=OpenAIVideoOut, tags=["v1 (OpenAI-compatible)"],
+                   parameters=[OpenApiParameter("Idempotency-Key", str, "header")])
+    @idempotent("openai.video_edit")
+    def post(self, request: Request) -> Response:
+        data = validated(OpenAIRemixIn, request.data)
+        source = parse_video_id(source_video_id(request), param="video")
+        view = services.door_video_edit(user=request_user(request), source_id=source,
+                                        prompt=data["prompt"])
         return _video_response(view)
 
 
