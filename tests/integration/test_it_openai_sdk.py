@@ -205,3 +205,22 @@ def test_webhook_delivery_unwraps_and_tampering_is_refused(services_stack):
         assert len(received) == 1  # delivered once
     finally:
         server.shutdown()
+
+
+def test_extend_and_edit_through_the_worker(services_stack):
+    _, key = _account(services_stack)
+    sdk = _sdk(services_stack, key)
+    source = sdk.videos.create_and_poll(prompt="a train leaving a station", size="1280x720")
+    assert source.status == "completed", services_stack.logs()
+    extended = sdk.videos.extend(prompt="the train crosses a bridge", seconds="4",
+                                 video=openai.omit, extra_body={"video": {"id": source.id}})
+    edited = sdk.videos.edit(prompt="the same station in snow", video=openai.omit,
+                             extra_body={"video": {"id": source.id}})
+    extended, edited = sdk.videos.poll(extended.id), sdk.videos.poll(edited.id)
+    assert extended.status == edited.status == "completed", services_stack.logs()
+    assert extended.seconds == "8" and edited.seconds == "4"
+    path = Path(tempfile.mkdtemp()) / "whole.mp4"
+    sdk.videos.download_content(extended.id).write_to_file(path)
+    info = probe(path)
+    assert (info.width, info.height) == (1280, 720)
+    assert info.duration == pytest.approx(8, abs=0.1)
