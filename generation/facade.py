@@ -18,6 +18,7 @@ from core.errors import ConflictError, DomainError, NotFoundError
 
 from . import events, selectors, services, specs
 from .api.ranges import ranged_file_response
+from .media.reference import ReferenceImageError, reference_png
 from .models import Video
 
 STATUS_QUEUED = Video.Status.QUEUED.value
@@ -62,6 +63,15 @@ def _info(video: Video) -> VideoInfo:
 def status_listener_register(listener: Callable[[VideoInfo], None]) -> None:
     """`listener` runs inside the transaction of every status change of any video."""
     events.status_listener_register(lambda video: listener(_info(video)))
+
+
+def reference_image_problem(data: bytes) -> str | None:
+    """Why these bytes cannot be a first-frame reference (None: they can)."""
+    try:
+        reference_png(data)
+    except ReferenceImageError as exc:
+        return str(exc)
+    return None
 
 
 def model_name() -> str:
@@ -161,7 +171,7 @@ __all__ = [
     "model_name",
     "queued_ahead",
     "ranged_file_response",
-    "status_listener_register",
+    "reference_image_problem", "status_listener_register",
     "video_content",
     "video_create",
     "video_delete",

@@ -69,3 +69,19 @@ class WebhookAttempt(models.Model):
     status_code = models.PositiveSmallIntegerField(null=True, blank=True)
     error = models.CharField(max_length=300, blank=True)
     duration_ms = models.PositiveIntegerField(default=0)
+
+
+class DoorFile(models.Model):
+    """An image uploaded through /v1/files, to be named as input_reference.file_id."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                              related_name="door_files")
+    public_id = models.CharField(max_length=40, unique=True)  # "file-<hex>"
+    filename = models.CharField(max_length=255)
+    purpose = models.CharField(max_length=20)
+    size = models.PositiveIntegerField()
+    content = models.FileField(upload_to="door_files/")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["owner", "id"])]

@@ -9,7 +9,10 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from rest_framework.request import Request
 
+from accounts.facade import User, request_user
 from core.errors import DomainError
+
+from .file_services import file_bytes
 
 DATA_URL_PREFIX = "data:"
 
@@ -31,7 +34,7 @@ def _from_data_url(url: str) -> bytes:
         raise _refuse("image_url is not valid base64.", "input_reference.image_url") from None
 
 
-def _from_object(value: dict[str, Any]) -> bytes:
+def _from_object(user: User, value: dict[str, Any]) -> bytes:
     image_url, file_id = value.get("image_url"), value.get("file_id")
     if image_url and file_id:
         raise _refuse("Give image_url or file_id, not both.")
@@ -41,8 +44,10 @@ def _from_object(value: dict[str, Any]) -> bytes:
                           "as input_reference instead.", "input_reference.image_url")
         return _from_data_url(image_url)
     if isinstance(file_id, str) and file_id:
-        raise _refuse("This server has no Files API: upload the image as input_reference "
-                      "or send it as a data URL.", "input_reference.file_id")
+        try:
+            return file_bytes(user=user, public_id=file_id)
+        except DomainError:
+            raise _refuse(f"No such file: '{file_id[:60]}'.", "input_reference.file_id") from None
     raise _refuse("input_reference needs a file, an image_url or a file_id.")
 
 
@@ -62,7 +67,7 @@ def reference_bytes(request: Request) -> bytes | None:
     if not isinstance(value, dict):
         raise _refuse("input_reference is a file upload or an object with image_url or "
                       "file_id.")
-    return _from_object(value)
+    return _from_object(request_user(request), value)
 
 
 def source_video_id(request: Request) -> str:

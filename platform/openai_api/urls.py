@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import views, webhook_views
+from . import files, views, webhook_views
 from .errors import openai_not_found
 
 urlpatterns = [
@@ -23,5 +23,9 @@ urlpatterns = [
          webhook_views.EndpointRotateView.as_view(), name="openai-webhook-endpoint-rotate"),
     path("webhook_endpoints/<str:endpoint_id>/test", webhook_views.EndpointTestView.as_view(),
          name="openai-webhook-endpoint-test"),
+    path("files", files.FilesView.as_view(), name="openai-files"),
+    path("files/<str:file_id>", files.FileView.as_view(), name="openai-file"),
+    path("files/<str:file_id>/content", files.FileContentView.as_view(),
+         name="openai-file-content"),
     re_path(r"^", openai_not_found),
 ]

@@ -113,7 +113,7 @@ def test_input_reference_upload_and_data_url_are_stored_for_the_first_frame(ana)
     ({"model": "gpt-4o"}, "model"),
     ({"input_reference": ("x.png", b"not an image", "image/png")}, "input_reference"),
     ({"extra_body": {"input_reference": {"file_id": "file-123"}}},
-     "input_reference.file_id"),
+     "input_reference.file_id"),  # no such file
     ({"extra_body": {"input_reference": {"image_url": "https://example.com/a.png"}}},
      "input_reference.image_url"),
     ({"extra_body": {"input_reference": {"image_url": "data:image/png;base64,!!"}}},
@@ -242,4 +242,4 @@ def test_models_list_the_aliases_with_their_sizes(ana):
 def test_unknown_v1_path_is_an_openai_404(ana):
     _, sdk = ana
     with pytest.raises(openai.NotFoundError):
-        sdk.files.list()
+        sdk.batches.list()
