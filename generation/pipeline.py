@@ -98,7 +98,9 @@ def _generate(video: Video, reporter: ProgressReporter) -> GenerationResult:
                        height=video.height, seed=video.seed, with_audio=video.with_audio,
                        preferences=preferences)
     references = casting().reference_frames(video_id=video.pk)
-    condition = _input_reference(video) or (references[0] if references else None)
+    condition = _input_reference(video)
+    if condition is None and references:
+        condition = references[0]
     extending = _extension_source(video)
     source_frames = read_frames(extending)[0] if extending else None
     if source_frames is not None:

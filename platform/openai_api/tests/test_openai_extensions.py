@@ -74,10 +74,12 @@ def test_extension_refusals(ana, django_capture_on_commit_callbacks):
 def test_edit_starts_from_the_source_first_frame(ana, django_capture_on_commit_callbacks):
     _, sdk = ana
     source = _completed(sdk, django_capture_on_commit_callbacks, seconds="4")
-    edited = sdk.videos.edit(prompt="the same boat, at night", video=openai.omit,
-                             extra_body={"video": {"id": source.id}})
+    with django_capture_on_commit_callbacks(execute=True):
+        edited = sdk.videos.edit(prompt="the same boat, at night", video=openai.omit,
+                                 extra_body={"video": {"id": source.id}})
     assert edited.remixed_from_video_id == source.id and edited.size == source.size
     assert edited.status == "queued" and edited.seconds == "4"
+    assert sdk.videos.retrieve(edited.id).status == "completed"  # the worker took the frame
     row = Video.objects.get(pk=parse_video_id(edited.id))
     source_row = Video.objects.get(pk=parse_video_id(source.id))
     first = read_frames(source_row.video_file.path, max_frames=1)[0][0]
