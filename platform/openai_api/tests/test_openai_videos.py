@@ -243,3 +243,23 @@ def test_unknown_v1_path_is_an_openai_404(ana):
     _, sdk = ana
     with pytest.raises(openai.NotFoundError):
         sdk.batches.list()
+
+
+def test_request_rate_limit_is_a_429_with_retry_after(ana, monkeypatch):
+    from django.core.cache import cache
+    from rest_framework.throttling import SimpleRateThrottle
+
+    _, sdk = ana
+    cache.clear()
+    rates = {**SimpleRateThrottle.THROTTLE_RATES, "video_create": "2/min"}
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", rates)
+    sdk.videos.create(prompt="one")
+    sdk.videos.create(prompt="two")
+    with pytest.raises(openai.RateLimitError) as caught:
+        sdk.videos.create(prompt="three")
+    assert caught.value.code == "rate_limit_exceeded" and caught.value.type == "requests"
+    seconds = int(caught.value.response.headers["retry-after"])
+    assert 1 <= seconds <= 60
+    assert int(caught.value.response.headers["retry-after-ms"]) == seconds * 1000
+    assert Video.objects.count() == 2
+    sdk.videos.list()  # reads have their own budget
