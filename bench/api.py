@@ -1,7 +1,9 @@
 """API and live-event benchmark against a real uvicorn server.
 
 Prints JSON: requests/s and p50/p99 latency for GET /api/v1/me and a paginated list
-(/api/v1/notifications) under concurrent load, the same for a framework floor (an
+(/api/v1/notifications) under concurrent load, one video and a page of videos through both
+doors (the app's /api/v1/videos with a session token, the OpenAI-compatible /v1/videos with
+an API key), the same for a framework floor (an
 unauthenticated JSON 404 that touches no database) as the in-run baseline, and websocket
 delivery latency p50/p99 with 500 connected clients.
 
@@ -46,6 +48,7 @@ async def load(url: str, headers: dict[str, str], seconds: float, concurrency: i
                ) -> dict[str, float]:
     latencies: list[float] = []
     errors = 0
+    statuses: set[int] = set()
     deadline = time.perf_counter() + seconds
     limits = httpx.Limits(max_connections=concurrency)
     async with httpx.AsyncClient(headers=headers, limits=limits, timeout=30) as client:
@@ -57,13 +60,15 @@ async def load(url: str, headers: dict[str, str], seconds: float, concurrency: i
                 response = await client.get(url)
                 latencies.append(time.perf_counter() - started)
                 errors += response.status_code >= 500
+                statuses.add(response.status_code)
 
         began = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         elapsed = time.perf_counter() - began
     return {"requests": len(latencies), "rps": round(len(latencies) / elapsed, 1),
             "p50_ms": round(percentile(latencies, 0.5) * 1000, 2),
-            "p99_ms": round(percentile(latencies, 0.99) * 1000, 2), "server_errors": errors}
+            "p99_ms": round(percentile(latencies, 0.99) * 1000, 2), "server_errors": errors,
+            "statuses": sorted(statuses)}
 
 
 def prepare_users(env: dict[str, str], count: int) -> list[dict[str, object]]:
@@ -86,7 +91,26 @@ def prepare_users(env: dict[str, str], count: int) -> list[dict[str, object]]:
         users.append({"id": user.pk, "access": tokens["access"]})
     for index in range(30):  # something to paginate
         event_publish(user_id=users[0]["id"], type="bench.seed", payload={"n": index})
+    users[0].update(_seed_videos(User.objects.get(pk=users[0]["id"])))
     return users
+
+
+def _seed_videos(owner: object) -> dict[str, object]:
+    """30 completed videos rows and an API key for the first user (rows only: no worker)."""
+    from django.utils import timezone
+
+    from apikeys.services import api_key_create
+    from generation.models import Video
+
+    now = timezone.now()
+    videos = [Video.objects.create(owner=owner, prompt=f"bench clip {n}", seconds=4,
+                                   aspect_ratio="9:16", resolution="720p", width=720,
+                                   height=1280, seed=n, shots=[{"prompt": "x", "seconds": 4}],
+                                   model_name="castline-tiny", cost=6, status="completed",
+                                   progress=1.0, finished_at=now)
+              for n in range(30)]
+    key = api_key_create(user=owner, name="bench").secret  # type: ignore[arg-type]
+    return {"video_id": str(videos[-1].pk), "api_key": key}
 
 
 async def websocket_latency(ws_url: str, users: list[dict[str, object]], rounds: int
@@ -152,6 +176,7 @@ def main() -> None:
         wait_healthy(stack)
         users = prepare_users(env, args.clients)
         auth = {"Authorization": f"Bearer {users[0]['access']}"}
+        key = {"Authorization": f"Bearer {users[0]['api_key']}"}
         results = {
             "mode": "redis+postgres" if os.environ.get("REDIS_URL") else "embedded",
             "concurrency": args.concurrency,
@@ -163,12 +188,25 @@ def main() -> None:
             "notifications_page": asyncio.run(load(
                 f"{stack.base_url}/api/v1/notifications?page_size=20", auth, args.seconds,
                 args.concurrency)),
+            "app_video": asyncio.run(load(
+                f"{stack.base_url}/api/v1/videos/{users[0]['video_id']}", auth, args.seconds,
+                args.concurrency)),
+            "app_videos_page": asyncio.run(load(
+                f"{stack.base_url}/api/v1/videos?page_size=20", auth, args.seconds,
+                args.concurrency)),
+            "v1_video": asyncio.run(load(
+                f"{stack.base_url}/v1/videos/{users[0]['video_id']}", key, args.seconds,
+                args.concurrency)),
+            "v1_videos_page": asyncio.run(load(
+                f"{stack.base_url}/v1/videos?limit=20", key, args.seconds, args.concurrency)),
             "websocket_delivery": asyncio.run(websocket_latency(stack.ws_url, users,
                                                                 args.rounds)),
         }
         floor = results["baseline_json_404"]["rps"] or 1
         results["me_rps_vs_floor"] = round(results["me"]["rps"] / floor, 3)
         results["list_rps_vs_floor"] = round(results["notifications_page"]["rps"] / floor, 3)
+        for name in ("app_video", "app_videos_page", "v1_video", "v1_videos_page"):
+            results[f"{name}_rps_vs_floor"] = round(results[name]["rps"] / floor, 3)
         print(json.dumps(results, indent=2))
     except Exception as exc:  # a benchmark reports; it never fails the run
         print(json.dumps({"error": f"{type(exc).__name__}: {exc}", "logs": stack.logs()}))

@@ -1,8 +1,17 @@
 """Payloads of generation events; published with the transaction that caused them."""
 
+from collections.abc import Callable
+
 from events.services import event_publish
 
 from .models import Video
+
+# Called inside the transaction of every status change (the /v1 door's webhooks).
+_status_listeners: list[Callable[[Video], None]] = []
+
+
+def status_listener_register(listener: Callable[[Video], None]) -> None:
+    _status_listeners.append(listener)
 
 
 def video_brief(video: Video) -> dict[str, object]:
@@ -23,3 +32,5 @@ def publish_status(video: Video) -> None:
         event_publish(user_id=video.owner_id, type="generation.failed", payload=payload)
     elif video.status == Video.Status.CANCELLED:
         event_publish(user_id=video.owner_id, type="generation.cancelled", payload=payload)
+    for listener in _status_listeners:
+        listener(video)

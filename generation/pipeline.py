@@ -9,8 +9,11 @@ from datetime import timedelta
 from pathlib import Path
 from uuid import UUID
 
+import numpy as np
+import numpy.typing as npt
 from django.conf import settings
 from django.core.files.base import ContentFile, File
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
@@ -20,9 +23,12 @@ from moderation import facade as moderation
 from .backends import GenerationCancelled, GenerationResult, get_backend
 from .casting import FENCE_PARKED, CastMember, casting
 from .media import concat_results, last_frame
+from .media.decode import decode_audio
+from .media.reference import reference_frame
 from .models import Video
 from .postprocess import package
 from .progress import ClaimLost, ProgressReporter
+from .provenance.media import read_frames
 from .specs import shot_specs
 from .transitions import video_transition
 
@@ -79,6 +85,28 @@ def _check_prompt_model(video: Video) -> None:
     Video.objects.filter(pk=video.pk).update(held_for_review=True)
 
 
+def _input_reference(video: Video) -> npt.NDArray[np.uint8] | None:
+    """The client's own first frame (POST /v1/videos input_reference), when it gave one."""
+    name = video.provenance.get("input_reference")
+    if not name:
+        return None
+    with default_storage.open(name, "rb") as handle:
+        return reference_frame(handle.read())
+
+
+def _extension_source(video: Video) -> bytes | None:
+    """The file of the video this one extends."""
+    source_id = video.provenance.get("extends")
+    if not source_id:
+        return None
+    source = Video.objects.filter(pk=source_id, deleted_at__isnull=True).first()
+    if source is None or not source.video_file:
+        raise Stop(S.FAILED, "generation.extension_source_gone",
+                   "The video being extended was deleted; your credits were returned.")
+    with source.video_file.open("rb") as handle:
+        return handle.read()
+
+
 def _generate(video: Video, reporter: ProgressReporter) -> GenerationResult:
     backend = get_backend(settings.GENERATION_MODEL_PATH or None,
                           settings.GENERATION_DEVICE or None)
@@ -88,7 +116,13 @@ def _generate(video: Video, reporter: ProgressReporter) -> GenerationResult:
                        height=video.height, seed=video.seed, with_audio=video.with_audio,
                        preferences=preferences)
     references = casting().reference_frames(video_id=video.pk)
-    condition = references[0] if references else None
+    condition = _input_reference(video)
+    if condition is None and references:
+        condition = references[0]
+    extending = _extension_source(video)
+    source_frames = read_frames(extending)[0] if extending else None
+    if source_frames is not None:
+        condition = np.array(source_frames[-1], dtype=np.uint8)  # continue where it ends
     results = []
     for index, spec in enumerate(specs):
         _fence(video.pk)
@@ -98,6 +132,12 @@ def _generate(video: Video, reporter: ProgressReporter) -> GenerationResult:
         result = backend.generate(spec, reporter)
         results.append(result)
         condition = last_frame(result)  # shot-to-shot continuity
+    if extending is not None and source_frames is not None:
+        # The stitched whole: the source as it was stored, then the new segment.
+        rate = results[0].sample_rate
+        results.insert(0, GenerationResult(frames=source_frames, fps=results[0].fps,
+                                           audio=decode_audio(extending, sample_rate=rate),
+                                           sample_rate=rate))
     return concat_results(results) if len(results) > 1 else results[0]
 
 
@@ -132,7 +172,7 @@ def _remix_source_bytes(video: Video) -> bytes | None:
 
 
 def _store(video_id: UUID, token: str, video_path: Path, thumbnail: bytes,
-           manifest: dict[str, object], duration: float) -> None:
+           manifest: dict[str, object], duration: float, spritesheet: bytes = b"") -> None:
     with transaction.atomic():
         video = Video.objects.select_for_update().get(pk=video_id)
         if video.run_token != token or video.status != S.IN_PROGRESS:
@@ -145,6 +185,9 @@ def _store(video_id: UUID, token: str, video_path: Path, thumbnail: bytes,
         video.thumbnail_file.save(f"{video.pk}.jpg", ContentFile(thumbnail), save=False)
         video.duration_s = duration
         video.provenance = {**video.provenance, **manifest}
+        if spritesheet:
+            video.provenance["spritesheet"] = default_storage.save(
+                f"spritesheets/{video.pk}.jpg", ContentFile(spritesheet))
         video.save()
         video_transition(video_id=video.pk, to=S.COMPLETED, reason="stored")
 
@@ -168,7 +211,7 @@ def video_run(*, video_id: UUID) -> str:
                                model=video.model_name, watermark_id=video.watermark_id,
                                cast=cast_members(video), remix_source=_remix_source_bytes(video))
             _store(video.pk, token, finished.video_path, finished.thumbnail, finished.manifest,
-                   result.duration)
+                   result.duration, finished.spritesheet)
         return S.COMPLETED
     except ClaimLost:
         logger.info("claim lost", extra={"video_id": str(video_id)})

@@ -1,5 +1,5 @@
 """After the model: visible mark ▶ audio mark ▶ invisible mark ▶ H.264/AAC MP4, read back ▶
-thumbnail ▶ C2PA (last)."""
+thumbnail and spritesheet ▶ C2PA (last)."""
 
 import fcntl
 import logging
@@ -10,7 +10,7 @@ from django.conf import settings
 
 from core.errors import DomainError
 from generation.backends.base import GenerationResult
-from generation.media import encode_mp4, make_thumbnail
+from generation.media import encode_mp4, make_spritesheet, make_thumbnail
 from generation.provenance import audio_mark, invisible, visible
 from generation.provenance.c2pa_sign import ConsentReceipt, ManifestSpec, sign_mp4
 from generation.provenance.c2pa_verify import read_watermark
@@ -30,6 +30,7 @@ class Finished:
     video_path: Path
     thumbnail: bytes
     manifest: dict[str, object]
+    spritesheet: bytes = b""
 
 
 def dev_credentials() -> DevCredentialPaths:
@@ -101,6 +102,7 @@ def package(result: GenerationResult, *, workdir: Path, handle: str, title: str,
     plain = workdir / "plain.mp4"
     mark_and_encode(result, handle=handle, watermark_id=watermark_id, out=plain)
     thumbnail = make_thumbnail(result.frames)
+    spritesheet = make_spritesheet(result.frames)
     spec = ManifestSpec(
         title=title, model=model, watermark_payload=watermark_id,
         consent_receipts=[ConsentReceipt(receipt_id=m.receipt_id, sha256=m.receipt_sha256)
@@ -111,4 +113,5 @@ def package(result: GenerationResult, *, workdir: Path, handle: str, title: str,
     manifest = {"generator": "Castline", "model": model, "watermark": f"{watermark_id:016x}",
                 "consent_receipts": [m.receipt_id for m in cast],
                 "remix_of": bool(remix_source)}
-    return Finished(video_path=signed, thumbnail=thumbnail, manifest=manifest)
+    return Finished(video_path=signed, thumbnail=thumbnail, manifest=manifest,
+                    spritesheet=spritesheet)

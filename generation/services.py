@@ -4,15 +4,19 @@ The worker side (running a job) lives in pipeline.py; every status change goes t
 transitions.video_transition.
 """
 
+import io
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
+from PIL import Image
 
 from accounts.facade import User, is_blocked_between
 from billing import facade as billing
@@ -22,7 +26,9 @@ from moderation import facade as moderation
 from . import specs
 from .access import remix_allowed, shown_changed
 from .casting import casting
+from .media.reference import ReferenceImageError, reference_png
 from .models import Video
+from .provenance.media import read_frames
 from .transitions import video_transition
 
 ACTIVE = (Video.Status.QUEUED, Video.Status.IN_PROGRESS)
@@ -41,6 +47,13 @@ class VideoRequest:
     shots: list[dict[str, Any]] = field(default_factory=list)
     cameos: list[str] = field(default_factory=list)
     remix_of: UUID | None = None
+    # Exact frame size (the OpenAI door's sizes); None: from aspect_ratio and resolution.
+    width: int | None = None
+    height: int | None = None
+    reference_image: bytes | None = None  # a client's image for the first frame
+    # Continue this completed video: `seconds` is the new segment's length; the video made is
+    # the stitched whole (its seconds the total), the source its C2PA ingredient.
+    extend_of: UUID | None = None
 
 
 def _check_limits(user: User) -> None:
@@ -103,9 +116,43 @@ def _remix_source(user: User, source_id: UUID) -> Video:
     return source
 
 
+def _frame_size(request: VideoRequest, aspect: str, resolution: str) -> tuple[int, int]:
+    if request.width is None and request.height is None:
+        return specs.frame_size(aspect, resolution)
+    if request.width is None or request.height is None or \
+            not specs.exact_size_allowed(request.width, request.height):
+        raise DomainError("generation.invalid_size",
+                          f"Width and height must be even and at most {specs.MAX_SIDE}.",
+                          fields={"size": ["Unsupported size."]})
+    return request.width, request.height
+
+
+def _reference(request: VideoRequest) -> bytes | None:
+    if request.reference_image is None:
+        return None
+    try:
+        return reference_png(request.reference_image)
+    except ReferenceImageError as exc:
+        raise DomainError("generation.invalid_reference_image", str(exc),
+                          fields={"input_reference": [str(exc)]}) from None
+
+
+def _extension(user: User, request: VideoRequest) -> tuple[VideoRequest, Video | None]:
+    """An extension is made like a remix of its source, at the source's exact size, with
+    every cameo of the source cast (and consenting) again."""
+    if request.extend_of is None:
+        return request, None
+    source = _remix_source(user, request.extend_of)
+    return replace(request, remix_of=source.pk, aspect_ratio=source.aspect_ratio,
+                   resolution=source.resolution, width=source.width, height=source.height,
+                   style=request.style or source.style, with_audio=source.with_audio,
+                   cameos=[*source.cast_handles, *request.cameos], shots=[]), source
+
+
 @transaction.atomic
 def video_create(*, user: User, request: VideoRequest) -> Video:
     _check_limits(user)
+    request, extended = _extension(user, request)
     source = _remix_source(user, request.remix_of) if request.remix_of else None
     style = request.style or (source.style if source else "")
     if style and style not in specs.presets():
@@ -119,6 +166,10 @@ def video_create(*, user: User, request: VideoRequest) -> Video:
                           f"This model supports {', '.join(settings.GENERATION_RESOLUTIONS)}.",
                           fields={"resolution": ["Unsupported here."]})
     seconds, shots = _resolve_shots(request)
+    total = seconds + (extended.seconds if extended else 0)
+    if total > specs.MAX_TOTAL_SECONDS:
+        raise DomainError("generation.invalid_duration", f"An extended video is at most "
+                          f"{specs.MAX_TOTAL_SECONDS} seconds.", fields={"seconds": ["Too long."]})
     review_codes = _check_prompts(user, [request.prompt, request.negative_prompt,
                                          *(s["prompt"] for s in shots)])
     handles = list(dict.fromkeys([h.lower().removeprefix("@") for h in request.cameos] +
@@ -127,13 +178,14 @@ def video_create(*, user: User, request: VideoRequest) -> Video:
     if len(handles) > settings.CAMEO_MAX_PER_VIDEO:
         raise DomainError("cameo.too_many", f"At most {settings.CAMEO_MAX_PER_VIDEO} cameos "
                           "per video.", fields={"cameos": ["Too many."]})
-    width, height = specs.frame_size(aspect, resolution)
+    width, height = _frame_size(request, aspect, resolution)
+    reference = _reference(request)
     model = specs.model_name()
     cost = billing.credits_quote(model=model, seconds=seconds, resolution=resolution,
                                  shots=len(shots))
     video = Video.objects.create(
         id=uuid4(), owner=user, prompt=request.prompt, negative_prompt=request.negative_prompt,
-        style=style, seconds=seconds, aspect_ratio=aspect, resolution=resolution, width=width,
+        style=style, seconds=total, aspect_ratio=aspect, resolution=resolution, width=width,
         height=height, fps=specs.FPS, with_audio=request.with_audio,
         seed=request.seed if request.seed is not None else secrets.randbits(31),
         shots=shots, model_name=model, cast_handles=handles, cost=cost,
@@ -142,14 +194,22 @@ def video_create(*, user: User, request: VideoRequest) -> Video:
         remix_depth=source.remix_depth + 1 if source else 0)
     cast = casting().cast(requester_id=user.pk, video_id=video.pk, handles=handles,
                           prompt=request.prompt)
+    if extended:
+        video.provenance = {**video.provenance, "extends": str(extended.pk)}
+        video.save(update_fields=["provenance"])
     if cast:
-        video.provenance = {
+        video.provenance = {**video.provenance,
             "cast": [{"handle": m.handle, "user_id": m.user_id, "receipt_id": m.receipt_id,
                       "receipt_sha256": m.receipt_sha256} for m in cast],
             "preferences": [m.preferences for m in cast if m.preferences]}
         video.save(update_fields=["provenance"])
     billing.credits_reserve(user_id=user.pk, amount=cost, reference=video.reservation_reference,
                             reason="video")
+    if reference is not None:
+        # Stored before the commit so the worker finds it; the worker reads the name only.
+        name = default_storage.save(f"references/{video.pk}.png", ContentFile(reference))
+        video.provenance = {**video.provenance, "input_reference": name}
+        video.save(update_fields=["provenance"])
     if review_codes:
         moderation.case_open_for_automatic_hit(
             target_type="video", target_id=str(video.pk), owner_id=user.pk,
@@ -170,7 +230,28 @@ def video_remix(*, user: User, source_id: UUID, prompt: str) -> Video:
         prompt=prompt, seconds=source.seconds, aspect_ratio=source.aspect_ratio,
         resolution=source.resolution, style=source.style,
         negative_prompt=source.negative_prompt, with_audio=source.with_audio, seed=source.seed,
-        remix_of=source.pk))
+        remix_of=source.pk, width=source.width, height=source.height))
+
+
+def video_extend(*, user: User, source_id: UUID, prompt: str, seconds: int) -> Video:
+    """A new segment of `seconds` after the source's last frame, stored as the whole."""
+    return video_create(user=user, request=VideoRequest(prompt=prompt, seconds=seconds,
+                                                        extend_of=source_id))
+
+
+def video_edit(*, user: User, source_id: UUID, prompt: str) -> Video:
+    """The source made again under a new prompt, starting from its first frame."""
+    source = _remix_source(user, source_id)
+    with source.video_file.open("rb") as handle:
+        first = read_frames(handle.read(), max_frames=1)[0][0]
+    buffer = io.BytesIO()
+    Image.fromarray(first).save(buffer, format="PNG")
+    return video_create(user=user, request=VideoRequest(
+        prompt=prompt, seconds=source.seconds, aspect_ratio=source.aspect_ratio,
+        resolution=source.resolution, style=source.style,
+        negative_prompt=source.negative_prompt, with_audio=source.with_audio, seed=source.seed,
+        remix_of=source.pk, width=source.width, height=source.height,
+        reference_image=buffer.getvalue()))
 
 
 def _own_video(user: User, video_id: UUID) -> Video:
@@ -205,5 +286,7 @@ def video_delete(*, user: User, video_id: UUID) -> None:
     video.save(update_fields=["deleted_at"])
     shown_changed(video)
     files = [f.name for f in (video.video_file, video.thumbnail_file) if f]
+    files += [name for key in ("input_reference", "spritesheet")
+              if (name := video.provenance.get(key))]
     storage = video.video_file.storage
     transaction.on_commit(lambda: [storage.delete(name) for name in files])

@@ -14,6 +14,8 @@ from generation.backends.base import GenerationSpec
 ALLOWED_SECONDS = (4, 8, 12, 16, 20)
 SHORT_SIDE = {"480p": 480, "720p": 720, "1080p": 1080}
 FPS = 24
+MAX_TOTAL_SECONDS = 60  # an extended video, its source's seconds included
+MAX_SIDE = 1920  # the longest side of any frame we make (1080p landscape)
 TINY_MODEL, LTX2_MODEL = "castline-tiny", "ltx-2"
 HANDLE_MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9_]{3,30})\b")
 _PRESETS_PATH = Path(__file__).with_name("presets.json")
@@ -43,6 +45,11 @@ def frame_size(aspect_ratio: str, resolution: str) -> tuple[int, int]:
     short = SHORT_SIDE[resolution]
     long = round(short * 16 / 9 / 2) * 2
     return {"16:9": (long, short), "9:16": (short, long), "1:1": (short, short)}[aspect_ratio]
+
+
+def exact_size_allowed(width: int, height: int) -> bool:
+    """An exact frame size the backends can make: even sides (H.264), none above MAX_SIDE."""
+    return all(2 <= side <= MAX_SIDE and side % 2 == 0 for side in (width, height))
 
 
 def mentioned_handles(prompt: str) -> list[str]:

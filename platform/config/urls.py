@@ -13,6 +13,7 @@ api_v1 = [
     path("", include("generation.api.urls")),
     path("", include("feed.api.urls")),
     path("", include("cameo.api.urls")),
+    path("", include("apikeys.api.urls")),
 ]
 
 urlpatterns = [
@@ -20,6 +21,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("api/v1/", include(api_v1)),
+    # The OpenAI-compatible door: OpenAI's objects and errors onto the same services.
+    path("v1/", include("openai_api.urls")),
     path("admin/", admin.site.urls),
     path("console/", include("moderation.console.urls")),
     # Unknown API paths answer in the API's error shape whatever DEBUG says.

@@ -54,7 +54,9 @@ def services_stack(services_checked: None, django_db_setup: None,
     log_dir = Path(tempfile.mkdtemp(prefix="castline-it-logs-"))
     stack = Stack(base_url=f"http://127.0.0.1:{port}", log_dir=log_dir,
                   env=base_env(DATABASE_URL=test_db_url, REDIS_URL=settings.REDIS_URL,
-                               DATA_DIR=str(settings.DATA_DIR)))
+                               DATA_DIR=str(settings.DATA_DIR),
+                               # webhook receivers in tests listen on loopback
+                               OPENAI_WEBHOOK_ALLOW_PRIVATE_URLS="1"))
     spawn(stack, "worker", worker_args())
     spawn(stack, "server", server_args(port))
     try:

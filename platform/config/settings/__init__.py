@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "generation",
     "cameo",
     "feed",
+    "apikeys",
+    "openai_api",
 ]
 
 MIDDLEWARE = [
@@ -176,6 +178,8 @@ if REDIS_URL:
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "reap-stale-videos": {"task": "generation.tasks.reap_stale_videos",
                           "schedule": float(env_int("GENERATION_REAP_INTERVAL_S", 60))},
+    "retry-due-webhooks": {"task": "openai_api.tasks.retry_due_webhooks",
+                           "schedule": float(env_int("OPENAI_WEBHOOK_SWEEP_S", 30))},
 }
 
 # --- auth -----------------------------------------------------------------------------------

@@ -69,3 +69,14 @@ GENERATION_INFERENCE_STEPS = max(2, env_int("GENERATION_INFERENCE_STEPS", 8))
 GENERATION_RESOLUTIONS = env_str("GENERATION_RESOLUTIONS", "480p,720p,1080p").split(",")
 GENERATION_MAX_ATTEMPTS = env_int("GENERATION_MAX_ATTEMPTS", 2)
 GENERATION_WARM_ON_START = env_str("GENERATION_WARM_ON_START", "1") == "1"
+
+# The OpenAI-compatible door (/v1): model names it answers to (each an alias of the model
+# this deployment runs; the first is the default), and the pace it asks pollers to keep.
+OPENAI_MODEL_ALIASES = env_str("OPENAI_MODEL_ALIASES", "sora-2,sora-2-pro,sora-2-2025-10-06,"
+                               "sora-2-pro-2025-10-06,sora-2-2025-12-08").split(",")
+OPENAI_POLL_AFTER_MS = env_int("OPENAI_POLL_AFTER_MS", 1000)
+OPENAI_MAX_REFERENCE_BYTES = env_int("OPENAI_MAX_REFERENCE_BYTES", 20 * 1024 * 1024)
+# Webhooks of the door: private/loopback URLs (and plain http) only where this is set.
+OPENAI_WEBHOOK_ALLOW_PRIVATE_URLS = env_str("OPENAI_WEBHOOK_ALLOW_PRIVATE_URLS", "0") == "1"
+OPENAI_WEBHOOK_TIMEOUT_S = env_int("OPENAI_WEBHOOK_TIMEOUT_S", 10)
+OPENAI_WEBHOOK_SWEEP_S = env_int("OPENAI_WEBHOOK_SWEEP_S", 30)

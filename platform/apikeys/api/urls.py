@@ -1,0 +1,8 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("api-keys", views.ApiKeyListCreateView.as_view(), name="api-keys"),
+    path("api-keys/<int:key_id>", views.ApiKeyDetailView.as_view(), name="api-key"),
+]

@@ -1,0 +1,87 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+
+class DoorVideo(models.Model):
+    """What the door alone knows about a video made through it: the model name the client
+    asked for (an alias of the deployment's model). The video itself is generation's."""
+
+    video_id = models.UUIDField(primary_key=True, default=uuid.uuid4)
+    model = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class WebhookEndpoint(models.Model):
+    """Where an account wants its video.completed / video.failed events, signed with a
+    Standard Webhooks secret (whsec_...). The secret is kept, as signing needs it; clients
+    see it once, when it is made or rotated."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                              related_name="webhook_endpoints")
+    public_id = models.CharField(max_length=40, unique=True)  # "we_<hex>"
+    name = models.CharField(max_length=100)
+    url = models.URLField(max_length=2000)
+    event_types = models.JSONField(default=list)
+    secret = models.CharField(max_length=80)
+    previous_secret = models.CharField(max_length=80, blank=True)
+    previous_valid_until = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["owner", "id"])]
+
+
+class WebhookDelivery(models.Model):
+    """One event for one endpoint: sent until it is accepted (2xx) or three days have passed.
+    (endpoint, event_id) is unique, so one event is never queued, or sent, twice."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending"  # waiting for its next attempt
+        DELIVERED = "delivered"  # the endpoint answered 2xx
+        FAILED = "failed"  # every attempt for three days failed; not tried again
+
+    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE,
+                                 related_name="deliveries")
+    event_id = models.CharField(max_length=80)
+    event_type = models.CharField(max_length=40)
+    payload = models.TextField()  # the exact bytes signed and sent
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    claimed_until = models.DateTimeField(null=True, blank=True)  # a sender holds it
+    created_at = models.DateTimeField(auto_now_add=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["endpoint", "event_id"],
+                                               name="webhook_delivery_once_per_event")]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+
+class WebhookAttempt(models.Model):
+    delivery = models.ForeignKey(WebhookDelivery, on_delete=models.CASCADE,
+                                 related_name="attempt_log")
+    at = models.DateTimeField(auto_now_add=True)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    duration_ms = models.PositiveIntegerField(default=0)
+
+
+class DoorFile(models.Model):
+    """An image uploaded through /v1/files, to be named as input_reference.file_id."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                              related_name="door_files")
+    public_id = models.CharField(max_length=40, unique=True)  # "file-<hex>"
+    filename = models.CharField(max_length=255)
+    purpose = models.CharField(max_length=20)
+    size = models.PositiveIntegerField()
+    content = models.FileField(upload_to="door_files/")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["owner", "id"])]
