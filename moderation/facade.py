@@ -13,7 +13,7 @@ Generation, around video_create():
 and after post-processing: `output_check(frames=..., prompt=..., teen=..., context=...)`.
 Apps whose content can be reported register it once, in AppConfig.ready():
 
-    target_register("video", owner_of=..., enforce=..., describe=...)   # see targets.py
+    target_register("video", owner_of=..., enforce=..., describe=..., visible_to=...)
 """
 
 from collections.abc import Mapping, Sequence
