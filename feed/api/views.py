@@ -39,7 +39,7 @@ class ChronologicalView(APIView):
         """Which posts this list shows: every concrete view below says."""
         raise NotImplementedError
 
-    @extend_schema(parameters=[s.PageIn], responses=s.PostOut(many=True))
+    @extend_schema(parameters=[s.PageIn], responses=s.PostPageOut)
     def get(self, request: Request, **kwargs: Any) -> Response:
         query = validated(s.PageIn, request.query_params)
         page = services.chronological_page(viewer=request_user(request),
@@ -75,7 +75,7 @@ class RemixesView(ChronologicalView):
 
 
 class ForYouFeedView(APIView):
-    @extend_schema(parameters=[s.PageIn], responses=s.PostOut(many=True))
+    @extend_schema(parameters=[s.PageIn], responses=s.PostPageOut)
     def get(self, request: Request) -> Response:
         query = validated(s.PageIn, request.query_params)
         page = services.for_you_page(viewer=request_user(request), cursor=query.get("cursor"),
