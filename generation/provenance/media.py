@@ -10,7 +10,7 @@ import av
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
-from .errors import UNREADABLE, ProvenanceError
+from .errors import TOO_LARGE, UNREADABLE, ProvenanceError
 
 Source = str | Path | bytes
 # Frames larger than 4096x4096 are refused before decoding: a few kilobytes of PNG can declare
@@ -19,7 +19,7 @@ MAX_FRAME_PIXELS = 4096 * 4096
 
 
 def _too_large(width: int, height: int) -> ProvenanceError:
-    return ProvenanceError(UNREADABLE, f"frames of {width}x{height} pixels are too large "
+    return ProvenanceError(TOO_LARGE, f"frames of {width}x{height} pixels are too large "
                                        f"(at most {MAX_FRAME_PIXELS} pixels)")
 
 
