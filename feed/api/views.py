@@ -122,7 +122,8 @@ class LikeView(APIView):
         services.like_add(user=request_user(request), video_id=video_id)
         return _post_out(request, video_id)
 
-    @extend_schema(responses=s.PostOut)
+    # DELETE documents 204 unless told: this one answers the post as it now is.
+    @extend_schema(responses={200: s.PostOut})
     def delete(self, request: Request, video_id: UUID) -> Response:
         services.like_remove(user=request_user(request), video_id=video_id)
         return _post_out(request, video_id)
