@@ -58,6 +58,13 @@ def test_deeply_nested_json_is_malformed_everywhere(api, user_factory, login, bo
             } <= malformed
 
 
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
+def test_non_json_constants_are_malformed(api, constant):
+    response = api.generic("POST", "/api/v1/credits/quote", '{"seconds": ' + constant + "}",
+                           content_type="application/json")
+    assert_error(response, 400, "request.malformed")
+
+
 @pytest.fixture(scope="module")
 def bomb_png():
     """20000x20000 one-bit PNG: 48 kB on disk, 1.2 GB as RGB."""

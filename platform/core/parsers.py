@@ -37,10 +37,15 @@ def json_depth_exceeds(data: Any, limit: int) -> bool:
     return False
 
 
+def _refuse_constant(name: str) -> None:
+    # As DRF's strict JSON: NaN and Infinity are not JSON.
+    raise ValueError(f"{name} is not valid JSON")
+
+
 def json_loads_bounded(text: str | bytes) -> Any:
     """json.loads with a nesting bound; raises ParseError (400 `request.malformed`)."""
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_constant=_refuse_constant)
     except RecursionError as exc:
         raise ParseError("JSON nested too deeply.") from exc
     except ValueError as exc:
