@@ -26,7 +26,8 @@ class CameoConfig(AppConfig):
         likeness_check_register(output_likeness_check)
         target_register("cameo_use", owner_of=moderation_targets.cameo_use_owner,
                         enforce=moderation_targets.cameo_use_enforce,
-                        describe=moderation_targets.cameo_use_describe)
+                        describe=moderation_targets.cameo_use_describe,
+                        visible_to=moderation_targets.cameo_use_visible_to)
         account_erasure_hook_register(cameo_erase_for_account)
         celery_app.add_periodic_task(float(settings.CAMEO_APPROVAL_SWEEP_S),
                                      celery_app.signature("cameo.tasks.expire_approvals"),

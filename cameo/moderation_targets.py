@@ -8,7 +8,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from generation.moderation_targets import video_describe, video_enforce
+from generation.moderation_targets import video_describe, video_enforce, video_visible_to
 
 from .models import Receipt
 
@@ -24,6 +24,13 @@ def _receipt(target_id: str) -> Receipt | None:
 def cameo_use_owner(target_id: str) -> int | None:
     receipt = _receipt(target_id)
     return receipt.requester_id if receipt else None
+
+
+def cameo_use_visible_to(target_id: str, user_id: int) -> bool:
+    """The likeness owner and the requester, and whoever may see the video."""
+    receipt = _receipt(target_id)
+    return receipt is not None and (user_id in (receipt.owner_id, receipt.requester_id)
+                                    or video_visible_to(str(receipt.video_id), user_id))
 
 
 def cameo_use_enforce(target_id: str, action: str) -> None:

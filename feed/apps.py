@@ -25,4 +25,5 @@ class FeedConfig(AppConfig):
         account_erasure_hook_register(posts_erase_for_account)
         target_register("comment", owner_of=moderation_targets.comment_owner,
                         enforce=moderation_targets.comment_enforce,
-                        describe=moderation_targets.comment_describe)
+                        describe=moderation_targets.comment_describe,
+                        visible_to=moderation_targets.comment_visible_to)

@@ -2,9 +2,11 @@
 
 from typing import Any
 
+from accounts.facade import blocked_user_ids
 from core.ids import parse_id
 
 from .models import Comment
+from .selectors.visibility import post_may_see
 from .services.engagement import comment_remove_by_moderation
 
 
@@ -16,6 +18,16 @@ def _comment(target_id: str) -> Comment | None:
 def comment_owner(target_id: str) -> int | None:
     comment = _comment(target_id)
     return comment.author_id if comment else None
+
+
+def comment_visible_to(target_id: str, user_id: int) -> bool:
+    """As the comment lists show it: under a post the user may see, not by someone blocked."""
+    comment = _comment(target_id)
+    if comment is None:
+        return False
+    post = comment.post
+    return (post.author.is_active and post_may_see(viewer_id=user_id, post=post, video=post.video)
+            and comment.author_id not in blocked_user_ids(user_id))
 
 
 def comment_enforce(target_id: str, action: str) -> None:

@@ -22,7 +22,8 @@ class GenerationConfig(AppConfig):
         setup_hook_register(create_dev_signing_credentials)
         target_register("video", owner_of=moderation_targets.video_owner,
                         enforce=moderation_targets.video_enforce,
-                        describe=moderation_targets.video_describe)
+                        describe=moderation_targets.video_describe,
+                        visible_to=moderation_targets.video_visible_to)
         # Moderators review any video, drafts included.
         view_rule_register(lambda user_id, video: User.objects.filter(
             pk=user_id, role__in=MODERATOR_ROLES).exists())

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.db import transaction
 
-from .access import shown_changed
+from .access import can_view, shown_changed
 from .models import Video
 from .transitions import video_transition
 
@@ -20,6 +20,11 @@ def _ids(target_id: str) -> list[uuid.UUID]:
 def video_owner(target_id: str) -> int | None:
     return Video.objects.filter(pk__in=_ids(target_id)).values_list(
         "owner_id", flat=True).first()
+
+
+def video_visible_to(target_id: str, user_id: int) -> bool:
+    video = Video.objects.filter(pk__in=_ids(target_id)).first()
+    return video is not None and can_view(user_id=user_id, video=video)
 
 
 def _uuid_or_none(value: str) -> uuid.UUID | None:

@@ -6,7 +6,8 @@ from typing import Any
 
 from core.errors import DomainError
 from generation.provenance.c2pa_verify import verify_file
-from generation.provenance.errors import ProvenanceError
+from generation.provenance.errors import TOO_LARGE, ProvenanceError
+from generation.provenance.media import MAX_FRAME_PIXELS
 
 from .postprocess import trust_anchors_pem
 from .selectors import video_by_watermark
@@ -26,6 +27,9 @@ def provenance_verify(*, source: bytes | Path) -> dict[str, Any]:
     try:
         report = verify_file(source, trust_anchors_pem())
     except ProvenanceError as exc:
+        if exc.code == TOO_LARGE:
+            raise DomainError("upload.too_large", "The picture is too large (at most "
+                              f"{MAX_FRAME_PIXELS} pixels).", status_code=413) from exc
         raise DomainError("provenance.unreadable",
                           "The file is not a video we can read.") from exc
     body = asdict(report)

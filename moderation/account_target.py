@@ -19,6 +19,13 @@ def account_owner_of(target_id: str) -> int | None:
     return user.pk if user is not None and user.deleted_at is None else None
 
 
+def account_visible_to(target_id: str, user_id: int) -> bool:
+    # Blocks do not hide an account here: the blocked and the blocker both know it exists,
+    # and either may need to report it.
+    user = _user(target_id)
+    return user is not None and user.is_active
+
+
 def account_enforce(target_id: str, action: str) -> None:
     # Unreachable through case_decide, which refuses content actions on accounts.
     raise DomainError("moderation.action_not_applicable",
@@ -37,4 +44,4 @@ def account_describe(target_id: str) -> dict[str, Any]:
 
 def account_target_register() -> None:
     target_register("account", owner_of=account_owner_of, enforce=account_enforce,
-                    describe=account_describe)
+                    describe=account_describe, visible_to=account_visible_to)

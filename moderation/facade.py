@@ -17,7 +17,7 @@ In the worker, as a job's first stage (None: no safety model configured, stage s
 and after post-processing: `output_check(frames=..., prompt=..., teen=..., context=...)`.
 Apps whose content can be reported register it once, in AppConfig.ready():
 
-    target_register("video", owner_of=..., enforce=..., describe=...)   # see targets.py
+    target_register("video", owner_of=..., enforce=..., describe=..., visible_to=...)
 """
 
 import contextlib

@@ -6,6 +6,10 @@ how to enforce a decision on it and how to show it to a moderator.
 again with the matching entry of REVERSAL_OF. It runs inside the decision's transaction, so
 an enforcer that raises rolls the decision back.
 
+`visible_to(target_id, user_id)` says whether that user may see the target; a report on
+something the reporter cannot see is refused exactly like one on an unknown id, so reports
+cannot probe for drafts, private posts or their comments.
+
 `describe(target_id)` returns a dict for the console; every key is optional:
   title, text, url, video_url, thumbnails (list of URLs), prompt, provenance (dict or str).
 """
@@ -28,6 +32,7 @@ KNOWN_TARGET_TYPES = ("video", "comment", "account", "cameo_use")
 OwnerOf = Callable[[str], int | None]
 Enforce = Callable[[str, str], None]
 Describe = Callable[[str], dict[str, Any]]
+VisibleTo = Callable[[str, int], bool]
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +42,8 @@ class TargetType:
     owner_of: OwnerOf
     enforce: Enforce
     describe: Describe
+    # None: anyone who can name the target may see it.
+    visible_to: VisibleTo | None = None
 
 
 log = logging.getLogger(__name__)
@@ -45,10 +52,11 @@ _lock = threading.Lock()
 
 
 def target_register(target_type: str, *, owner_of: OwnerOf, enforce: Enforce,
-                    describe: Describe) -> None:
+                    describe: Describe, visible_to: VisibleTo | None = None) -> None:
     """Register (or replace) a target type; call from the app's AppConfig.ready()."""
     with _lock:
-        _registry[target_type] = TargetType(target_type, owner_of, enforce, describe)
+        _registry[target_type] = TargetType(target_type, owner_of, enforce, describe,
+                                            visible_to)
 
 
 def target_type_get(target_type: str) -> TargetType:

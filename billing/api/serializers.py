@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from billing.models import LedgerEntry
 from billing.pricing import MAX_SHOTS, MODEL_RATES, RESOLUTION_FACTORS
+from core.fields import IdField, StrictCharField
 
 
 class LedgerEntryOut(serializers.ModelSerializer[LedgerEntry]):
@@ -58,7 +59,7 @@ class PackListOut(serializers.Serializer[Any]):
 
 
 class CheckoutIn(serializers.Serializer[Any]):
-    pack = serializers.CharField(max_length=64)
+    pack = StrictCharField(max_length=64)
 
 
 class CheckoutOut(serializers.Serializer[Any]):
@@ -67,9 +68,9 @@ class CheckoutOut(serializers.Serializer[Any]):
 
 
 class AdjustmentIn(serializers.Serializer[Any]):
-    user_id = serializers.IntegerField(min_value=1)
+    user_id = IdField()
     amount = serializers.IntegerField(min_value=-10**9, max_value=10**9)
-    reason = serializers.CharField(max_length=200, allow_blank=True, default="")
+    reason = StrictCharField(max_length=200, allow_blank=True, default="")
 
 
 class WebhookOut(serializers.Serializer[Any]):

@@ -5,6 +5,7 @@ from typing import Any
 from rest_framework import serializers
 
 from cameo.models import Approval, Cameo, CameoChallenge, ConsentLogEntry, Grant, Receipt
+from core.fields import StrictCharField
 
 
 class ChallengeOut(serializers.ModelSerializer[CameoChallenge]):
@@ -45,9 +46,9 @@ class CameoOut(serializers.Serializer[Any]):
 class SettingsIn(serializers.Serializer[Any]):
     audience = serializers.ChoiceField(Cameo.Audience.choices, required=False)
     ask_every_time = serializers.BooleanField(required=False)
-    rules = serializers.ListField(child=serializers.CharField(max_length=200, allow_blank=True),
+    rules = serializers.ListField(child=StrictCharField(max_length=200, allow_blank=True),
                                   max_length=20, required=False)
-    preferences = serializers.CharField(max_length=300, allow_blank=True, required=False)
+    preferences = StrictCharField(max_length=300, allow_blank=True, required=False)
     takedown_on_revoke = serializers.ChoiceField(Cameo.Takedown.choices, required=False)
 
 

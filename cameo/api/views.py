@@ -6,7 +6,6 @@ from uuid import UUID
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
-from rest_framework.pagination import CursorPagination
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -17,15 +16,13 @@ from cameo import approvals, enrollment, selectors, services
 from cameo.consent_log import consent_log_verify
 from cameo.models import Approval, ConsentLogEntry, Grant, Receipt
 from core.api import validated
+from core.pagination import IdCursorPagination
 
 from . import serializers as s
 
 
-class NewestFirst(CursorPagination):
+class NewestFirst(IdCursorPagination):
     ordering = ("-created_at", "-id")
-    page_size = 20
-    page_size_query_param = "page_size"
-    max_page_size = 100
 
 
 class ChallengeView(APIView):

@@ -3,16 +3,19 @@
 from collections.abc import Mapping
 from typing import Any
 
+from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+
+from core.fields import IdField, StrictCharField
 
 from ..models import Comment, Post, SteeringTerm
 
 
 class PublishIn(serializers.Serializer[None]):
-    caption = serializers.CharField(max_length=500, required=False, default="",
+    caption = StrictCharField(max_length=500, required=False, default="",
                                     allow_blank=True)
-    hashtags = serializers.ListField(child=serializers.CharField(max_length=51),
+    hashtags = serializers.ListField(child=StrictCharField(max_length=51),
                                      required=False, default=list, max_length=30)
     allow_remix = serializers.BooleanField(required=False, default=True)
     allow_comments = serializers.BooleanField(required=False, default=True)
@@ -21,8 +24,9 @@ class PublishIn(serializers.Serializer[None]):
 
 
 class PageIn(serializers.Serializer[None]):
-    cursor = serializers.CharField(required=False, max_length=200)
-    page_size = serializers.IntegerField(required=False, min_value=1)
+    cursor = StrictCharField(required=False, max_length=200)
+    page_size = serializers.IntegerField(required=False, min_value=1,
+                                         max_value=settings.FEED_MAX_PAGE_SIZE)
 
 
 class AuthorOut(serializers.Serializer[Any]):
@@ -153,13 +157,21 @@ class PostOut(serializers.Serializer[Any]):
         return post.pk in self.context.get("liked_ids", ())
 
 
+class PostPageOut(serializers.Serializer[None]):
+    """One page of a feed or a post list: what `_page_response` sends."""
+
+    results = PostOut(many=True)
+    next = serializers.URLField(allow_null=True, help_text="The next page, or null at the end.")
+    next_cursor = serializers.CharField(allow_null=True)
+
+
 class CommentIn(serializers.Serializer[None]):
-    body = serializers.CharField(max_length=1000)
-    parent_id = serializers.IntegerField(required=False, allow_null=True, default=None)
+    body = StrictCharField(max_length=1000)
+    parent_id = IdField(required=False, allow_null=True, default=None)
 
 
 class CommentListIn(serializers.Serializer[None]):
-    parent_id = serializers.IntegerField(required=False)
+    parent_id = IdField(required=False)
 
 
 class CommentOut(serializers.ModelSerializer[Comment]):
@@ -171,7 +183,7 @@ class CommentOut(serializers.ModelSerializer[Comment]):
 
 
 class ShareIn(serializers.Serializer[None]):
-    channel = serializers.CharField(max_length=30, required=False, default="",
+    channel = StrictCharField(max_length=30, required=False, default="",
                                     allow_blank=True)
 
 
@@ -180,7 +192,7 @@ class ViewOut(serializers.Serializer[None]):
 
 
 class SteeringIn(serializers.Serializer[None]):
-    term = serializers.CharField(max_length=51)
+    term = StrictCharField(max_length=51)
     direction = serializers.ChoiceField(choices=SteeringTerm.Direction.values)
 
 

@@ -14,7 +14,7 @@ urlpatterns = [
     path("videos/<uuid:video_id>/like", views.LikeView.as_view(), name="post-like"),
     path("videos/<uuid:video_id>/comments", views.CommentListCreateView.as_view(),
          name="post-comments"),
-    path("videos/<uuid:video_id>/comments/<int:comment_id>", views.CommentDeleteView.as_view(),
+    path("videos/<uuid:video_id>/comments/<id:comment_id>", views.CommentDeleteView.as_view(),
          name="post-comment"),
     path("videos/<uuid:video_id>/view", views.ViewRecordView.as_view(), name="post-view"),
     path("videos/<uuid:video_id>/share", views.ShareView.as_view(), name="post-share"),

@@ -39,7 +39,7 @@ class ChronologicalView(APIView):
         """Which posts this list shows: every concrete view below says."""
         raise NotImplementedError
 
-    @extend_schema(parameters=[s.PageIn], responses=s.PostOut(many=True))
+    @extend_schema(parameters=[s.PageIn], responses=s.PostPageOut)
     def get(self, request: Request, **kwargs: Any) -> Response:
         query = validated(s.PageIn, request.query_params)
         page = services.chronological_page(viewer=request_user(request),
@@ -75,7 +75,7 @@ class RemixesView(ChronologicalView):
 
 
 class ForYouFeedView(APIView):
-    @extend_schema(parameters=[s.PageIn], responses=s.PostOut(many=True))
+    @extend_schema(parameters=[s.PageIn], responses=s.PostPageOut)
     def get(self, request: Request) -> Response:
         query = validated(s.PageIn, request.query_params)
         page = services.for_you_page(viewer=request_user(request), cursor=query.get("cursor"),
@@ -122,7 +122,8 @@ class LikeView(APIView):
         services.like_add(user=request_user(request), video_id=video_id)
         return _post_out(request, video_id)
 
-    @extend_schema(responses=s.PostOut)
+    # DELETE documents 204 unless told: this one answers the post as it now is.
+    @extend_schema(responses={200: s.PostOut})
     def delete(self, request: Request, video_id: UUID) -> Response:
         services.like_remove(user=request_user(request), video_id=video_id)
         return _post_out(request, video_id)

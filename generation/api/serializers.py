@@ -2,34 +2,35 @@ from typing import Any
 
 from rest_framework import serializers
 
+from core.fields import StrictCharField
 from generation import specs
 from generation.models import Video
 
 
 class ShotIn(serializers.Serializer[None]):
-    prompt = serializers.CharField(max_length=4000)  # type: ignore[assignment]
+    prompt = StrictCharField(max_length=4000)  # type: ignore[assignment]
     seconds = serializers.IntegerField(min_value=1, max_value=20)
 
 
 class VideoCreateIn(serializers.Serializer[None]):
-    prompt = serializers.CharField(max_length=4000)
-    negative_prompt = serializers.CharField(max_length=4000, required=False, default="",
+    prompt = StrictCharField(max_length=4000)
+    negative_prompt = StrictCharField(max_length=4000, required=False, default="",
                                             allow_blank=True)
     seconds = serializers.ChoiceField(choices=specs.ALLOWED_SECONDS, required=False)
     aspect_ratio = serializers.ChoiceField(choices=Video.AspectRatio.values, required=False)
     resolution = serializers.ChoiceField(choices=Video.Resolution.values, required=False)
-    style = serializers.CharField(  # type: ignore[assignment]
+    style = StrictCharField(  # type: ignore[assignment]
         max_length=40, required=False, default="", allow_blank=True)
     audio = serializers.BooleanField(required=False, default=True)
     seed = serializers.IntegerField(min_value=0, max_value=2**31 - 1, required=False)
     shots = serializers.ListField(child=ShotIn(), required=False, max_length=6)
-    cameos = serializers.ListField(child=serializers.CharField(max_length=31), required=False,
+    cameos = serializers.ListField(child=StrictCharField(max_length=31), required=False,
                                    default=list, max_length=10)
     remix_of = serializers.UUIDField(required=False)
 
 
 class RemixIn(serializers.Serializer[None]):
-    prompt = serializers.CharField(max_length=4000)
+    prompt = StrictCharField(max_length=4000)
 
 
 class ErrorOut(serializers.Serializer[None]):

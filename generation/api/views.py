@@ -79,7 +79,8 @@ class VideoRemixView(APIView):
 
 class VideoContentView(APIView):
     @extend_schema(parameters=[OpenApiParameter("variant", str, enum=["video", "thumbnail"])],
-                   responses={(200, "video/mp4"): bytes, (206, "video/mp4"): bytes})
+                   responses={(200, "video/mp4"): bytes, (206, "video/mp4"): bytes,
+                              (200, "image/jpeg"): bytes, (206, "image/jpeg"): bytes})
     def get(self, request: Request, video_id: UUID) -> HttpResponseBase:
         video = selectors.video_get_viewable(user=request_user(request), video_id=video_id)
         variant = request.query_params.get("variant", "video")

@@ -13,5 +13,6 @@ class ProvenanceError(Exception):
 
 
 UNREADABLE = "provenance.unreadable"
+TOO_LARGE = "provenance.too_large"  # frames past the pixel bound: refused before decoding
 SIGNING_FAILED = "provenance.signing_failed"
 BAD_CREDENTIALS = "provenance.bad_credentials"

@@ -8,10 +8,35 @@ from pathlib import Path
 
 import av
 import numpy as np
+from PIL import Image, UnidentifiedImageError
 
-from .errors import UNREADABLE, ProvenanceError
+from .errors import TOO_LARGE, UNREADABLE, ProvenanceError
 
 Source = str | Path | bytes
+# Frames larger than 4096x4096 are refused before decoding: a few kilobytes of PNG can declare
+# 20000x20000 pixels, 1.2 GB as RGB (PyAV only learns an image's size by decoding it).
+MAX_FRAME_PIXELS = 4096 * 4096
+
+
+def _too_large(width: int, height: int) -> ProvenanceError:
+    return ProvenanceError(TOO_LARGE, f"frames of {width}x{height} pixels are too large "
+                                       f"(at most {MAX_FRAME_PIXELS} pixels)")
+
+
+def _check_declared_size(source: Source, stream: av.video.stream.VideoStream) -> None:
+    width, height = stream.codec_context.width, stream.codec_context.height
+    if not (width and height):
+        # A still image: its header says its size (Pillow reads no pixels to tell).
+        try:
+            with Image.open(io.BytesIO(source) if isinstance(source, bytes)
+                            else str(source)) as probe:
+                width, height = probe.size
+        except Image.DecompressionBombError as exc:
+            raise _too_large(0, 0) from exc
+        except (UnidentifiedImageError, OSError, ValueError):
+            return
+    if width * height > MAX_FRAME_PIXELS:
+        raise _too_large(width, height)
 
 
 def _open(source: Source) -> av.container.InputContainer:
@@ -27,10 +52,13 @@ def iter_frames(source: Source, *, max_frames: int | None = None) -> Iterator[np
     with container:
         if not container.streams.video:
             raise ProvenanceError(UNREADABLE, "the file has no video stream")
+        _check_declared_size(source, container.streams.video[0])
         try:
             for index, frame in enumerate(container.decode(video=0)):
                 if max_frames is not None and index >= max_frames:
                     break
+                if frame.width * frame.height > MAX_FRAME_PIXELS:
+                    raise _too_large(frame.width, frame.height)
                 yield frame.to_ndarray(format="rgb24")
         except av.FFmpegError as exc:
             raise ProvenanceError(UNREADABLE, f"the video stream cannot be decoded: {exc}") from exc

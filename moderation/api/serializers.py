@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from core.fields import IdField, StrictCharField
 from moderation.models import (
     Appeal,
     AppealStatus,
@@ -15,11 +16,11 @@ from moderation.models import (
 
 
 class ReportIn(serializers.Serializer[None]):
-    target_type = serializers.CharField(max_length=32)
-    target_id = serializers.CharField(max_length=64)
+    target_type = StrictCharField(max_length=32)
+    target_id = StrictCharField(max_length=64)
     reason = serializers.ChoiceField(choices=[c for c in ReasonCode.choices
                                               if c[0] != ReasonCode.NO_VIOLATION])
-    note = serializers.CharField(max_length=1000, required=False, default="", allow_blank=True)
+    note = StrictCharField(max_length=1000, required=False, default="", allow_blank=True)
 
 
 class ReportOut(serializers.ModelSerializer[Report]):
@@ -29,8 +30,8 @@ class ReportOut(serializers.ModelSerializer[Report]):
 
 
 class AppealIn(serializers.Serializer[None]):
-    decision_id = serializers.IntegerField()
-    statement = serializers.CharField(max_length=4000)
+    decision_id = IdField()
+    statement = StrictCharField(max_length=4000)
 
 
 class AppealOut(serializers.ModelSerializer[Appeal]):
@@ -102,22 +103,22 @@ class CasePageOut(CaseDetailOut):
 
 
 class CaseFilterIn(serializers.Serializer[None]):
-    status = serializers.CharField(required=False, help_text="Comma-separated statuses.")
+    status = StrictCharField(required=False, help_text="Comma-separated statuses.")
     category = serializers.ChoiceField(choices=ReasonCode.choices, required=False)
     priority = serializers.ChoiceField(choices=Priority.choices, required=False)
-    older_than_hours = serializers.FloatField(min_value=0, required=False)
-    assignee_id = serializers.IntegerField(required=False)
+    older_than_hours = serializers.FloatField(min_value=0, max_value=24 * 3650, required=False)
+    assignee_id = IdField(required=False)
 
 
 class AssignIn(serializers.Serializer[None]):
-    assignee_id = serializers.IntegerField(required=False, allow_null=True,
-                                           help_text="Omit to take the case; null to release.")
+    assignee_id = IdField(required=False, allow_null=True,
+                          help_text="Omit to take the case; null to release.")
 
 
 class DecideIn(serializers.Serializer[None]):
     action = serializers.ChoiceField(choices=DecisionAction.choices)
     reason_code = serializers.ChoiceField(choices=ReasonCode.choices)
-    note = serializers.CharField(max_length=4000, required=False, default="", allow_blank=True)
+    note = StrictCharField(max_length=4000, required=False, default="", allow_blank=True)
     suspend_days = serializers.IntegerField(required=False, allow_null=True, default=None)
 
 
@@ -132,7 +133,7 @@ class AppealDetailOut(AppealOut):
 
 class AppealDecideIn(serializers.Serializer[None]):
     outcome = serializers.ChoiceField(choices=[AppealStatus.UPHELD, AppealStatus.OVERTURNED])
-    reason = serializers.CharField(max_length=4000)
+    reason = StrictCharField(max_length=4000)
 
 
 class TermOut(serializers.ModelSerializer[Term]):
@@ -143,17 +144,17 @@ class TermOut(serializers.ModelSerializer[Term]):
 
 
 class TermIn(serializers.Serializer[None]):
-    text = serializers.CharField(max_length=200)
+    text = StrictCharField(max_length=200)
     category = serializers.ChoiceField(choices=Term._meta.get_field("category").choices or [])
     action = serializers.ChoiceField(choices=Term.ActionOverride.choices, required=False,
                                      default="", allow_blank=True)
-    rule_id = serializers.CharField(max_length=120, required=False, default="",
+    rule_id = StrictCharField(max_length=120, required=False, default="",
                                     allow_blank=True)
     active = serializers.BooleanField(required=False, default=True)
 
 
 class TermPatchIn(serializers.Serializer[None]):
-    text = serializers.CharField(max_length=200, required=False)
+    text = StrictCharField(max_length=200, required=False)
     category = serializers.ChoiceField(choices=Term._meta.get_field("category").choices or [],
                                        required=False)
     action = serializers.ChoiceField(choices=Term.ActionOverride.choices, required=False,
@@ -162,7 +163,7 @@ class TermPatchIn(serializers.Serializer[None]):
 
 
 class TestTextIn(serializers.Serializer[None]):
-    text = serializers.CharField(max_length=4000, trim_whitespace=False)
+    text = StrictCharField(max_length=4000, trim_whitespace=False)
     teen = serializers.BooleanField(required=False, default=False)
 
 

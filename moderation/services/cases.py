@@ -101,8 +101,12 @@ def report_create(*, reporter: User, target_type: str, target_id: str, reason: s
     if reason == ReasonCode.NO_VIOLATION or reason not in ReasonCode.values:
         raise DomainError("moderation.invalid_reason", "Pick a reason from the list.",
                           fields={"reason": ["Invalid reason."]})
-    owner_id = target_type_get(target_type).owner_of(target_id)
-    if owner_id is None:
+    target = target_type_get(target_type)
+    owner_id = target.owner_of(target_id)
+    hidden = (owner_id is not None and owner_id != reporter.pk and target.visible_to is not None
+              and not target.visible_to(target_id, reporter.pk))
+    if owner_id is None or hidden:
+        # The same answer for what does not exist and what the reporter may not see.
         raise NotFoundError("moderation.target_not_found", "There is nothing to report here.")
     if owner_id == reporter.pk:
         raise DomainError("moderation.cannot_report_self", "You cannot report yourself.")

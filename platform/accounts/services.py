@@ -7,6 +7,7 @@ from datetime import date
 
 from django.conf import settings
 from django.contrib.auth import authenticate, password_validation
+from django.contrib.auth.signals import user_logged_in
 from django.contrib.auth.tokens import default_token_generator
 from django.core import signing
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -18,10 +19,11 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
-from PIL import Image, UnidentifiedImageError
+from PIL import UnidentifiedImageError
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from core.errors import DomainError, NotFoundError
+from core.images import image_open_bounded
 from events.services import event_publish
 
 from .models import Block, DeviceSession, Follow, User
@@ -60,6 +62,10 @@ def _check_password(password: str, user: User | None = None) -> None:
                           fields={"password": list(exc.messages)}) from exc
 
 
+# Nobody signing up is older; a birthdate of year 1 is a typo or a probe.
+MAX_AGE = 130
+
+
 def _age_on(birthdate: date, today: date) -> int:
     return today.year - birthdate.year - int((today.month, today.day) <
                                              (birthdate.month, birthdate.day))
@@ -74,6 +80,9 @@ def user_register(*, email: str, password: str, handle: str, birthdate: date,
     if birthdate > today:
         raise DomainError("accounts.invalid_birthdate", "The birthdate is in the future.",
                           fields={"birthdate": ["In the future."]})
+    if _age_on(birthdate, today) > MAX_AGE:
+        raise DomainError("accounts.invalid_birthdate", "The birthdate is not plausible.",
+                          fields={"birthdate": [f"More than {MAX_AGE} years ago."]})
     if _age_on(birthdate, today) < settings.MIN_SIGNUP_AGE:
         raise DomainError("accounts.too_young",
                           f"You must be at least {settings.MIN_SIGNUP_AGE} to use Castline.")
@@ -141,6 +150,8 @@ def user_login(*, request: HttpRequest, login: str, password: str, device: str
     if user is None or not isinstance(user, User):
         raise DomainError("auth.invalid_credentials", "Wrong login or password.",
                           status_code=401)
+    # A login without django.contrib.auth.login(): tell axes, which resets the account's count.
+    user_logged_in.send(sender=User, request=request, user=user)
     return session_start(user=user, device=device)
 
 
@@ -224,7 +235,7 @@ def avatar_set(*, user: User, upload: UploadedFile) -> User:
     if upload.size is None or upload.size > settings.MAX_AVATAR_BYTES:
         raise DomainError("upload.too_large", "The image is too large.", status_code=413)
     try:
-        with Image.open(upload) as probe:
+        with image_open_bounded(upload) as probe:
             if probe.format not in AVATAR_FORMATS:
                 raise DomainError("upload.unsupported_type", "Avatars must be JPEG, PNG or WebP.",
                                   status_code=415)
@@ -233,7 +244,7 @@ def avatar_set(*, user: User, upload: UploadedFile) -> User:
                                   status_code=413)
             probe.verify()
         upload.seek(0)
-        with Image.open(upload) as decoded:
+        with image_open_bounded(upload) as decoded:
             image = decoded.convert("RGB")
             image.thumbnail((AVATAR_OUTPUT_SIDE, AVATAR_OUTPUT_SIDE))
             out = io.BytesIO()

@@ -1,14 +1,28 @@
 """Cursor pagination everywhere: stable under inserts (no duplicates, no gaps)."""
 
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination
+from rest_framework.request import Request
 
 
 class IdCursorPagination(CursorPagination):
     # Ids are unique and monotonic, so the cursor never skips or repeats a row.
-    ordering = "-id"
+    ordering: str | tuple[str, ...] = "-id"
     page_size = 20
     page_size_query_param = "page_size"
     max_page_size = 100
+
+    def get_page_size(self, request: Request) -> int:
+        # DRF silently falls back to the default for 0, -1 or "x" and clamps 10**20; a client
+        # asking for an impossible page is told so.
+        raw = request.query_params.get(self.page_size_query_param or "")
+        if raw is None:
+            return int(self.page_size or 20)
+        size = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 6 else 0
+        if not 1 <= size <= (self.max_page_size or 100):
+            raise ValidationError({self.page_size_query_param or "page_size": [
+                f"A whole number from 1 to {self.max_page_size}."]})
+        return size
 
 
 class CreatedCursorPagination(IdCursorPagination):

@@ -1,22 +1,23 @@
 from rest_framework import serializers
 
 from accounts.models import DeviceSession, User
+from core.fields import StrictCharField
 
 
 class RegisterIn(serializers.Serializer[None]):
     email = serializers.EmailField(max_length=254)
-    password = serializers.CharField(max_length=128, trim_whitespace=False)
-    handle = serializers.CharField(max_length=31)
+    password = StrictCharField(max_length=128, trim_whitespace=False)
+    handle = StrictCharField(max_length=31)
     birthdate = serializers.DateField()
-    display_name = serializers.CharField(max_length=60, required=False, default="",
+    display_name = StrictCharField(max_length=60, required=False, default="",
                                          allow_blank=True)
-    device = serializers.CharField(max_length=100, required=False, default="unknown")
+    device = StrictCharField(max_length=100, required=False, default="unknown")
 
 
 class LoginIn(serializers.Serializer[None]):
-    login = serializers.CharField(max_length=254, help_text="Email or @handle.")
-    password = serializers.CharField(max_length=128, trim_whitespace=False)
-    device = serializers.CharField(max_length=100, required=False, default="unknown")
+    login = StrictCharField(max_length=254, help_text="Email or @handle.")
+    password = StrictCharField(max_length=128, trim_whitespace=False)
+    device = StrictCharField(max_length=100, required=False, default="unknown")
 
 
 class TokensOut(serializers.Serializer[None]):
@@ -26,16 +27,16 @@ class TokensOut(serializers.Serializer[None]):
 
 
 class RefreshIn(serializers.Serializer[None]):
-    refresh = serializers.CharField(max_length=2000)
+    refresh = StrictCharField(max_length=2000)
 
 
 class LogoutIn(serializers.Serializer[None]):
-    refresh = serializers.CharField(max_length=2000, required=False)
+    refresh = StrictCharField(max_length=2000, required=False)
 
 
 class PasswordChangeIn(serializers.Serializer[None]):
-    old_password = serializers.CharField(max_length=128, trim_whitespace=False)
-    new_password = serializers.CharField(max_length=128, trim_whitespace=False)
+    old_password = StrictCharField(max_length=128, trim_whitespace=False)
+    new_password = StrictCharField(max_length=128, trim_whitespace=False)
 
 
 class PasswordResetIn(serializers.Serializer[None]):
@@ -43,13 +44,13 @@ class PasswordResetIn(serializers.Serializer[None]):
 
 
 class PasswordResetConfirmIn(serializers.Serializer[None]):
-    uid = serializers.CharField(max_length=64)
-    token = serializers.CharField(max_length=128)
-    new_password = serializers.CharField(max_length=128, trim_whitespace=False)
+    uid = StrictCharField(max_length=64)
+    token = StrictCharField(max_length=128)
+    new_password = StrictCharField(max_length=128, trim_whitespace=False)
 
 
 class TokenIn(serializers.Serializer[None]):
-    token = serializers.CharField(max_length=500)
+    token = StrictCharField(max_length=500)
 
 
 class SessionOut(serializers.ModelSerializer[DeviceSession]):
@@ -76,8 +77,8 @@ class MeOut(serializers.ModelSerializer[User]):
 
 
 class MeUpdateIn(serializers.Serializer[None]):
-    display_name = serializers.CharField(max_length=60, required=False, allow_blank=True)
-    bio = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    display_name = StrictCharField(max_length=60, required=False, allow_blank=True)
+    bio = StrictCharField(max_length=300, required=False, allow_blank=True)
 
 
 class AvatarIn(serializers.Serializer[None]):
@@ -85,7 +86,7 @@ class AvatarIn(serializers.Serializer[None]):
 
 
 class DeleteAccountIn(serializers.Serializer[None]):
-    password = serializers.CharField(max_length=128, trim_whitespace=False)
+    password = StrictCharField(max_length=128, trim_whitespace=False)
 
 
 class UserBriefOut(serializers.ModelSerializer[User]):

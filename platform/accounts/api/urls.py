@@ -8,7 +8,7 @@ urlpatterns = [
     path("auth/refresh", views.RefreshView.as_view(), name="auth-refresh"),
     path("auth/logout", views.LogoutView.as_view(), name="auth-logout"),
     path("auth/sessions", views.SessionListView.as_view(), name="auth-sessions"),
-    path("auth/sessions/<int:session_id>", views.SessionRevokeView.as_view(),
+    path("auth/sessions/<id:session_id>", views.SessionRevokeView.as_view(),
          name="auth-session"),
     path("auth/password", views.PasswordChangeView.as_view(), name="auth-password"),
     path("auth/password/reset", views.PasswordResetView.as_view(), name="auth-password-reset"),

@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from core.fields import IdField
 from events.models import Notification
 
 
@@ -10,9 +11,9 @@ class NotificationOut(serializers.ModelSerializer[Notification]):
 
 
 class MarkReadIn(serializers.Serializer[None]):
-    ids = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False,
+    ids = serializers.ListField(child=IdField(), required=False,
                                 max_length=500)
-    up_to_id = serializers.IntegerField(min_value=1, required=False)
+    up_to_id = IdField(required=False)
 
     def validate(self, attrs: dict[str, object]) -> dict[str, object]:
         if "ids" not in attrs and "up_to_id" not in attrs:
