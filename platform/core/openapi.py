@@ -20,6 +20,21 @@ ERROR_SCHEMA: dict[str, Any] = {
     "required": ["error"],
 }
 
+# The OpenAI-compatible door (/v1) answers errors in OpenAI's own shape, which its SDKs parse.
+OPENAI_ERROR_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "Every /v1 error, as OpenAI's SDKs parse it (plus Castline's own code).",
+    "properties": {"error": {
+        "type": "object",
+        "properties": {"message": {"type": "string"}, "type": {"type": "string"},
+                       "param": {"type": "string", "nullable": True},
+                       "code": {"type": "string", "nullable": True}},
+        "required": ["message", "type"],
+        "additionalProperties": True,
+    }},
+    "required": ["error"],
+}
+
 
 def error_responses_add(result: dict[str, Any], generator: Any, request: Any, public: bool
                         ) -> dict[str, Any]:
@@ -28,12 +43,14 @@ def error_responses_add(result: dict[str, Any], generator: Any, request: Any, pu
     Operations list their successes; 4xx (and 503 when a service is down) can come from
     anywhere (authentication, throttling, validation, a missing row), always in one shape.
     """
-    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
-    reference = {"$ref": "#/components/schemas/Error"}
-    for item in result.get("paths", {}).values():
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas["Error"], schemas["OpenAIError"] = ERROR_SCHEMA, OPENAI_ERROR_SCHEMA
+    for path, item in result.get("paths", {}).items():
+        name = "OpenAIError" if path.startswith("/v1/") else "Error"
+        reference = {"$ref": f"#/components/schemas/{name}"}
         for operation in item.values():
             operation.setdefault("responses", {}).setdefault("default", {
-                "description": "An error, in the common error shape.",
+                "description": "An error, in this door's error shape.",
                 "content": {"application/json": {"schema": reference}}})
     return result
 

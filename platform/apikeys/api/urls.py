@@ -4,5 +4,5 @@ from . import views
 
 urlpatterns = [
     path("api-keys", views.ApiKeyListCreateView.as_view(), name="api-keys"),
-    path("api-keys/<int:key_id>", views.ApiKeyDetailView.as_view(), name="api-key"),
+    path("api-keys/<id:key_id>", views.ApiKeyDetailView.as_view(), name="api-key"),
 ]
