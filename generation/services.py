@@ -22,6 +22,7 @@ from moderation import facade as moderation
 from . import specs
 from .access import remix_allowed, shown_changed
 from .casting import casting
+from .dispatch import video_enqueue
 from .models import Video
 from .transitions import video_transition
 
@@ -105,6 +106,9 @@ def _remix_source(user: User, source_id: UUID) -> Video:
 
 @transaction.atomic
 def video_create(*, user: User, request: VideoRequest) -> Video:
+    # Parallel requests of one user queue on their balance row, so each one counts the jobs
+    # the others committed: the active-jobs limit holds under concurrency.
+    billing.account_lock(user_id=user.pk)
     _check_limits(user)
     source = _remix_source(user, request.remix_of) if request.remix_of else None
     style = request.style or (source.style if source else "")
@@ -154,14 +158,8 @@ def video_create(*, user: User, request: VideoRequest) -> Video:
         moderation.case_open_for_automatic_hit(
             target_type="video", target_id=str(video.pk), owner_id=user.pk,
             codes=list(dict.fromkeys(review_codes)), summary=request.prompt[:200])
-    transaction.on_commit(lambda: _enqueue(video.pk))
+    video_enqueue(video_id=video.pk)
     return video
-
-
-def _enqueue(video_id: UUID) -> None:
-    from .tasks import generate_video
-
-    generate_video.delay(str(video_id))
 
 
 def video_remix(*, user: User, source_id: UUID, prompt: str) -> Video:
@@ -182,10 +180,15 @@ def _own_video(user: User, video_id: UUID) -> Video:
 
 @transaction.atomic
 def video_cancel(*, user: User, video_id: UUID) -> Video:
-    """Queued: cancelled now. Running: the worker stops at its next step."""
+    """Queued: cancelled now. Running: the worker stops at its next step; if its heartbeat
+    is old (the worker died or hangs), cancelled now too: a late store is refused anyway,
+    since storing re-checks the status under the row lock."""
     video = _own_video(user, video_id)
     video = Video.objects.select_for_update().get(pk=video.pk)
-    if video.status == Video.Status.QUEUED:
+    settle_before = timezone.now() - timedelta(seconds=settings.GENERATION_CANCEL_SETTLE_AFTER_S)
+    worker_gone = video.status == Video.Status.IN_PROGRESS and (
+        video.heartbeat_at is None or video.heartbeat_at < settle_before)
+    if video.status == Video.Status.QUEUED or worker_gone:
         return video_transition(video_id=video.pk, to=Video.Status.CANCELLED, actor_id=user.pk,
                                 reason="cancelled by owner")
     if video.status == Video.Status.IN_PROGRESS:

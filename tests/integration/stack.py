@@ -60,6 +60,20 @@ def worker_args(concurrency: int = 2) -> list[str]:
             "--without-gossip"]
 
 
+def maintenance_args() -> list[str]:
+    """The reaper and outbox relay's own worker, as scripts/run.sh starts it (run it with
+    GENERATION_WARM_ON_START=0: it never generates)."""
+    return [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", "maintenance",
+            "-P", "solo", "--loglevel", "INFO", "--without-mingle", "--without-gossip",
+            "-n", f"maintenance-{free_port()}@%h"]
+
+
+def beat_args(state_dir: Path) -> list[str]:
+    return [sys.executable, "-m", "celery", "-A", "config", "beat", "--loglevel", "INFO",
+            "--schedule", str(state_dir / "beat-schedule"),
+            "--pidfile", str(state_dir / "beat.pid")]
+
+
 def server_args(port: int, workers: int = 1) -> list[str]:
     return [sys.executable, "-m", "uvicorn", "config.asgi:application", "--app-dir", "platform",
             "--host", "127.0.0.1", "--port", str(port), "--ws", "websockets",
