@@ -9,6 +9,7 @@ a job with a run token; a second delivery does nothing).
 
 import functools
 import logging
+import threading
 import time
 from datetime import timedelta
 
@@ -31,6 +32,7 @@ SEND_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2
                      "interval_max": 0.2}
 SEND_ERRORS = (BrokerError, redis.RedisError, OSError)
 KEEP_SENT = timedelta(days=1)
+_import_lock = threading.Lock()
 _skip_sends_until = 0.0  # after a refused send, requests leave sending to the relay a while
 
 
@@ -52,7 +54,8 @@ def _registered(name: str) -> Task:
     """The task object (not send_task by name): routes apply, and eager mode runs it in place.
     Outside a worker the apps' tasks modules are imported on first use."""
     if name not in celery_app.tasks:
-        celery_app.loader.import_default_modules()
+        with _import_lock:  # Celery imports them once; other threads must wait for it
+            celery_app.loader.import_default_modules()
     return celery_app.tasks[name]
 
 
