@@ -46,9 +46,10 @@ class Stack:
                 os.killpg(process.pid, signal.SIGKILL)
 
 
-def spawn(stack: Stack, name: str, args: list[str]) -> subprocess.Popen[bytes]:
+def spawn(stack: Stack, name: str, args: list[str], env: dict[str, str] | None = None
+          ) -> subprocess.Popen[bytes]:
     log = open(stack.log_dir / f"{name}.log", "wb")  # noqa: SIM115 - lives as long as the process
-    process = subprocess.Popen(args, cwd=ROOT, env=stack.env, stdout=log,
+    process = subprocess.Popen(args, cwd=ROOT, env=env or stack.env, stdout=log,
                                stderr=subprocess.STDOUT, start_new_session=True)
     stack.processes.append(process)
     return process
