@@ -13,14 +13,26 @@ PORT="${PORT:-8000}"
 HOST="${HOST:-127.0.0.1}"
 "$VENV/bin/python" manage.py migrate --no-input -v0
 "$VENV/bin/python" manage.py castline_setup
-"$VENV/bin/celery" -A config worker -Q default,generation --concurrency "${WORKER_CONCURRENCY:-2}" \
-  --loglevel INFO -n "generation@%h" &
+# Each Celery process is restarted if it exits: a worker can stop on a lost broker connection
+# (kombu's Redis transport fails restoring unacked messages), and jobs must not wait for a human.
+supervise() {
+  local child=""
+  trap 'kill "$child" 2>/dev/null; wait "$child" 2>/dev/null; exit 0' TERM INT
+  while true; do
+    "$@" &
+    child=$!
+    wait "$child" || true
+    sleep 2
+  done
+}
+supervise "$VENV/bin/celery" -A config worker -Q default,generation \
+  --concurrency "${WORKER_CONCURRENCY:-2}" --loglevel INFO -n "generation@%h" &
 WORKER_PIDS=$!
-GENERATION_WARM_ON_START=0 "$VENV/bin/celery" -A config worker -Q maintenance -P solo \
+GENERATION_WARM_ON_START=0 supervise "$VENV/bin/celery" -A config worker -Q maintenance -P solo \
   --loglevel INFO -n "maintenance@%h" &
 WORKER_PIDS="$WORKER_PIDS $!"
-"$VENV/bin/celery" -A config beat --loglevel INFO --schedule "$DATA_DIR/celerybeat-schedule" \
-  --pidfile "$DATA_DIR/celerybeat.pid" &
+supervise "$VENV/bin/celery" -A config beat --loglevel INFO \
+  --schedule "$DATA_DIR/celerybeat-schedule" --pidfile "$DATA_DIR/celerybeat.pid" &
 WORKER_PIDS="$WORKER_PIDS $!"
 # shellcheck disable=SC2086 # a list of pids
 trap 'kill $WORKER_PIDS 2>/dev/null; wait $WORKER_PIDS 2>/dev/null' EXIT INT TERM

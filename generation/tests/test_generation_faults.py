@@ -2,12 +2,16 @@
 a run past its time limit). The same faults on real processes: tests/integration/test_it_faults.py.
 """
 
+import os
+import signal
 import socket
+import threading
 import time
 from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
+from billiard.pool import soft_timeout_sighandler
 from django.utils import timezone
 
 from billing.models import LedgerEntry
@@ -17,6 +21,7 @@ from core.models import OutboxMessage
 from core.outbox import outbox_relay
 from core.periodic import periodic_claim
 from generation.models import Video
+from generation.pipeline import video_run
 from generation.reaper import videos_reap
 from generation.tasks import reap_stale_videos
 from generation.transitions import video_transition
@@ -177,6 +182,43 @@ def test_generation_task_has_soft_and_hard_time_limits(settings):
     task = celery_app.tasks["generation.tasks.generate_video"]
     assert task.soft_time_limit == settings.GENERATION_SOFT_TIME_LIMIT_S
     assert task.time_limit > task.soft_time_limit
+    # pool children loading the model get longer than Celery's default 4 s to come up
+    assert celery_app.conf.worker_proc_alive_timeout == settings.CELERY_WORKER_PROC_ALIVE_TIMEOUT
+    assert celery_app.conf.worker_proc_alive_timeout >= 60
+
+
+def test_soft_time_limit_mid_run_fails_the_job_with_credits_back(ana):
+    """The soft limit arrives as Celery delivers it in a pool child: a signal whose handler
+    raises SoftTimeLimitExceeded wherever the run happens to be. (One that lands in a garbage
+    collector's finalizer is swallowed by Python; the hard limit and the reaper cover that, so
+    the test repeats the signal until the run has it.)"""
+    user, client = ana
+    before = client.get("/api/v1/credits").json()["total"]
+    job = client.post(VIDEOS, {"prompt": "a very long pan", "seconds": 20}, format="json").json()
+    previous = signal.signal(signal.SIGUSR1, soft_timeout_sighandler)
+    running = threading.Event()
+    running.set()
+
+    def soft_limit_reached() -> None:
+        time.sleep(1.0)
+        while running.is_set():
+            os.kill(os.getpid(), signal.SIGUSR1)
+            time.sleep(0.5)
+
+    threading.Thread(target=soft_limit_reached, daemon=True).start()
+    try:
+        status = video_run(video_id=job["id"])
+    finally:
+        signal.signal(signal.SIGUSR1, signal.SIG_IGN)  # a last signal in flight does nothing
+        running.clear()
+        time.sleep(0.6)
+        signal.signal(signal.SIGUSR1, previous)
+    assert status == Video.Status.FAILED
+    video = Video.objects.get(pk=job["id"])
+    assert (video.status, video.error_code) == (Video.Status.FAILED, "generation.timed_out")
+    assert not video.video_file
+    assert client.get("/api/v1/credits").json()["total"] == before
+    assert _ledger_kinds(user).count("release") == 1
 
 
 def test_a_doubled_schedule_does_the_work_once_per_period(ana, settings):
