@@ -2,7 +2,7 @@
 
 Generation's use, all callable inside its own transaction (they nest as savepoints):
 
-    account_lock(user_id=...)   # first in video_create: the active-jobs count under the lock
+    account_lock(user_id=...)   # video_create counts active jobs under it, then reserves
 
     cost = credits_quote(model=..., seconds=..., resolution=..., shots=...)
     credits_reserve(user_id=..., amount=cost, reference=f"job:{job.pk}", reason="video")

@@ -44,18 +44,20 @@ class VideoRequest:
     remix_of: UUID | None = None
 
 
-def _check_limits(user: User) -> None:
+def _check_limits(user: User, *, new_video_id: UUID | None = None) -> None:
     if moderation.user_is_suspended(user_id=user.pk):
         raise DomainError("moderation.account_suspended",
                           "Your account is suspended from creating videos.", status_code=403)
-    active = Video.objects.filter(owner=user, status__in=ACTIVE).count()
+    active = Video.objects.filter(owner=user, status__in=ACTIVE).exclude(
+        pk=new_video_id).count()
     if active >= settings.GENERATION_MAX_CONCURRENT_JOBS:
         raise DomainError("generation.too_many_active_jobs",
                           f"At most {settings.GENERATION_MAX_CONCURRENT_JOBS} videos can be in "
                           "progress at once.", status_code=429)
     if user.is_teen:
         since = timezone.now() - timedelta(days=1)
-        if Video.objects.filter(owner=user, created_at__gte=since).count() >= \
+        if Video.objects.filter(owner=user, created_at__gte=since).exclude(
+                pk=new_video_id).count() >= \
                 settings.GENERATION_TEEN_DAILY_JOBS:
             raise DomainError("generation.teen_daily_limit",
                               "Teen accounts can make a limited number of videos per day.",
@@ -106,10 +108,7 @@ def _remix_source(user: User, source_id: UUID) -> Video:
 
 @transaction.atomic
 def video_create(*, user: User, request: VideoRequest) -> Video:
-    # Parallel requests of one user queue on their balance row, so each one counts the jobs
-    # the others committed: the active-jobs limit holds under concurrency.
-    billing.account_lock(user_id=user.pk)
-    _check_limits(user)
+    _check_limits(user)  # early and cheap; counted again under the lock below
     source = _remix_source(user, request.remix_of) if request.remix_of else None
     style = request.style or (source.style if source else "")
     if style and style not in specs.presets():
@@ -152,6 +151,11 @@ def video_create(*, user: User, request: VideoRequest) -> Video:
                       "receipt_sha256": m.receipt_sha256} for m in cast],
             "preferences": [m.preferences for m in cast if m.preferences]}
         video.save(update_fields=["provenance"])
+    # Parallel requests of one user queue on their balance row, so each one counts the jobs
+    # the others committed: the limits hold under concurrency. Taken after the cameo locks,
+    # in the order a consent revocation takes them (cameo, then the requester's balance).
+    billing.account_lock(user_id=user.pk)
+    _check_limits(user, new_video_id=video.pk)
     billing.credits_reserve(user_id=user.pk, amount=cost, reference=video.reservation_reference,
                             reason="video")
     if review_codes:
