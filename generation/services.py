@@ -45,20 +45,21 @@ class VideoRequest:
 
 
 def _check_limits(user: User, *, new_video_id: UUID | None = None) -> None:
+    """`new_video_id`: the job being created, written already and not counted."""
     if moderation.user_is_suspended(user_id=user.pk):
         raise DomainError("moderation.account_suspended",
                           "Your account is suspended from creating videos.", status_code=403)
-    active = Video.objects.filter(owner=user, status__in=ACTIVE).exclude(
-        pk=new_video_id).count()
+    others = Video.objects.filter(owner=user)
+    if new_video_id is not None:
+        others = others.exclude(pk=new_video_id)
+    active = others.filter(status__in=ACTIVE).count()
     if active >= settings.GENERATION_MAX_CONCURRENT_JOBS:
         raise DomainError("generation.too_many_active_jobs",
                           f"At most {settings.GENERATION_MAX_CONCURRENT_JOBS} videos can be in "
                           "progress at once.", status_code=429)
     if user.is_teen:
         since = timezone.now() - timedelta(days=1)
-        if Video.objects.filter(owner=user, created_at__gte=since).exclude(
-                pk=new_video_id).count() >= \
-                settings.GENERATION_TEEN_DAILY_JOBS:
+        if others.filter(created_at__gte=since).count() >= settings.GENERATION_TEEN_DAILY_JOBS:
             raise DomainError("generation.teen_daily_limit",
                               "Teen accounts can make a limited number of videos per day.",
                               status_code=429)
