@@ -18,7 +18,8 @@ pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 def test_parallel_requests_of_one_user_accept_exactly_the_limit():
     user = UserFactory(handle="racer")
-    credits_adjust(user_id=user.pk, amount=1000, reason="enough for every request", actor_id=user.pk)
+    credits_adjust(user_id=user.pk, amount=1000, reason="enough for every request",
+                   actor_id=user.pk)
     parallel = 8
     start = threading.Barrier(parallel)
     outcomes: list[str] = []
