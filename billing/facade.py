@@ -2,6 +2,8 @@
 
 Generation's use, all callable inside its own transaction (they nest as savepoints):
 
+    account_lock(user_id=...)   # video_create counts active jobs under it, then reserves
+
     cost = credits_quote(model=..., seconds=..., resolution=..., shots=...)
     credits_reserve(user_id=..., amount=cost, reference=f"job:{job.pk}", reason="video")
         # DomainError 402 billing.insufficient_credits / billing.account_in_debt;
@@ -15,6 +17,8 @@ reverse), changes nothing and returns the reservation's current state.
 """
 
 from dataclasses import dataclass
+
+from django.db import transaction
 
 from . import pricing, services
 from .models import ReservationState
@@ -59,6 +63,15 @@ def credits_refund(*, reference: str, reason: str) -> str:
     return services.credits_refund(reference=reference, reason=reason).state
 
 
+def account_lock(*, user_id: int) -> None:
+    """Lock the user's balance row until the caller's transaction ends. A write that must see
+    a stable count of the user's own rows (the active-jobs limit) takes it first, so parallel
+    requests of one user run one after another, as their credit reservations do anyway."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("account_lock needs the caller's transaction")
+    services.account_touch(user_id=user_id)
+
+
 def credits_balance(*, user_id: int) -> Balance:
     account = services.account_touch(user_id=user_id)
     return Balance(free=account.free, paid=account.paid, held=account.held, debt=account.debt,
@@ -66,5 +79,5 @@ def credits_balance(*, user_id: int) -> Balance:
 
 
 __all__ = ["RESERVATION_CAPTURED", "RESERVATION_HELD", "RESERVATION_REFUNDED",
-           "RESERVATION_RELEASED", "Balance", "credits_balance", "credits_capture",
+           "RESERVATION_RELEASED", "Balance", "account_lock", "credits_balance", "credits_capture",
            "credits_quote", "credits_refund", "credits_release", "credits_reserve"]

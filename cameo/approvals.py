@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accounts.facade import User
 from core.errors import ConflictError, NotFoundError
+from generation.dispatch import video_enqueue
 from generation.models import Video
 
 from . import events
@@ -33,12 +34,6 @@ def approval_request(*, receipt: Receipt) -> Approval:
     return approval
 
 
-def _enqueue(video_id: UUID) -> None:
-    from generation.tasks import generate_video
-
-    generate_video.delay(str(video_id))
-
-
 def _close(approval: Approval, to: str, actor_id: int | None) -> Approval:
     """Lock order as everywhere: the job, then the approval."""
     receipt = approval.receipt
@@ -51,7 +46,7 @@ def _close(approval: Approval, to: str, actor_id: int | None) -> Approval:
     if to == Approval.Status.APPROVED:
         events.publish_used(receipt)
         if video.status == Video.Status.QUEUED:
-            transaction.on_commit(lambda: _enqueue(video.pk))
+            video_enqueue(video_id=video.pk)
     else:
         receipt_revoke(receipt=receipt, code=f"cameo.approval_{to}", actor_id=actor_id,
                        refund=False)

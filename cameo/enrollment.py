@@ -26,6 +26,7 @@ from cameo.verification import (
     verify_enrollment,
 )
 from core.errors import ConflictError, DomainError
+from core.outbox import task_send_on_commit
 
 from . import events, vault
 from .consent_log import consent_log_append
@@ -87,14 +88,8 @@ def enrollment_start(*, user: User, challenge_id: UUID, video: UploadedFile) -> 
                                            moves=challenge.moves)
     enrollment.upload.save(f"{enrollment.pk}.bin",
                            vault.sealed_file(data, bound_to=f"upload:{enrollment.pk}"))
-    transaction.on_commit(lambda: _enqueue(enrollment.pk))
+    task_send_on_commit("cameo.tasks.verify_enrollment", str(enrollment.pk))
     return enrollment
-
-
-def _enqueue(enrollment_id: UUID) -> None:
-    from .tasks import verify_enrollment_task
-
-    verify_enrollment_task.delay(str(enrollment_id))
 
 
 def _known(cameo: Cameo) -> KnownIdentities:

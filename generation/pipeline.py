@@ -1,7 +1,6 @@
 """Running one job in a worker. Safe to run twice for the same job: a claim token decides
 which delivery owns the run, and the final store re-checks it under a row lock."""
 
-import functools
 import logging
 import secrets
 import tempfile
@@ -11,10 +10,11 @@ from uuid import UUID
 
 import numpy as np
 import numpy.typing as npt
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from core.errors import DomainError
@@ -22,6 +22,7 @@ from moderation import facade as moderation
 
 from .backends import GenerationCancelled, GenerationResult, get_backend
 from .casting import FENCE_PARKED, CastMember, casting
+from .dispatch import video_enqueue
 from .media import concat_results, last_frame
 from .media.decode import decode_audio
 from .media.reference import reference_frame
@@ -220,6 +221,12 @@ def video_run(*, video_id: UUID) -> str:
         return _end(video_id, token, S.CANCELLED, "generation.cancelled", "Cancelled.")
     except Stop as stop:
         return _end(video_id, token, stop.status, stop.code, stop.message)
+    except SoftTimeLimitExceeded:
+        return _end(video_id, token, S.FAILED, "generation.timed_out",
+                    "Generation took too long; your credits were returned.")
+    except (OperationalError, InterfaceError):
+        logger.warning("database connection lost mid-job", extra={"video_id": str(video_id)})
+        return _give_back(video_id, token)
     except DomainError as exc:
         return _end(video_id, token, S.FAILED, exc.code, exc.message)
     except Exception:
@@ -238,31 +245,22 @@ def _end(video_id: UUID, token: str, status: str, code: str, message: str) -> st
     return status
 
 
-def videos_reap_stale() -> int:
-    """Jobs whose worker died: retried once, then failed (credits released). Never stuck."""
-    stale_before = timezone.now() - timedelta(seconds=settings.GENERATION_STALE_AFTER_S)
-    reaped = 0
-    for video_id in Video.objects.filter(status=S.IN_PROGRESS,
-                                         heartbeat_at__lt=stale_before).values_list("pk",
-                                                                                    flat=True):
-        with transaction.atomic():
-            video = Video.objects.select_for_update().get(pk=video_id)
-            if video.status != S.IN_PROGRESS or (video.heartbeat_at and
-                                                 video.heartbeat_at >= stale_before):
-                continue
-            if video.attempts < settings.GENERATION_MAX_ATTEMPTS:
-                video_transition(video_id=video_id, to=S.QUEUED, reason="worker lost; retrying")
-                Video.objects.filter(pk=video_id).update(run_token="")
-                transaction.on_commit(functools.partial(_requeue, video_id))
-            else:
-                video_transition(video_id=video_id, to=S.FAILED, reason="worker lost",
-                                 error_code="generation.worker_lost",
-                                 error_message="The worker stopped; your credits were returned.")
-        reaped += 1
-    return reaped
-
-
-def _requeue(video_id: UUID) -> None:
-    from .tasks import generate_video
-
-    generate_video.delay(str(video_id))
+def _give_back(video_id: UUID, token: str) -> str:
+    """The database dropped this run's connection: queue the job again on a fresh one (an
+    attempt spent), or fail it once attempts are used up. If the database is still away this
+    raises, and the reaper settles the job when it is back (the heartbeat went stale)."""
+    connection.close()  # the broken connection goes; the next query opens a fresh one
+    with transaction.atomic():
+        video = Video.objects.select_for_update().get(pk=video_id)
+        if video.run_token != token or video.is_terminal:
+            return "skipped"
+        if video.attempts >= settings.GENERATION_MAX_ATTEMPTS:
+            video_transition(video_id=video_id, to=S.FAILED, reason="database lost",
+                             error_code="generation.internal_error",
+                             error_message="Generation failed on our side; your credits "
+                             "were returned.")
+            return S.FAILED
+        video_transition(video_id=video_id, to=S.QUEUED, reason="database lost; retrying")
+        Video.objects.filter(pk=video_id).update(run_token="")
+        video_enqueue(video_id=video_id)
+    return S.QUEUED

@@ -26,6 +26,7 @@ from moderation import facade as moderation
 from . import specs
 from .access import remix_allowed, shown_changed
 from .casting import casting
+from .dispatch import video_enqueue
 from .media.reference import ReferenceImageError, reference_png
 from .models import Video
 from .provenance.media import read_frames
@@ -56,19 +57,22 @@ class VideoRequest:
     extend_of: UUID | None = None
 
 
-def _check_limits(user: User) -> None:
+def _check_limits(user: User, *, new_video_id: UUID | None = None) -> None:
+    """`new_video_id`: the job being created, written already and not counted."""
     if moderation.user_is_suspended(user_id=user.pk):
         raise DomainError("moderation.account_suspended",
                           "Your account is suspended from creating videos.", status_code=403)
-    active = Video.objects.filter(owner=user, status__in=ACTIVE).count()
+    others = Video.objects.filter(owner=user)
+    if new_video_id is not None:
+        others = others.exclude(pk=new_video_id)
+    active = others.filter(status__in=ACTIVE).count()
     if active >= settings.GENERATION_MAX_CONCURRENT_JOBS:
         raise DomainError("generation.too_many_active_jobs",
                           f"At most {settings.GENERATION_MAX_CONCURRENT_JOBS} videos can be in "
                           "progress at once.", status_code=429)
     if user.is_teen:
         since = timezone.now() - timedelta(days=1)
-        if Video.objects.filter(owner=user, created_at__gte=since).count() >= \
-                settings.GENERATION_TEEN_DAILY_JOBS:
+        if others.filter(created_at__gte=since).count() >= settings.GENERATION_TEEN_DAILY_JOBS:
             raise DomainError("generation.teen_daily_limit",
                               "Teen accounts can make a limited number of videos per day.",
                               status_code=429)
@@ -151,7 +155,7 @@ def _extension(user: User, request: VideoRequest) -> tuple[VideoRequest, Video |
 
 @transaction.atomic
 def video_create(*, user: User, request: VideoRequest) -> Video:
-    _check_limits(user)
+    _check_limits(user)  # early and cheap; counted again under the lock below
     request, extended = _extension(user, request)
     source = _remix_source(user, request.remix_of) if request.remix_of else None
     style = request.style or (source.style if source else "")
@@ -203,6 +207,11 @@ def video_create(*, user: User, request: VideoRequest) -> Video:
                       "receipt_sha256": m.receipt_sha256} for m in cast],
             "preferences": [m.preferences for m in cast if m.preferences]}
         video.save(update_fields=["provenance"])
+    # Parallel requests of one user queue on their balance row, so each one counts the jobs
+    # the others committed: the limits hold under concurrency. Taken after the cameo locks,
+    # in the order a consent revocation takes them (cameo, then the requester's balance).
+    billing.account_lock(user_id=user.pk)
+    _check_limits(user, new_video_id=video.pk)
     billing.credits_reserve(user_id=user.pk, amount=cost, reference=video.reservation_reference,
                             reason="video")
     if reference is not None:
@@ -214,14 +223,8 @@ def video_create(*, user: User, request: VideoRequest) -> Video:
         moderation.case_open_for_automatic_hit(
             target_type="video", target_id=str(video.pk), owner_id=user.pk,
             codes=list(dict.fromkeys(review_codes)), summary=request.prompt[:200])
-    transaction.on_commit(lambda: _enqueue(video.pk))
+    video_enqueue(video_id=video.pk)
     return video
-
-
-def _enqueue(video_id: UUID) -> None:
-    from .tasks import generate_video
-
-    generate_video.delay(str(video_id))
 
 
 def video_remix(*, user: User, source_id: UUID, prompt: str) -> Video:
@@ -263,10 +266,15 @@ def _own_video(user: User, video_id: UUID) -> Video:
 
 @transaction.atomic
 def video_cancel(*, user: User, video_id: UUID) -> Video:
-    """Queued: cancelled now. Running: the worker stops at its next step."""
+    """Queued: cancelled now. Running: the worker stops at its next step; if its heartbeat
+    is old (the worker died or hangs), cancelled now too: a late store is refused anyway,
+    since storing re-checks the status under the row lock."""
     video = _own_video(user, video_id)
     video = Video.objects.select_for_update().get(pk=video.pk)
-    if video.status == Video.Status.QUEUED:
+    settle_before = timezone.now() - timedelta(seconds=settings.GENERATION_CANCEL_SETTLE_AFTER_S)
+    worker_gone = video.status == Video.Status.IN_PROGRESS and (
+        video.heartbeat_at is None or video.heartbeat_at < settle_before)
+    if video.status == Video.Status.QUEUED or worker_gone:
         return video_transition(video_id=video.pk, to=Video.Status.CANCELLED, actor_id=user.pk,
                                 reason="cancelled by owner")
     if video.status == Video.Status.IN_PROGRESS:

@@ -4,13 +4,20 @@ Services raise `DomainError` subclasses with a stable machine code; the DRF exce
 and the plain-Django handlers below turn everything into that shape.
 """
 
+import logging
+import sys
 from typing import Any
 
+import redis
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import InterfaceError as DatabaseInterfaceError
+from django.db import OperationalError as DatabaseOperationalError
 from django.http import Http404, HttpRequest, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
+
+logger = logging.getLogger(__name__)
 
 
 class DomainError(Exception):
@@ -40,6 +47,31 @@ class ForbiddenError(DomainError):
     status_code = status.HTTP_403_FORBIDDEN
 
 
+class ServiceUnavailableError(DomainError):
+    """A service we depend on (Postgres, Redis) cannot be reached: a 503 with Retry-After."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+
+
+SERVICE_UNAVAILABLE = "service.unavailable"
+RETRY_AFTER_S = 5
+# What a dropped Postgres or Redis raises (a refused or timed-out connection, a connection
+# cut mid-query): the request cannot be served now but can be retried.
+DEPENDENCY_ERRORS: tuple[type[Exception], ...] = (
+    DatabaseOperationalError, DatabaseInterfaceError, redis.ConnectionError, redis.TimeoutError)
+
+
+def service_unavailable_error() -> ServiceUnavailableError:
+    return ServiceUnavailableError(SERVICE_UNAVAILABLE, "A service we depend on is unavailable "
+                                   "for a moment; please retry shortly.")
+
+
+def _service_unavailable_body(exc: Exception) -> dict[str, Any]:
+    logger.warning("dependency unavailable", extra={"error": type(exc).__name__})
+    error = service_unavailable_error()
+    return error_body(error.code, error.message)
+
+
 def error_body(code: str, message: str, fields: dict[str, Any] | None = None) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, "fields": fields or {}}}
 
@@ -66,8 +98,14 @@ def _flatten_fields(detail: Any) -> dict[str, Any]:
 
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, DEPENDENCY_ERRORS):
+        return Response(_service_unavailable_body(exc), status=503,
+                        headers={"Retry-After": str(RETRY_AFTER_S)})
     if isinstance(exc, DomainError):
-        return Response(error_body(exc.code, exc.message, exc.fields), status=exc.status_code)
+        headers = ({"Retry-After": str(RETRY_AFTER_S)}
+                   if isinstance(exc, ServiceUnavailableError) else None)
+        return Response(error_body(exc.code, exc.message, exc.fields), status=exc.status_code,
+                        headers=headers)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
@@ -96,6 +134,13 @@ def json_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 
 def json_server_error(request: HttpRequest) -> JsonResponse:
+    """Django's handler500, called while the exception is being handled: a dependency that
+    failed outside a DRF view (middleware, sessions, plain views) is a 503 too."""
+    exc = sys.exc_info()[1]
+    if isinstance(exc, DEPENDENCY_ERRORS):
+        response = JsonResponse(_service_unavailable_body(exc), status=503)
+        response["Retry-After"] = str(RETRY_AFTER_S)
+        return response
     return JsonResponse(error_body("server_error", "Something went wrong on our side."),
                         status=500)
 

@@ -1,9 +1,11 @@
 """/healthz: the database, the broker and the channel layer, each checked for real."""
 
+import asyncio
 import uuid
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET
@@ -31,7 +33,10 @@ def _check_channel_layer() -> None:
         await layer.send(channel, {"type": "healthz"})
         await layer.receive(channel)
 
-    async_to_sync(roundtrip)()
+    async def bounded() -> None:  # an unreachable Redis must not hold /healthz
+        await asyncio.wait_for(roundtrip(), timeout=settings.REDIS_TIMEOUT_S)
+
+    async_to_sync(bounded)()
 
 
 @require_GET

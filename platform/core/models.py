@@ -17,3 +17,29 @@ class IdempotencyRecord(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "scope", "key"], name="idempotency_unique_key")
         ]
+
+
+class OutboxMessage(models.Model):
+    """A Celery task written in the transaction that decided it (transactional outbox).
+
+    Sent after commit; a row still unsent (the broker refused, the process died between commit
+    and send) is sent by the periodic relay, so every committed task reaches the broker.
+    """
+
+    task = models.CharField(max_length=200)
+    args = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["created_at"], condition=models.Q(sent_at__isnull=True),
+                                name="outbox_unsent")]
+
+
+class PeriodicRun(models.Model):
+    """When a periodic task last did its work: a second beat's run in the same period skips."""
+
+    name = models.CharField(max_length=100, unique=True)
+    last_run_at = models.DateTimeField(null=True, blank=True)

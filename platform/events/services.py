@@ -13,7 +13,9 @@ from .models import Notification
 def event_publish(*, user_id: int, type: str, payload: dict[str, Any]) -> Notification:
     notification = Notification.objects.create(user_id=user_id, type=type, payload=payload)
     if settings.EVENTS_DELIVERY == "channel_layer":
-        transaction.on_commit(lambda: push_to_channel_layer(notification))
+        # robust: the event is stored; Redis down must not turn a committed write into a 500
+        # (the app catches up with ?after= on reconnect)
+        transaction.on_commit(lambda: push_to_channel_layer(notification), robust=True)
     return notification
 
 

@@ -46,9 +46,10 @@ class Stack:
                 os.killpg(process.pid, signal.SIGKILL)
 
 
-def spawn(stack: Stack, name: str, args: list[str]) -> subprocess.Popen[bytes]:
+def spawn(stack: Stack, name: str, args: list[str], env: dict[str, str] | None = None
+          ) -> subprocess.Popen[bytes]:
     log = open(stack.log_dir / f"{name}.log", "wb")  # noqa: SIM115 - lives as long as the process
-    process = subprocess.Popen(args, cwd=ROOT, env=stack.env, stdout=log,
+    process = subprocess.Popen(args, cwd=ROOT, env=env or stack.env, stdout=log,
                                stderr=subprocess.STDOUT, start_new_session=True)
     stack.processes.append(process)
     return process
@@ -58,6 +59,20 @@ def worker_args(concurrency: int = 2) -> list[str]:
     return [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", "default,generation",
             "--concurrency", str(concurrency), "--loglevel", "INFO", "--without-mingle",
             "--without-gossip"]
+
+
+def maintenance_args() -> list[str]:
+    """The reaper and outbox relay's own worker, as scripts/run.sh starts it (run it with
+    GENERATION_WARM_ON_START=0: it never generates)."""
+    return [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", "maintenance",
+            "-P", "solo", "--loglevel", "INFO", "--without-mingle", "--without-gossip",
+            "-n", f"maintenance-{free_port()}@%h"]
+
+
+def beat_args(state_dir: Path) -> list[str]:
+    return [sys.executable, "-m", "celery", "-A", "config", "beat", "--loglevel", "INFO",
+            "--schedule", str(state_dir / "beat-schedule"),
+            "--pidfile", str(state_dir / "beat.pid")]
 
 
 def server_args(port: int, workers: int = 1) -> list[str]:

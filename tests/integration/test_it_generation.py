@@ -16,7 +16,17 @@ from django.db import connection
 from generation.media import probe
 
 from .client import AppUser, next_event, register
-from .stack import Stack, base_env, free_port, server_args, spawn, wait_healthy, worker_args
+from .stack import (
+    Stack,
+    base_env,
+    beat_args,
+    free_port,
+    maintenance_args,
+    server_args,
+    spawn,
+    wait_healthy,
+    worker_args,
+)
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -137,9 +147,11 @@ def test_worker_killed_mid_job_is_retried_never_stuck(killable_stack):
     os.killpg(worker.pid, signal.SIGKILL)  # the worker and its pool child, no goodbye
     worker.wait()
     assert user.http.get(f"/api/v1/videos/{job['id']}").json()["status"] == "in_progress"
-    # A new worker (with the periodic reaper) finds the stale job and gives it another go.
-    spawn(stack, "worker-2", [*worker_args(concurrency=1), "-B", "--schedule",
-                              str(stack.log_dir / "beat-schedule")])
+    # A new worker, and the reaper (its own worker and beat) finds the stale job and gives
+    # it another go.
+    spawn(stack, "worker-2", worker_args(concurrency=1))
+    spawn(stack, "maintenance", maintenance_args())
+    spawn(stack, "beat", beat_args(stack.log_dir))
     final = _wait_status(user, job["id"], {"completed", "failed"}, timeout=240)
     credits = _credits(user)
     if final["status"] == "completed":

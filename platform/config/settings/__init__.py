@@ -103,6 +103,10 @@ DB_POOL_MAX = env_int("DB_POOL_MAX", 8)
 DB_PREPARE_THRESHOLD = env_int("DB_PREPARE_THRESHOLD", 2)
 # Seconds between GIL hand-overs in the ASGI server (see config/asgi.py); Python default 0.005.
 GIL_SWITCH_INTERVAL_S = float(env_str("GIL_SWITCH_INTERVAL_S", "0.0005"))
+# How long a request waits for Postgres (a connection, or a free one from the pool) before it
+# answers 503 service.unavailable.
+DB_CONNECT_TIMEOUT_S = env_int("DB_CONNECT_TIMEOUT_S", 3)
+DB_POOL_TIMEOUT_S = float(env_int("DB_POOL_TIMEOUT_S", 3))
 DATABASES = {"default": dj_database_url.parse(
     DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0), conn_health_checks=True)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DB_POOL_MAX > 0:
@@ -111,11 +115,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DB_POOL
     # fresh connection per request costs Postgres a process fork every time.
     DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps them; Django must not
     DATABASES["default"]["OPTIONS"] = {
-        "pool": {"min_size": 1, "max_size": DB_POOL_MAX, "timeout": 10}}
+        "pool": {"min_size": 1, "max_size": DB_POOL_MAX, "timeout": DB_POOL_TIMEOUT_S}}
     if DB_PREPARE_THRESHOLD > 0:
         # Planning the feed queries costs Postgres about as much as running them.
         DATABASES["default"]["OPTIONS"].update(server_side_binding=True,
                                                prepare_threshold=DB_PREPARE_THRESHOLD)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Postgres down or unreachable: a fast 503 (service.unavailable), not a long hang.
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = DB_CONNECT_TIMEOUT_S
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL + a busy timeout let the web process and the worker write the same file.
     DATABASES["default"]["OPTIONS"] = {
@@ -130,10 +137,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- redis or embedded: broker, results, cache, channel layer -------------------------------
 REDIS_URL = env_str("REDIS_URL")
+# Seconds to reach Redis (cache, broker) before giving up: Redis down is a fast 503 or a
+# degraded answer, never a hang.
+REDIS_TIMEOUT_S = float(env_str("REDIS_TIMEOUT_S", "2"))
 if REDIS_URL:
-    CELERY_BROKER_URL = REDIS_URL
+    CELERY_BROKER_URL = env_str("BROKER_URL") or REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
-    CACHES = {"default": {"BACKEND": "core.redis_pool.SharedRedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "core.redis_pool.SharedRedisCache", "LOCATION": REDIS_URL,
+                          "OPTIONS": {"socket_connect_timeout": REDIS_TIMEOUT_S,
+                                      "socket_timeout": REDIS_TIMEOUT_S}}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer",
                                   "CONFIG": {"hosts": [REDIS_URL]}}}
     # Workers push events straight to the shared channel layer.
@@ -165,7 +177,17 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_ROUTES = {"generation.tasks.*": {"queue": "generation"}}
+# Jobs on "generation"; the reaper, the outbox relay and the other sweeps on "maintenance",
+# served by a worker of its own, so a hung or busy generation pool cannot starve them.
+CELERY_TASK_ROUTES = {"generation.tasks.reap_stale_videos": {"queue": "maintenance"},
+                      "cameo.tasks.expire_approvals": {"queue": "maintenance"},
+                      "openai_api.tasks.retry_due_webhooks": {"queue": "maintenance"},
+                      "core.tasks.*": {"queue": "maintenance"},
+                      "generation.tasks.*": {"queue": "generation"}}
+CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_TIMEOUT_S
+# A pool child that loads the model at start-up must not be killed for being slow to come up
+# (Celery's default wait is 4 s; a real model takes minutes).
+CELERY_WORKER_PROC_ALIVE_TIMEOUT = float(env_int("GENERATION_WARM_TIMEOUT_S", 600))
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
@@ -173,11 +195,20 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_TRANSPORT_OPTIONS_VISIBILITY_TIMEOUT = env_int("JOB_VISIBILITY_TIMEOUT_S", 7200)
 if REDIS_URL:
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "visibility_timeout": CELERY_BROKER_TRANSPORT_OPTIONS_VISIBILITY_TIMEOUT
+        "visibility_timeout": CELERY_BROKER_TRANSPORT_OPTIONS_VISIBILITY_TIMEOUT,
+        "socket_connect_timeout": REDIS_TIMEOUT_S,
     }
+# Outbox (core/outbox.py): how often unsent tasks are re-sent, how old a row must be (younger
+# ones are still being sent after their commit), and how long requests skip sending after the
+# broker refused one.
+GENERATION_REAP_INTERVAL_S = float(env_int("GENERATION_REAP_INTERVAL_S", 60))
+OUTBOX_RELAY_INTERVAL_S = float(env_int("OUTBOX_RELAY_INTERVAL_S", 10))
+OUTBOX_RELAY_AFTER_S = float(env_int("OUTBOX_RELAY_AFTER_S", 5))
+OUTBOX_SKIP_AFTER_REFUSAL_S = float(env_int("OUTBOX_SKIP_AFTER_REFUSAL_S", 5))
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "reap-stale-videos": {"task": "generation.tasks.reap_stale_videos",
-                          "schedule": float(env_int("GENERATION_REAP_INTERVAL_S", 60))},
+                          "schedule": GENERATION_REAP_INTERVAL_S},
+    "relay-outbox": {"task": "core.tasks.relay_outbox", "schedule": OUTBOX_RELAY_INTERVAL_S},
     "retry-due-webhooks": {"task": "openai_api.tasks.retry_due_webhooks",
                            "schedule": float(env_int("OPENAI_WEBHOOK_SWEEP_S", 30))},
 }
@@ -251,9 +282,9 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "core.errors.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
-        "rest_framework.throttling.ScopedRateThrottle",
+        "core.throttling.AnonRateThrottle",
+        "core.throttling.UserRateThrottle",
+        "core.throttling.ScopedRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": THROTTLE_RATES,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",

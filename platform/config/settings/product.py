@@ -29,6 +29,16 @@ GENERATION_MAX_PROMPT_CHARS = env_int("GENERATION_MAX_PROMPT_CHARS", 2000)
 GENERATION_MAX_CONCURRENT_JOBS = env_int("GENERATION_MAX_CONCURRENT_JOBS", 3)
 GENERATION_TEEN_DAILY_JOBS = env_int("GENERATION_TEEN_DAILY_JOBS", 10)
 GENERATION_STALE_AFTER_S = env_int("GENERATION_STALE_AFTER_S", 1800)
+# A job past the soft limit fails cleanly (generation.timed_out, credits released); the hard
+# limit kills its process, and the reaper settles the job.
+GENERATION_SOFT_TIME_LIMIT_S = env_int("GENERATION_SOFT_TIME_LIMIT_S", 1800)
+GENERATION_TIME_LIMIT_S = max(env_int("GENERATION_TIME_LIMIT_S", 1860),
+                              GENERATION_SOFT_TIME_LIMIT_S + 10)
+# A cancel of a running job whose heartbeat is older than this settles at once (its worker is
+# gone or stuck): no wait for the reaper and no retry spent.
+GENERATION_CANCEL_SETTLE_AFTER_S = env_int("GENERATION_CANCEL_SETTLE_AFTER_S", 30)
+# A queued job nobody started this long after it was sent is sent again (the broker lost it).
+GENERATION_REQUEUE_AFTER_S = env_int("GENERATION_REQUEUE_AFTER_S", 600)
 
 # Moderation: the second-stage safety model the worker runs on prompts before generating.
 # Unset path: the stage is skipped. See README "Second-stage safety model".
