@@ -29,7 +29,8 @@ def _revision() -> uuid.UUID | None:
 
 def policy_term(row: TermRow) -> Term:
     return Term(text=row.text, category=Category(row.category),
-                action=Action(row.action) if row.action else None, id=row.rule_id)
+                action=Action(row.action) if row.action else None, id=row.rule_id,
+                lang=row.lang, match=row.match)
 
 
 def current_engine() -> PolicyEngine:

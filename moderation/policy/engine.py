@@ -1,4 +1,10 @@
-"""The prompt policy engine: Aho-Corasick over two normalised views of the text."""
+"""The prompt policy engine: Aho-Corasick over normalised views of the text.
+
+Three automata, each scanned once per prompt in C: whole words (the word view), spaced-out
+words and unspaced scripts (the compact view), and word stems (the word view again, with
+each hit confirmed by stemming the token it sits in). Hits inside an exception term are
+dropped; the categories left feed the combined rules.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +15,7 @@ from functools import lru_cache
 
 import ahocorasick
 
+from . import inflect
 from .categories import (
     CATEGORY_POLICIES,
     COMBINED_RULES,
@@ -24,6 +31,10 @@ from .verdict import ALLOW, Match, Verdict
 # Shorter Latin terms are matched as whole words only: in the compact view "sex" or "ass"
 # would hit across ordinary word pairs far too often.
 COMPACT_MIN_LEN = 4
+# Hangul terms of this many syllables match inside words: Korean glues compounds
+# (아동포르노) and writes casual prompts without spaces. Shorter ones (총, 아이) must start a
+# word, followed by a particle or ending at most.
+HANGUL_INFIX_SYLLABLES = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +45,38 @@ class _Key:
     # Unspaced-script keys match anywhere; Latin keys need the spaced-out test.
     unbounded: bool
     terms: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _StemKey:
+    """A stem-automaton entry: the anchor text and the terms whose first word it anchors."""
+
+    length: int
+    # (term index, the term's stemmer, the stems of its words)
+    entries: tuple[tuple[int, inflect.Stemmer, tuple[str, ...]], ...]
+
+
+def _match_mode(term: Term, joined: str) -> str:
+    if term.match:
+        return term.match
+    if any(is_unspaced(ch) for ch in joined):
+        return "infix"
+    if sum("\uac00" <= ch <= "\ud7af" for ch in term.text) >= HANGUL_INFIX_SYLLABLES:
+        return "infix"
+    return "word"
+
+
+def _stem_entry(term: Term, index: int) -> tuple[str, tuple[int, inflect.Stemmer,
+                                                             tuple[str, ...]]] | None:
+    stemmer = inflect.stemmer_for(term.lang)
+    if stemmer is None:
+        return None
+    words = canonical(term.text).split()
+    stems = tuple(map(stemmer, words))
+    key = inflect.anchor(words[0], stems[0], prefixing=term.lang in inflect.PREFIXING)
+    if len(key.strip()) < inflect.MIN_STEM and not (term.lang == "ko" and len(key) > 2):
+        return None
+    return key, (index, stemmer, stems)
 
 
 def _automaton(keys: dict[str, list[int]], unbounded: set[str]) -> ahocorasick.Automaton | None:
@@ -88,17 +131,20 @@ class PolicyEngine:
         "_classifiers",
         "_combined",
         "_compact",
+        "_stem",
         "_terms",
         "_word",
     )
 
     def __init__(self, terms: tuple[Term, ...], word: ahocorasick.Automaton | None,
                  compact_: ahocorasick.Automaton | None, combined: tuple[CombinedRule, ...],
-                 classifiers: tuple[TextClassifier, ...], classifier_threshold: float) -> None:
+                 classifiers: tuple[TextClassifier, ...], classifier_threshold: float,
+                 stem: ahocorasick.Automaton | None = None) -> None:
         self._terms = terms
         self._by_id = {term.id: term for term in terms}
         self._word = word
         self._compact = compact_
+        self._stem = stem
         self._combined = combined
         self._classifiers = classifiers
         self._classifier_threshold = classifier_threshold
@@ -112,11 +158,13 @@ class PolicyEngine:
         word_keys: dict[str, list[int]] = {}
         compact_keys: dict[str, list[int]] = {}
         unbounded: set[str] = set()
+        stem_keys: dict[str, list[tuple[int, inflect.Stemmer, tuple[str, ...]]]] = {}
         for index, term in enumerate(term_list):
             joined = compact(term.text)
             if not joined:
                 raise ValueError(f"term {term.id!r} is empty after normalisation")
-            if any(is_unspaced(ch) for ch in joined):
+            mode = _match_mode(term, joined)
+            if mode == "infix":
                 unbounded.add(joined)
                 compact_keys.setdefault(joined, []).append(index)
                 continue
@@ -125,10 +173,18 @@ class PolicyEngine:
             word_keys.setdefault(f" {joined} ", []).append(index)
             if len(joined) >= COMPACT_MIN_LEN:
                 compact_keys.setdefault(joined, []).append(index)
+            if mode == "word" and (entry := _stem_entry(term, index)) is not None:
+                stem_keys.setdefault(entry[0], []).append(entry[1])
         for key_terms in (*word_keys.values(), *compact_keys.values()):
             key_terms[:] = dict.fromkeys(key_terms)  # a term may produce one key twice
+        stem = None
+        if stem_keys:
+            stem = ahocorasick.Automaton()
+            for key, entries in stem_keys.items():
+                stem.add_word(key, _StemKey(len(key), tuple(entries)))
+            stem.make_automaton()
         return cls(term_list, _automaton(word_keys, set()), _automaton(compact_keys, unbounded),
-                   tuple(combined_rules), tuple(classifiers), classifier_threshold)
+                   tuple(combined_rules), tuple(classifiers), classifier_threshold, stem)
 
     @property
     def terms(self) -> tuple[Term, ...]:
@@ -157,11 +213,14 @@ class PolicyEngine:
     def _verdict(self, text: str, *, teen: bool) -> Verdict:
         # Fast path: plain string views and C-level automaton scans; the per-character views
         # with source offsets are built only when something matched.
-        word_hits = list(self._word.iter(canonical(text))) if self._word else []
-        compact_hits = list(self._compact.iter(compact(text))) if self._compact else []
+        word = canonical(text)
+        word_hits = list(self._word.iter(word)) if self._word else []
+        compact_hits = list(self._compact.iter(word.replace(" ", ""))) if self._compact else []
+        stem_hits = list(self._stem.iter(word)) if self._stem else []
         matches: list[Match] = []
-        if word_hits or compact_hits:
-            matches = self._term_matches(text, word_hits, compact_hits, teen=teen)
+        if word_hits or compact_hits or stem_hits:
+            matches = self._term_matches(text, word, word_hits, compact_hits, stem_hits,
+                                         teen=teen)
         scores: dict[str, float] = {}
         for classifier in self._classifiers:
             for result in classifier.classify_text(text):
@@ -175,13 +234,14 @@ class PolicyEngine:
             return ALLOW
         return Verdict.from_matches(matches, scores)
 
-    def _term_matches(self, text: str, word_hits: list[tuple[int, _Key]],
-                      compact_hits: list[tuple[int, _Key]], *, teen: bool) -> list[Match]:
+    def _term_matches(self, text: str, word: str, word_hits: list[tuple[int, _Key]],
+                      compact_hits: list[tuple[int, _Key]],
+                      stem_hits: list[tuple[int, _StemKey]], *, teen: bool) -> list[Match]:
         v = views(text)
         found: dict[tuple[str, tuple[int, int]], Match] = {}
 
-        def add(key: _Key, span: tuple[int, int], via: str) -> None:
-            for index in key.terms:
+        def add(indices: Iterable[int], span: tuple[int, int], via: str) -> None:
+            for index in indices:
                 term = self._terms[index]
                 if (term.id, span) not in found:
                     found[(term.id, span)] = Match(
@@ -191,17 +251,54 @@ class PolicyEngine:
 
         for end, key in word_hits:
             # The key is padded with spaces: map its inner characters.
-            add(key, v.span("word", end - key.length + 2, end), "word")
+            add(key.terms, v.span("word", end - key.length + 2, end), "word")
         for end, key in compact_hits:
             start = end - key.length + 1
             if key.unbounded or _spaced_out(v, start, end + 1):
-                add(key, v.span("compact", start, end + 1), "compact")
-        categories = {m.category for m in found.values()}
+                add(key.terms, v.span("compact", start, end + 1), "compact")
+        # A stem hit for a span and category already found as written adds nothing: "nudes"
+        # stems like "nude", and one word should show once.
+        written = {(m.span, m.category) for m in found.values()}
+        for end, stem_key in stem_hits:
+            for index, (start, stop) in _stem_matches(word, end, stem_key):
+                span = v.span("word", start, stop)
+                if (span, self._terms[index].category) not in written:
+                    add((index,), span, "stem")
+        _drop_exceptions(found)
+        categories = {m.category for m in found.values() if m.category is not Category.EXCEPTION}
         # Combined rules first: they are the most specific reason (MINORS over SEXUAL).
         matches = [Match(rule.category, CATEGORY_POLICIES[rule.category].reason, rule.action,
                          rule.id, "combined")
                    for rule in self._combined if rule.all_of <= categories]
         return matches + list(found.values())
+
+
+def _stem_matches(word: str, end: int, key: _StemKey) -> Iterable[tuple[int, tuple[int, int]]]:
+    """Terms whose every word stems like the tokens from the hit on, with their word-view span.
+
+    The hit must lie inside the first of those tokens; which tokens follow is read from the
+    word view (single spaces between tokens, one at each end).
+    """
+    start = word.rfind(" ", 0, end - key.length + 2) + 1
+    for index, stem, stems in key.entries:
+        tokens = word[start:].split(" ", len(stems))
+        if len(tokens) <= len(stems):
+            continue
+        if all(stem(token) == expected for token, expected in zip(tokens, stems, strict=False)):
+            yield index, (start, start + len(" ".join(tokens[:len(stems)])))
+
+
+def _drop_exceptions(found: dict[tuple[str, tuple[int, int]], Match]) -> None:
+    """Removes hits that lie inside an exception's span (裸 inside 裸足)."""
+    spans = [m.span for m in found.values() if m.category is Category.EXCEPTION and m.span]
+    if not spans:
+        return
+    for key, match in list(found.items()):
+        if match.category is Category.EXCEPTION or match.span is None:
+            continue
+        start, end = match.span
+        if any(lo <= start and end <= hi for lo, hi in spans):
+            del found[key]
 
 
 @lru_cache(maxsize=512)
@@ -214,6 +311,6 @@ def _owner_engine(terms: tuple[Term, ...]) -> PolicyEngine:
 
 @lru_cache(maxsize=1)
 def default_engine() -> PolicyEngine:
-    """The engine over the shipped default_terms.json."""
+    """The engine over the shipped term files (terms/<lang>.tsv)."""
     return PolicyEngine.build(load_terms())
 
