@@ -171,7 +171,7 @@ COMBINED_RULES: tuple[CombinedRule, ...] = (
     _rule(_C.MINOR_CONTEXT, _C.SUGGESTIVE, _C.MINORS, Action.BLOCK, "combined:minors+suggestive"),
     _rule(_C.MINOR_CONTEXT, _C.SELF_HARM, _C.SELF_HARM, Action.BLOCK, "combined:minors+self_harm"),
     _rule(_C.MINOR_CONTEXT, _C.VIOLENCE, _C.VIOLENCE, Action.REVIEW, "combined:minors+violence"),
-    _rule(_C.MINOR_CONTEXT, _C.DRUGS, _C.DRUGS, Action.BLOCK, "combined:minors+drugs"),
+    _rule(_C.MINOR_CONTEXT, _C.DRUGS, _C.DRUGS, Action.REVIEW, "combined:minors+drugs"),
     _rule(_C.VIOLENCE, _C.TARGET, _C.VIOLENCE, Action.BLOCK),
     _rule(_C.WEAPONS, _C.TARGET, _C.VIOLENCE, Action.REVIEW),
     _rule(_C.HATE, _C.VIOLENCE, _C.HATE, Action.BLOCK),

@@ -52,8 +52,23 @@ class _StemKey:
     """A stem-automaton entry: the anchor text and the terms whose first word it anchors."""
 
     length: int
-    # (term index, the term's stemmer, the stems of its words)
-    entries: tuple[tuple[int, inflect.Stemmer, tuple[str, ...]], ...]
+    entries: tuple[_StemEntry, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _StemEntry:
+    term: int
+    stem: inflect.Stemmer
+    # the term's canonical words and their stems
+    words: tuple[str, ...]
+    stems: tuple[str, ...]
+
+    def accepts(self, tokens: Sequence[str]) -> bool:
+        """Each token is the word as listed or an inflection of it: longer than the bare
+        stem, so Spanish "pene" (stem "pen") does not match English "pen"."""
+        return all(token == word or (len(token) > len(expected) and self.stem(token) == expected)
+                   for token, word, expected in zip(tokens, self.words, self.stems,
+                                                    strict=False))
 
 
 def _match_mode(term: Term, joined: str) -> str:
@@ -66,8 +81,7 @@ def _match_mode(term: Term, joined: str) -> str:
     return "word"
 
 
-def _stem_entry(term: Term, index: int) -> tuple[str, tuple[int, inflect.Stemmer,
-                                                             tuple[str, ...]]] | None:
+def _stem_entry(term: Term, index: int) -> tuple[str, _StemEntry] | None:
     stemmer = inflect.stemmer_for(term.lang)
     if stemmer is None:
         return None
@@ -76,7 +90,7 @@ def _stem_entry(term: Term, index: int) -> tuple[str, tuple[int, inflect.Stemmer
     key = inflect.anchor(words[0], stems[0], prefixing=term.lang in inflect.PREFIXING)
     if len(key.strip()) < inflect.MIN_STEM and not (term.lang == "ko" and len(key) > 2):
         return None
-    return key, (index, stemmer, stems)
+    return key, _StemEntry(index, stemmer, tuple(words), stems)
 
 
 def _automaton(keys: dict[str, list[int]], unbounded: set[str]) -> ahocorasick.Automaton | None:
@@ -158,7 +172,7 @@ class PolicyEngine:
         word_keys: dict[str, list[int]] = {}
         compact_keys: dict[str, list[int]] = {}
         unbounded: set[str] = set()
-        stem_keys: dict[str, list[tuple[int, inflect.Stemmer, tuple[str, ...]]]] = {}
+        stem_keys: dict[str, list[_StemEntry]] = {}
         for index, term in enumerate(term_list):
             joined = compact(term.text)
             if not joined:
@@ -238,16 +252,19 @@ class PolicyEngine:
                       compact_hits: list[tuple[int, _Key]],
                       stem_hits: list[tuple[int, _StemKey]], *, teen: bool) -> list[Match]:
         v = views(text)
-        found: dict[tuple[str, tuple[int, int]], Match] = {}
+        # One match per category and span: "nude" is listed in English and Italian, and
+        # "nudes" stems like "nude"; the strictest term wins, the first one on a tie.
+        found: dict[tuple[Category, tuple[int, int]], Match] = {}
 
         def add(indices: Iterable[int], span: tuple[int, int], via: str) -> None:
             for index in indices:
                 term = self._terms[index]
-                if (term.id, span) not in found:
-                    found[(term.id, span)] = Match(
-                        term.category, CATEGORY_POLICIES[term.category].reason,
-                        action_for(term.category, term.action, teen=teen), term.id, via,
-                        span, text[span[0]:span[1]])
+                action = action_for(term.category, term.action, teen=teen)
+                known = found.get((term.category, span))
+                if known is None or action.rank > known.action.rank:
+                    found[(term.category, span)] = Match(
+                        term.category, CATEGORY_POLICIES[term.category].reason, action,
+                        term.id, via, span, text[span[0]:span[1]])
 
         for end, key in word_hits:
             # The key is padded with spaces: map its inner characters.
@@ -256,14 +273,9 @@ class PolicyEngine:
             start = end - key.length + 1
             if key.unbounded or _spaced_out(v, start, end + 1):
                 add(key.terms, v.span("compact", start, end + 1), "compact")
-        # A stem hit for a span and category already found as written adds nothing: "nudes"
-        # stems like "nude", and one word should show once.
-        written = {(m.span, m.category) for m in found.values()}
         for end, stem_key in stem_hits:
             for index, (start, stop) in _stem_matches(word, end, stem_key):
-                span = v.span("word", start, stop)
-                if (span, self._terms[index].category) not in written:
-                    add((index,), span, "stem")
+                add((index,), v.span("word", start, stop), "stem")
         _drop_exceptions(found)
         categories = {m.category for m in found.values() if m.category is not Category.EXCEPTION}
         # Combined rules first: they are the most specific reason (MINORS over SEXUAL).
@@ -280,15 +292,14 @@ def _stem_matches(word: str, end: int, key: _StemKey) -> Iterable[tuple[int, tup
     word view (single spaces between tokens, one at each end).
     """
     start = word.rfind(" ", 0, end - key.length + 2) + 1
-    for index, stem, stems in key.entries:
-        tokens = word[start:].split(" ", len(stems))
-        if len(tokens) <= len(stems):
-            continue
-        if all(stem(token) == expected for token, expected in zip(tokens, stems, strict=False)):
-            yield index, (start, start + len(" ".join(tokens[:len(stems)])))
+    for entry in key.entries:
+        count = len(entry.words)
+        tokens = word[start:].split(" ", count)
+        if len(tokens) > count and entry.accepts(tokens[:count]):
+            yield entry.term, (start, start + len(" ".join(tokens[:count])))
 
 
-def _drop_exceptions(found: dict[tuple[str, tuple[int, int]], Match]) -> None:
+def _drop_exceptions(found: dict[tuple[Category, tuple[int, int]], Match]) -> None:
     """Removes hits that lie inside an exception's span (裸 inside 裸足)."""
     spans = [m.span for m in found.values() if m.category is Category.EXCEPTION and m.span]
     if not spans:

@@ -69,6 +69,9 @@ _UNSPACED_RANGES = (
     (0x1F000, 0x1FAFF),
 )
 _EMOJI_MODIFIERS = range(0x1F3FB, 0x1F400)  # skin tones: not part of the word
+# Scripts whose combining marks are letters of the word, not optional accents.
+_MARKED_SCRIPTS = ((0x0900, 0x097F), (0x0980, 0x09FF), (0x0E00, 0x0E7F))
+_INDIC_NUKTAS = frozenset("\u093c\u09bc")
 
 
 def is_unspaced(char: str) -> bool:
@@ -81,17 +84,32 @@ def _is_emoji(char: str) -> bool:
     return unicodedata.category(char) == "So" and ord(char) not in _EMOJI_MODIFIERS
 
 
+def _is_word_mark(ch: str, category: str) -> bool:
+    """Vowel signs and viramas that Thai and Indic words cannot be written without.
+
+    Dropped like accents they would shrink Thai words to a few consonants that occur
+    inside unrelated words (ปืน "gun" would become ปน "mix"); nuktas stay optional.
+    """
+    if category == "Mc":
+        return True
+    return category == "Mn" and ch not in _INDIC_NUKTAS and any(
+        lo <= ord(ch) <= hi for lo, hi in _MARKED_SCRIPTS)
+
+
 def _canon_char(char: str) -> str:
     out: list[str] = []
     folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", char).casefold())
     for ch in folded:
         category = unicodedata.category(ch)
-        if category == "Cf" or (category in ("Mn", "Me") and ch not in KANA_VOICING):
+        word_mark = _is_word_mark(ch, category)
+        if category == "Cf" or (category in ("Mn", "Me") and ch not in KANA_VOICING
+                                and not word_mark):
             continue
         ch = CONFUSABLES.get(ch, ch)
-        if ch in KANA_VOICING or ((ch.isalnum() or _is_emoji(ch)) and is_unspaced(ch)):
+        if ch in KANA_VOICING or ((ch.isalnum() or word_mark or _is_emoji(ch))
+                                  and is_unspaced(ch)):
             out.append(f" {ch} ")
-        elif ch.isalnum():
+        elif ch.isalnum() or word_mark:
             out.append(ch)
         else:
             out.append(" ")
