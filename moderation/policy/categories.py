@@ -177,6 +177,7 @@ COMBINED_RULES: tuple[CombinedRule, ...] = (
     _rule(_C.HATE, _C.VIOLENCE, _C.HATE, Action.BLOCK),
     _rule(_C.EXTREMISM, _C.VIOLENCE, _C.EXTREMISM, Action.BLOCK),
     _rule(_C.EXTREMISM, _C.WEAPONS, _C.EXTREMISM, Action.BLOCK),
+    _rule(_C.EXTREMISM, _C.TARGET, _C.EXTREMISM, Action.REVIEW),
     _rule(_C.HOW_TO, _C.WEAPONS, _C.WEAPONS, Action.BLOCK),
     _rule(_C.HOW_TO, _C.DRUGS, _C.DRUGS, Action.BLOCK),
     _rule(_C.HOW_TO, _C.SELF_HARM, _C.SELF_HARM, Action.BLOCK),

@@ -7,8 +7,8 @@ Every character of the input maps to a short canonical string (cached per code p
   distinguish Japanese words; format characters (zero-width space/joiner, BOM) vanish, so
   "nu\u200bde" joins into "nude".
 * a small confusables table maps Greek look-alikes to Latin, and leetspeak digits and
-  symbols to letters. Cyrillic look-alikes are mapped to Latin only inside tokens that also
-  hold Latin letters ("p" + "ikachu" in Cyrillic r): a word written wholly in Cyrillic is
+  symbols to letters. A token mixing Cyrillic and Latin look-alikes takes the script most of
+  its letters are in (Cyrillic r + "ikachu" is Latin); a word written wholly in Cyrillic is
   Russian or Ukrainian and stays Cyrillic, so its stemmer can read it. "l", "1" and "I" all
   become "i": both the text and the terms go through this, so "k1ll", "kiII" and "kill"
   meet, at the price of a coarser alphabet.
@@ -142,15 +142,29 @@ _GLUED = "\u0590-\u06ff\u0900-\u09ff\u1100-\u11ff"
 _SCRIPT_BOUNDARY = re.compile(f"(?<=[a-z0-9])(?=[{_GLUED}])|(?<=[{_GLUED}])(?=[a-z0-9])")
 
 
-def _latinise(match: re.Match[str]) -> str:
-    return match.group().translate(_CYRILLIC_TO_LATIN)
+# Reversed so that e and i come back as the common Cyrillic е and і.
+_LATIN_TO_CYRILLIC = str.maketrans(
+    {latin: cyrillic for cyrillic, latin in reversed(CYRILLIC_LOOKALIKES.items())})
+# Cyrillic letters without a Latin look-alike: a token holding one is a Cyrillic word.
+_CYRILLIC_PROPER = re.compile(
+    "[" + "".join(chr(c) for c in range(0x0400, 0x0500)
+                  if chr(c) not in CYRILLIC_LOOKALIKES) + "]")
+
+
+def _one_script(match: re.Match[str]) -> str:
+    """A mixed token becomes Latin when every Cyrillic letter in it has a Latin look-alike
+    ("раcе", "рikасhu"), and Cyrillic when it holds a letter only Cyrillic has ("гoлая")."""
+    token = match.group()
+    if _CYRILLIC_PROPER.search(token):
+        return token.translate(_LATIN_TO_CYRILLIC)
+    return token.translate(_CYRILLIC_TO_LATIN)
 
 
 def _fold_scripts(folded: str) -> str:
     """Context rules the per-character table cannot express; keeps the character count."""
     if folded.isascii():
         return folded
-    folded = _MIXED_TOKEN.sub(_latinise, folded)
+    folded = _MIXED_TOKEN.sub(_one_script, folded)
     return _SCRIPT_BOUNDARY.sub(" ", folded)
 
 
