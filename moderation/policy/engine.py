@@ -10,21 +10,24 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from bisect import bisect_right
 from functools import lru_cache
+from itertools import accumulate
 
 import ahocorasick
 
 from . import inflect
 from .categories import (
     CATEGORY_POLICIES,
+    Action,
     COMBINED_RULES,
     Category,
     CombinedRule,
     action_for,
 )
 from .classifiers import TextClassifier
-from .normalize import Views, canonical, compact, is_unspaced, views
+from .normalize import canonical, compact, is_unspaced, views
 from .terms import Term, load_terms
 from .verdict import ALLOW, Match, Verdict
 
@@ -35,6 +38,8 @@ COMPACT_MIN_LEN = 4
 # (아동포르노) and writes casual prompts without spaces. Shorter ones (총, 아이) must start a
 # word, followed by a particle or ending at most.
 HANGUL_INFIX_SYLLABLES = 3
+# Distinct tokens remembered per stem key; a prompt of random words can't grow it forever.
+STEM_MEMO_MAX = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +58,9 @@ class _StemKey:
 
     length: int
     entries: tuple[_StemEntry, ...]
+    # token -> the entries whose anchored word it is an inflection of: one stemmer call per
+    # distinct token and key
+    memo: dict[str, tuple[_StemEntry, ...]] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,13 +70,18 @@ class _StemEntry:
     # the term's canonical words and their stems
     words: tuple[str, ...]
     stems: tuple[str, ...]
+    # which word the automaton key anchors
+    anchored: int
 
     def accepts(self, tokens: Sequence[str]) -> bool:
         """Each token is the word as listed or an inflection of it: longer than the bare
         stem, so Spanish "pene" (stem "pen") does not match English "pen"."""
-        return all(token == word or (len(token) > len(expected) and self.stem(token) == expected)
-                   for token, word, expected in zip(tokens, self.words, self.stems,
-                                                    strict=False))
+        return all(map(self.accepts_word, range(len(self.words)), tokens))
+
+    def accepts_word(self, position: int, token: str) -> bool:
+        expected = self.stems[position]
+        return token == self.words[position] or (
+            len(token) > len(expected) and self.stem(token) == expected)
 
 
 def _match_mode(term: Term, joined: str) -> str:
@@ -87,10 +100,17 @@ def _stem_entry(term: Term, index: int) -> tuple[str, _StemEntry] | None:
         return None
     words = canonical(term.text).split()
     stems = tuple(map(stemmer, words))
-    key = inflect.anchor(words[0], stems[0], prefixing=term.lang in inflect.PREFIXING)
+    # Anchor on the word with the longest anchor: "the president" should not wake up for
+    # every "the".
+    prefixing = term.lang in inflect.PREFIXING
+    anchors = [inflect.anchor(w, st, prefixing=prefixing) for w, st in zip(words, stems,
+                                                                            strict=True)]
+    # On a tie the later word: names and objects come last ("in the style of banksy").
+    position = max(range(len(words)), key=lambda n: (len(anchors[n].strip()), n))
+    key = anchors[position]
     if len(key.strip()) < inflect.MIN_STEM and not (term.lang == "ko" and len(key) > 2):
         return None
-    return key, _StemEntry(index, stemmer, tuple(words), stems)
+    return key, _StemEntry(index, stemmer, tuple(words), stems, position)
 
 
 def _automaton(keys: dict[str, list[int]], unbounded: set[str]) -> ahocorasick.Automaton | None:
@@ -103,12 +123,15 @@ def _automaton(keys: dict[str, list[int]], unbounded: set[str]) -> ahocorasick.A
     return automaton
 
 
-def _spaced_out(v: Views, start: int, end: int) -> bool:
-    """A compact-view hit counts when it covers whole tokens averaging <= 2 characters."""
-    first, last = v.token(start), v.token(end - 1)
-    if start > 0 and v.token(start - 1) == first:
+def _spaced_out(token_ends: Sequence[int], start: int, end: int) -> bool:
+    """A compact-view hit counts when it covers whole tokens averaging <= 2 characters.
+
+    token_ends: running count of compact characters after each token of the word view.
+    """
+    first, last = bisect_right(token_ends, start), bisect_right(token_ends, end - 1)
+    if start > 0 and bisect_right(token_ends, start - 1) == first:
         return False
-    if end < len(v.compact) and v.token(end) == last:
+    if end < token_ends[-1] and bisect_right(token_ends, end) == last:
         return False
     # A single whole token is the word view's job, so count >= 2 whenever this passes.
     return (end - start) <= 2 * (last - first + 1)
@@ -206,7 +229,7 @@ class PolicyEngine:
 
     def check(self, text: str, *, teen: bool = False,
               extra_rules: Sequence[Term] = ()) -> Verdict:
-        verdict = self._verdict(text, teen=teen)
+        verdict = self._verdict(text, teen=teen, signals=False)
         if extra_rules:
             verdict = Verdict.merge(verdict, _owner_engine(tuple(extra_rules))._verdict(
                 text, teen=teen))
@@ -224,17 +247,17 @@ class PolicyEngine:
         return Explanation(text, canonical(text), compact(text), Verdict.merge(*verdicts),
                            rules)
 
-    def _verdict(self, text: str, *, teen: bool) -> Verdict:
+    def _verdict(self, text: str, *, teen: bool, signals: bool = True) -> Verdict:
+        """signals=False (check) skips listing hits that change nothing: when every hit is a
+        context cue and no combined rule can fire, the answer is ALLOW without building the
+        per-character views. explain() lists them."""
         # Fast path: plain string views and C-level automaton scans; the per-character views
         # with source offsets are built only when something matched.
         word = canonical(text)
-        word_hits = list(self._word.iter(word)) if self._word else []
-        compact_hits = list(self._compact.iter(word.replace(" ", ""))) if self._compact else []
-        stem_hits = list(self._stem.iter(word)) if self._stem else []
         matches: list[Match] = []
-        if word_hits or compact_hits or stem_hits:
-            matches = self._term_matches(text, word, word_hits, compact_hits, stem_hits,
-                                         teen=teen)
+        candidates = self._candidates(word)
+        if candidates and (signals or self._may_act(candidates)):
+            matches = self._term_matches(text, candidates, teen=teen)
         scores: dict[str, float] = {}
         for classifier in self._classifiers:
             for result in classifier.classify_text(text):
@@ -248,15 +271,51 @@ class PolicyEngine:
             return ALLOW
         return Verdict.from_matches(matches, scores)
 
-    def _term_matches(self, text: str, word: str, word_hits: list[tuple[int, _Key]],
-                      compact_hits: list[tuple[int, _Key]],
-                      stem_hits: list[tuple[int, _StemKey]], *, teen: bool) -> list[Match]:
+    def _may_act(self, candidates: list[tuple[tuple[int, ...], str, int, int, str]]) -> bool:
+        categories: set[Category] = set()
+        for indices, *_ in candidates:
+            for index in indices:
+                term = self._terms[index]
+                if term.category is Category.EXCEPTION:
+                    continue
+                if action_for(term.category, term.action, teen=False) is not Action.ALLOW:
+                    return True
+                categories.add(term.category)
+        return any(rule.all_of <= categories for rule in self._combined)
+
+    def _candidates(self, word: str) -> list[tuple[tuple[int, ...], str, int, int, str]]:
+        """Term hits as (term indices, view, start, end, via), found without the per-character
+        views: most prompts stop here with nothing, or with stems that did not verify."""
+        found: list[tuple[tuple[int, ...], str, int, int, str]] = []
+        if self._word:
+            for end, key in self._word.iter(word):
+                # The key is padded with spaces: keep its inner characters.
+                found.append((key.terms, "word", end - key.length + 2, end, "word"))
+        if self._stem:
+            for end, stem_key in self._stem.iter(word):
+                for index, (start, stop) in _stem_matches(word, end, stem_key):
+                    found.append(((index,), "word", start, stop, "stem"))
+        if self._compact:
+            token_ends: list[int] | None = None
+            for end, key in self._compact.iter(word.replace(" ", "")):
+                start = end - key.length + 1
+                if not key.unbounded:
+                    if token_ends is None:
+                        token_ends = list(accumulate(map(len, word.split())))
+                    if not _spaced_out(token_ends, start, end + 1):
+                        continue
+                found.append((key.terms, "compact", start, end + 1, "compact"))
+        return found
+
+    def _term_matches(self, text: str,
+                      candidates: list[tuple[tuple[int, ...], str, int, int, str]], *,
+                      teen: bool) -> list[Match]:
         v = views(text)
         # One match per category and span: "nude" is listed in English and Italian, and
         # "nudes" stems like "nude"; the strictest term wins, the first one on a tie.
         found: dict[tuple[Category, tuple[int, int]], Match] = {}
-
-        def add(indices: Iterable[int], span: tuple[int, int], via: str) -> None:
+        for indices, view, start, end, via in candidates:
+            span = v.span(view, start, end)
             for index in indices:
                 term = self._terms[index]
                 action = action_for(term.category, term.action, teen=teen)
@@ -265,17 +324,6 @@ class PolicyEngine:
                     found[(term.category, span)] = Match(
                         term.category, CATEGORY_POLICIES[term.category].reason, action,
                         term.id, via, span, text[span[0]:span[1]])
-
-        for end, key in word_hits:
-            # The key is padded with spaces: map its inner characters.
-            add(key.terms, v.span("word", end - key.length + 2, end), "word")
-        for end, key in compact_hits:
-            start = end - key.length + 1
-            if key.unbounded or _spaced_out(v, start, end + 1):
-                add(key.terms, v.span("compact", start, end + 1), "compact")
-        for end, stem_key in stem_hits:
-            for index, (start, stop) in _stem_matches(word, end, stem_key):
-                add((index,), v.span("word", start, stop), "stem")
         _drop_exceptions(found)
         categories = {m.category for m in found.values() if m.category is not Category.EXCEPTION}
         # Combined rules first: they are the most specific reason (MINORS over SEXUAL).
@@ -286,17 +334,33 @@ class PolicyEngine:
 
 
 def _stem_matches(word: str, end: int, key: _StemKey) -> Iterable[tuple[int, tuple[int, int]]]:
-    """Terms whose every word stems like the tokens from the hit on, with their word-view span.
+    """Terms whose every word stems like the tokens around the hit, with their word-view span.
 
-    The hit must lie inside the first of those tokens; which tokens follow is read from the
-    word view (single spaces between tokens, one at each end).
+    The hit lies inside the token of the anchored word; the term's other words are the
+    tokens before and after it in the word view (single spaces, one at each end).
     """
-    start = word.rfind(" ", 0, end - key.length + 2) + 1
-    for entry in key.entries:
+    hit_token = word.rfind(" ", 0, end - key.length + 2) + 1
+    token = word[hit_token:word.find(" ", hit_token)]
+    entries = key.memo.get(token)
+    if entries is None:
+        if len(key.memo) >= STEM_MEMO_MAX:
+            key.memo.clear()
+        entries = key.memo[token] = tuple(
+            entry for entry in key.entries if entry.accepts_word(entry.anchored, token))
+    for entry in entries:
         count = len(entry.words)
-        tokens = word[start:].split(" ", count)
-        if len(tokens) > count and entry.accepts(tokens[:count]):
-            yield entry.term, (start, start + len(" ".join(tokens[:count])))
+        if count == 1:
+            yield entry.term, (hit_token, hit_token + len(token))
+            continue
+        start = hit_token
+        for _ in range(entry.anchored):
+            start = word.rfind(" ", 0, start - 1) + 1
+            if start == 0:  # ran off the front: fewer tokens before the hit than words
+                break
+        else:
+            tokens = word[start:].split(" ", count)
+            if len(tokens) > count and entry.accepts(tokens[:count]):
+                yield entry.term, (start, start + len(" ".join(tokens[:count])))
 
 
 def _drop_exceptions(found: dict[tuple[Category, tuple[int, int]], Match]) -> None:

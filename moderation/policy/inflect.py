@@ -27,9 +27,9 @@ SNOWBALL = {
 }
 # Languages whose rules strip prefixes too: a stem may sit anywhere inside the token.
 PREFIXING = frozenset({"ar", "fa", "he", "tl"})
-# Below this many characters a stem matches too many unrelated words; such terms match
+# Below this many characters an anchor ("the", "run") hits too many ordinary words; such terms match
 # whole words only (list the inflected forms in the term file instead).
-MIN_STEM = 3
+MIN_STEM = 4
 _CACHE_MAX = 100_000
 
 

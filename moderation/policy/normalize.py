@@ -142,7 +142,7 @@ _GLUED = "\u0590-\u06ff\u0900-\u09ff\u1100-\u11ff"
 _SCRIPT_BOUNDARY = re.compile(f"(?<=[a-z0-9])(?=[{_GLUED}])|(?<=[{_GLUED}])(?=[a-z0-9])")
 
 
-# Reversed so that e and i come back as the common Cyrillic е and і.
+# Reversed so that e and i come back as the common Cyrillic ie and Ukrainian i.
 _LATIN_TO_CYRILLIC = str.maketrans(
     {latin: cyrillic for cyrillic, latin in reversed(CYRILLIC_LOOKALIKES.items())})
 # Cyrillic letters without a Latin look-alike: a token holding one is a Cyrillic word.
@@ -153,7 +153,8 @@ _CYRILLIC_PROPER = re.compile(
 
 def _one_script(match: re.Match[str]) -> str:
     """A mixed token becomes Latin when every Cyrillic letter in it has a Latin look-alike
-    ("раcе", "рikасhu"), and Cyrillic when it holds a letter only Cyrillic has ("гoлая")."""
+    (Cyrillic r, a, c + "e"), and Cyrillic when it holds a letter only Cyrillic has (a
+    Russian word with one Latin o)."""
     token = match.group()
     if _CYRILLIC_PROPER.search(token):
         return token.translate(_LATIN_TO_CYRILLIC)

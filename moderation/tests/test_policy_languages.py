@@ -56,10 +56,10 @@ def test_every_term_states_its_action(tmp_path: Path) -> None:
     assert all(term.action is not None for term in load_terms())
     bad = tmp_path / "xx.tsv"
     bad.write_text("sexual\tnude\n", encoding="utf-8")
-    with pytest.raises(TermFileError, match="xx.tsv:1"):
+    with pytest.raises(TermFileError, match=r"xx\.tsv:1"):
         load_term_file(bad)
     bad.write_text("sexual\tmaybe\tnude\n", encoding="utf-8")
-    with pytest.raises(TermFileError, match="xx.tsv:1"):
+    with pytest.raises(TermFileError, match=r"xx\.tsv:1"):
         load_term_file(bad)
     dup = tmp_path / "dup"
     dup.mkdir()
