@@ -190,7 +190,7 @@ def appeal_decide_view(request: HttpRequest, appeal_id: int) -> HttpResponse:
 
 # --- terms and the test tool ------------------------------------------------------------------
 
-TERMS_SHOWN = 300
+TERMS_SHOWN = 500
 
 
 @console_required

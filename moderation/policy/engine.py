@@ -9,9 +9,9 @@ dropped; the categories left feed the combined rules.
 from __future__ import annotations
 
 import dataclasses
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from bisect import bisect_right
 from functools import lru_cache
 from itertools import accumulate
 
@@ -20,8 +20,8 @@ import ahocorasick
 from . import inflect
 from .categories import (
     CATEGORY_POLICIES,
-    Action,
     COMBINED_RULES,
+    Action,
     Category,
     CombinedRule,
     action_for,
