@@ -38,6 +38,9 @@ COMPACT_MIN_LEN = 4
 # (아동포르노) and writes casual prompts without spaces. Shorter ones (총, 아이) must start a
 # word, followed by a particle or ending at most.
 HANGUL_INFIX_SYLLABLES = 3
+# Multi-word names and titles are matched as written, except where names decline.
+NAME_CATEGORIES = frozenset({Category.PUBLIC_FIGURE, Category.COPYRIGHTED_CHARACTER,
+                             Category.COPYRIGHTED_MUSIC, Category.ARTIST_STYLE})
 # Distinct tokens remembered per stem key; a prompt of random words can't grow it forever.
 STEM_MEMO_MAX = 4096
 
@@ -99,6 +102,9 @@ def _stem_entry(term: Term, index: int) -> tuple[str, _StemEntry] | None:
     if stemmer is None:
         return None
     words = canonical(term.text).split()
+    if (len(words) > 1 and term.category in NAME_CATEGORIES
+            and term.lang not in inflect.DECLINING_NAMES):
+        return None  # "in the style of banksy" is written as listed
     stems = tuple(map(stemmer, words))
     # Anchor on the word with the longest anchor: "the president" should not wake up for
     # every "the".

@@ -27,6 +27,8 @@ SNOWBALL = {
 }
 # Languages whose rules strip prefixes too: a stem may sit anywhere inside the token.
 PREFIXING = frozenset({"ar", "fa", "he", "tl"})
+# Languages where names and titles decline or take particles ("путина", "오바마를").
+DECLINING_NAMES = frozenset({"ru", "uk", "pl", "tr", "ko", "ar", "fa", "he", "hi", "bn", "tl"})
 # Below this many characters an anchor ("the", "run") hits too many ordinary words; such terms match
 # whole words only (list the inflected forms in the term file instead).
 MIN_STEM = 4
