@@ -80,6 +80,9 @@ _CATEGORY_OF_CODE: dict[str, str] = {
     str(PolicyCode.INPUT_CHARACTER): ReasonCode.COPYRIGHT,
     str(PolicyCode.INPUT_MUSIC): ReasonCode.COPYRIGHT,
     str(PolicyCode.INPUT_ARTIST_STYLE): ReasonCode.COPYRIGHT,
+    # Weapons instructions go to the violence queue; drugs have no queue of their own.
+    str(PolicyCode.INPUT_WEAPONS): ReasonCode.VIOLENCE,
+    str(PolicyCode.INPUT_DRUGS): ReasonCode.OTHER,
 }
 
 
