@@ -29,7 +29,8 @@ def _revision() -> uuid.UUID | None:
 
 def policy_term(row: TermRow) -> Term:
     return Term(text=row.text, category=Category(row.category),
-                action=Action(row.action) if row.action else None, id=row.rule_id)
+                action=Action(row.action) if row.action else None, id=row.rule_id,
+                lang=row.lang, match=row.match)
 
 
 def current_engine() -> PolicyEngine:
@@ -79,6 +80,9 @@ _CATEGORY_OF_CODE: dict[str, str] = {
     str(PolicyCode.INPUT_CHARACTER): ReasonCode.COPYRIGHT,
     str(PolicyCode.INPUT_MUSIC): ReasonCode.COPYRIGHT,
     str(PolicyCode.INPUT_ARTIST_STYLE): ReasonCode.COPYRIGHT,
+    # Weapons instructions go to the violence queue; drugs have no queue of their own.
+    str(PolicyCode.INPUT_WEAPONS): ReasonCode.VIOLENCE,
+    str(PolicyCode.INPUT_DRUGS): ReasonCode.OTHER,
 }
 
 

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 
 from moderation.policy import Action, Category
+from moderation.policy.terms import MATCH_MODES
 
 
 class Term(models.Model):
@@ -26,7 +27,14 @@ class Term(models.Model):
                                          if c is not Category.OWNER_RULE])
     action = models.CharField(max_length=10, choices=ActionOverride.choices, blank=True,
                               default=ActionOverride.DEFAULT)
+    # Language of the term ("ja", "zh-Hans"...): picks its inflection rules; "" matches the
+    # text as written.
+    lang = models.CharField(max_length=16, blank=True, default="")
+    # "", "exact", "word" or "infix": see moderation/policy/terms.py.
+    match = models.CharField(max_length=8, blank=True, default="",
+                             choices=[(m, m or "Script default") for m in sorted(MATCH_MODES)])
     active = models.BooleanField(default=True)
+    # Null for the shipped terms (moderation/policy/terms/), set for console-added ones.
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -13,6 +13,7 @@ from moderation.models import (
     Report,
     Term,
 )
+from moderation.policy.terms import MATCH_MODES, TERM_LANGUAGES
 
 
 class ReportIn(serializers.Serializer[None]):
@@ -139,8 +140,8 @@ class AppealDecideIn(serializers.Serializer[None]):
 class TermOut(serializers.ModelSerializer[Term]):
     class Meta:
         model = Term
-        fields = ["id", "rule_id", "text", "category", "action", "active", "created_by_id",
-                  "created_at", "updated_at"]
+        fields = ["id", "rule_id", "text", "category", "action", "lang", "match", "active",
+                  "created_by_id", "created_at", "updated_at"]
 
 
 class TermIn(serializers.Serializer[None]):
@@ -151,6 +152,11 @@ class TermIn(serializers.Serializer[None]):
     rule_id = StrictCharField(max_length=120, required=False, default="",
                                     allow_blank=True)
     active = serializers.BooleanField(required=False, default=True)
+    # The language picks inflection rules ("nude" also matches "nudes"); "" matches as written.
+    lang = serializers.ChoiceField(choices=["", *TERM_LANGUAGES], required=False, default="",
+                                   allow_blank=True)
+    match = serializers.ChoiceField(choices=sorted(MATCH_MODES), required=False, default="",
+                                    allow_blank=True)
 
 
 class TermPatchIn(serializers.Serializer[None]):

@@ -1,5 +1,7 @@
 from django import forms
 
+from moderation.policy.terms import TERM_LANGUAGES
+
 from ..evaluation.dataset import EvalFileError, EvalPrompt, parse_eval_file
 from ..models import DecisionAction, Priority, ReasonCode, Term
 
@@ -46,6 +48,8 @@ class TermForm(forms.Form):
     text = forms.CharField(max_length=200)
     category = forms.ChoiceField(choices=CATEGORIES)
     action = forms.ChoiceField(choices=Term.ActionOverride.choices, required=False)
+    lang = forms.ChoiceField(choices=[("", "Any language"), *((c, c) for c in TERM_LANGUAGES)],
+                             required=False)
 
 
 class TermEditForm(forms.Form):

@@ -41,6 +41,20 @@ class Category(StrEnum):
     MINOR_CONTEXT = "minor_context"
     # Terms derived from a cameo owner's restrictions; checked per request via extra_rules.
     OWNER_RULE = "owner_rule"
+    WEAPONS = "weapons"
+    DRUGS = "drugs"
+    # Signals, like MINOR_CONTEXT: allowed alone, they make COMBINED_RULES fire.
+    # Underwear, swimsuits, seductive poses: fine for adults, never with a minor.
+    SUGGESTIVE = "suggestive"
+    # Crowds, schools, places of worship, named groups of people: targets of violence.
+    TARGET = "target"
+    # "how to", step by step, recipe, tutorial: instructions rather than a scene.
+    HOW_TO = "how_to"
+    # News framing, arrests, announcements: what makes a fake about a real person.
+    NEWS = "news"
+    # Benign compounds that contain a term (裸足 holds 裸, "water gun" holds "gun"): hits
+    # inside an exception's span are dropped.
+    EXCEPTION = "exception"
 
 
 class ReasonCode(StrEnum):
@@ -58,6 +72,9 @@ class ReasonCode(StrEnum):
     INPUT_ARTIST_STYLE = "IP.INPUT.ARTIST_STYLE"
     INPUT_MINOR_CONTEXT = "SAFETY.INPUT.MINOR_CONTEXT"
     OWNER_RULE = "CAMEO.OWNER_RULE"
+    INPUT_WEAPONS = "SAFETY.INPUT.WEAPONS"
+    INPUT_DRUGS = "SAFETY.INPUT.DRUGS"
+    INPUT_SIGNAL = "SAFETY.INPUT.SIGNAL"
     OUTPUT_NUDITY = "SAFETY.OUTPUT.NUDITY"
     OUTPUT_CLASSIFIER = "SAFETY.OUTPUT.CLASSIFIER"
     OUTPUT_LIKENESS = "LIKENESS.OUTPUT.FACE"
@@ -114,7 +131,19 @@ CATEGORY_POLICIES: MappingProxyType[Category, CategoryPolicy] = MappingProxyType
     Category.OWNER_RULE: CategoryPolicy(
         ReasonCode.OWNER_RULE, Action.BLOCK, False,
         "A person in this video does not allow this kind of content."),
+    Category.WEAPONS: CategoryPolicy(
+        ReasonCode.INPUT_WEAPONS, Action.BLOCK, True,
+        "Instructions for weapons or explosives are not allowed."),
+    Category.DRUGS: CategoryPolicy(
+        ReasonCode.INPUT_DRUGS, Action.REVIEW, True,
+        "This prompt mentions drugs and needs review."),
+    **{signal: CategoryPolicy(ReasonCode.INPUT_SIGNAL, Action.ALLOW, False, "")
+       for signal in (Category.SUGGESTIVE, Category.TARGET, Category.HOW_TO, Category.NEWS,
+                      Category.EXCEPTION)},
 })
+# Categories whose terms are context, never a violation on their own.
+SIGNAL_CATEGORIES = frozenset({Category.MINOR_CONTEXT, Category.SUGGESTIVE, Category.TARGET,
+                               Category.HOW_TO, Category.NEWS, Category.EXCEPTION})
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,12 +156,44 @@ class CombinedRule:
     action: Action
 
 
+def _rule(left: Category, right: Category, category: Category, action: Action,
+          name: str = "") -> CombinedRule:
+    return CombinedRule(name or f"combined:{left}+{right}", frozenset({left, right}), category,
+                        action)
+
+
+_C = Category
+# Any term of a category counts, whatever its action: "gun" (weapons, allow) with "how to"
+# blocks as weapons. Categories are language-free, so a Japanese minor reference and an
+# English sexual cue combine like two English words.
 COMBINED_RULES: tuple[CombinedRule, ...] = (
-    CombinedRule("combined:minors+sexual", frozenset({Category.MINOR_CONTEXT, Category.SEXUAL}),
-                 Category.MINORS, Action.BLOCK),
-    CombinedRule("combined:minors+self_harm",
-                 frozenset({Category.MINOR_CONTEXT, Category.SELF_HARM}),
-                 Category.SELF_HARM, Action.BLOCK),
+    _rule(_C.MINOR_CONTEXT, _C.SEXUAL, _C.MINORS, Action.BLOCK, "combined:minors+sexual"),
+    _rule(_C.MINOR_CONTEXT, _C.SUGGESTIVE, _C.MINORS, Action.BLOCK, "combined:minors+suggestive"),
+    _rule(_C.MINOR_CONTEXT, _C.SELF_HARM, _C.SELF_HARM, Action.BLOCK, "combined:minors+self_harm"),
+    _rule(_C.MINOR_CONTEXT, _C.VIOLENCE, _C.VIOLENCE, Action.REVIEW, "combined:minors+violence"),
+    _rule(_C.MINOR_CONTEXT, _C.DRUGS, _C.DRUGS, Action.REVIEW, "combined:minors+drugs"),
+    _rule(_C.VIOLENCE, _C.TARGET, _C.VIOLENCE, Action.BLOCK),
+    _rule(_C.WEAPONS, _C.TARGET, _C.VIOLENCE, Action.REVIEW),
+    _rule(_C.HATE, _C.VIOLENCE, _C.HATE, Action.BLOCK),
+    _rule(_C.EXTREMISM, _C.VIOLENCE, _C.EXTREMISM, Action.BLOCK),
+    _rule(_C.EXTREMISM, _C.WEAPONS, _C.EXTREMISM, Action.BLOCK),
+    _rule(_C.EXTREMISM, _C.TARGET, _C.EXTREMISM, Action.REVIEW),
+    _rule(_C.HOW_TO, _C.WEAPONS, _C.WEAPONS, Action.BLOCK),
+    _rule(_C.HOW_TO, _C.DRUGS, _C.DRUGS, Action.BLOCK),
+    _rule(_C.HOW_TO, _C.SELF_HARM, _C.SELF_HARM, Action.BLOCK),
+    _rule(_C.HOW_TO, _C.EXTREMISM, _C.EXTREMISM, Action.BLOCK),
+    _rule(_C.HOW_TO, _C.VIOLENCE, _C.VIOLENCE, Action.REVIEW),
+    _rule(_C.PUBLIC_FIGURE, _C.VIOLENCE, _C.PUBLIC_FIGURE, Action.BLOCK),
+    _rule(_C.PUBLIC_FIGURE, _C.SEXUAL, _C.PUBLIC_FIGURE, Action.BLOCK),
+    _rule(_C.PUBLIC_FIGURE, _C.SUGGESTIVE, _C.PUBLIC_FIGURE, Action.BLOCK),
+    _rule(_C.PUBLIC_FIGURE, _C.NEWS, _C.PUBLIC_FIGURE, Action.BLOCK),
+    _rule(_C.PUBLIC_FIGURE, _C.WEAPONS, _C.PUBLIC_FIGURE, Action.BLOCK),
+    _rule(_C.PUBLIC_FIGURE, _C.DRUGS, _C.PUBLIC_FIGURE, Action.BLOCK),
+    _rule(_C.PUBLIC_FIGURE, _C.IMPERSONATION, _C.PUBLIC_FIGURE, Action.BLOCK),
+    _rule(_C.IMPERSONATION, _C.NEWS, _C.IMPERSONATION, Action.REVIEW),
+    _rule(_C.COPYRIGHTED_CHARACTER, _C.SEXUAL, _C.SEXUAL, Action.BLOCK),
+    _rule(_C.COPYRIGHTED_CHARACTER, _C.SUGGESTIVE, _C.COPYRIGHTED_CHARACTER, Action.BLOCK),
+    _rule(_C.COPYRIGHTED_CHARACTER, _C.VIOLENCE, _C.COPYRIGHTED_CHARACTER, Action.BLOCK),
 )
 
 

@@ -6,11 +6,15 @@ Every character of the input maps to a short canonical string (cached per code p
 * combining marks are dropped (accents, "zalgo"), except the kana voicing marks, which
   distinguish Japanese words; format characters (zero-width space/joiner, BOM) vanish, so
   "nu\u200bde" joins into "nude".
-* a small confusables table maps Cyrillic/Greek look-alikes to Latin, and leetspeak digits and
-  symbols to letters. "l", "1" and "I" all become "i": both the text and the terms go through
-  this, so "k1ll", "kiII" and "kill" meet, at the price of a coarser alphabet.
-* characters of scripts written without spaces (CJK, kana, Hangul, Thai...) become their own
-  tokens so a Latin word glued to them still has a boundary.
+* a small confusables table maps Greek look-alikes to Latin, and leetspeak digits and
+  symbols to letters. A token mixing Cyrillic and Latin look-alikes takes the script most of
+  its letters are in (Cyrillic r + "ikachu" is Latin); a word written wholly in Cyrillic is
+  Russian or Ukrainian and stays Cyrillic, so its stemmer can read it. "l", "1" and "I" all
+  become "i": both the text and the terms go through this, so "k1ll", "kiII" and "kill"
+  meet, at the price of a coarser alphabet.
+* characters of scripts written without spaces (CJK, kana, Thai...) and emoji become their
+  own tokens so a Latin word glued to them still has a boundary; Hangul, Arabic, Hebrew and
+  Indic letters glued to Latin ones are split from them too ("오바마nude").
 * everything else that is not a letter or digit is a separator.
 
 Two views of the canonical text are matched:
@@ -26,6 +30,7 @@ Two views of the canonical text are matched:
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass
@@ -36,7 +41,7 @@ KANA_VOICING = frozenset("\u3099\u309a")
 
 # Look-alikes (after casefold) and leetspeak. Deliberately small: each entry costs precision.
 # Written as escapes so the source shows which script each look-alike comes from.
-_CYRILLIC = dict(zip(
+CYRILLIC_LOOKALIKES = dict(zip(
     "\u0430\u0432\u0435\u0451\u043a\u043c\u043d\u043e\u0440\u0441\u0442\u0443\u0445"
     "\u0456\u0457\u0458\u0455\u0501\u04cf",
     "abeekmhopctyxiijsdi", strict=True))
@@ -45,8 +50,9 @@ _GREEK = dict(zip(
     "abenikvoptux", strict=True))
 _LEET = dict(zip("013457@$", "oieastas", strict=True))
 CONFUSABLES: dict[str, str] = {
-    **_CYRILLIC, **_GREEK, **_LEET,
+    **_GREEK, **_LEET,
     "\u0261": "g",  # Latin script g
+    "\u0131": "i",  # Turkish dotless i: people type "ciplak" for "\u00e7\u0131plak"
     "l": "i",  # l, I and 1 are the same glyph in many fonts
 }
 
@@ -58,7 +64,14 @@ _UNSPACED_RANGES = (
     (0xAC00, 0xD7AF),  # Hangul syllables
     (0xF900, 0xFAFF),  # CJK compatibility ideographs
     (0x20000, 0x3FFFF),  # CJK extensions
+    # Emoji: pictographs used as words ("🍆💦", "🔫")
+    (0x2600, 0x27BF),
+    (0x1F000, 0x1FAFF),
 )
+_EMOJI_MODIFIERS = range(0x1F3FB, 0x1F400)  # skin tones: not part of the word
+# Scripts whose combining marks are letters of the word, not optional accents.
+_MARKED_SCRIPTS = ((0x0900, 0x097F), (0x0980, 0x09FF), (0x0E00, 0x0E7F))
+_INDIC_NUKTAS = frozenset("\u093c\u09bc")
 
 
 def is_unspaced(char: str) -> bool:
@@ -67,17 +80,36 @@ def is_unspaced(char: str) -> bool:
     return any(lo <= code <= hi for lo, hi in _UNSPACED_RANGES)
 
 
+def _is_emoji(char: str) -> bool:
+    return unicodedata.category(char) == "So" and ord(char) not in _EMOJI_MODIFIERS
+
+
+def _is_word_mark(ch: str, category: str) -> bool:
+    """Vowel signs and viramas that Thai and Indic words cannot be written without.
+
+    Dropped like accents they would shrink Thai words to a few consonants that occur
+    inside unrelated words (ปืน "gun" would become ปน "mix"); nuktas stay optional.
+    """
+    if category == "Mc":
+        return True
+    return category == "Mn" and ch not in _INDIC_NUKTAS and any(
+        lo <= ord(ch) <= hi for lo, hi in _MARKED_SCRIPTS)
+
+
 def _canon_char(char: str) -> str:
     out: list[str] = []
     folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", char).casefold())
     for ch in folded:
         category = unicodedata.category(ch)
-        if category == "Cf" or (category in ("Mn", "Me") and ch not in KANA_VOICING):
+        word_mark = _is_word_mark(ch, category)
+        if category == "Cf" or (category in ("Mn", "Me") and ch not in KANA_VOICING
+                                and not word_mark):
             continue
         ch = CONFUSABLES.get(ch, ch)
-        if ch in KANA_VOICING or (ch.isalnum() and is_unspaced(ch)):
+        if ch in KANA_VOICING or ((ch.isalnum() or word_mark or _is_emoji(ch))
+                                  and is_unspaced(ch)):
             out.append(f" {ch} ")
-        elif ch.isalnum():
+        elif ch.isalnum() or word_mark:
             out.append(ch)
         else:
             out.append(" ")
@@ -102,14 +134,49 @@ for _code in range(128):
     _TABLE[_code]  # warm the ASCII entries
 
 
+_CYRILLIC_TO_LATIN = str.maketrans(CYRILLIC_LOOKALIKES)
+# A token holding both Latin and Cyrillic letters: a look-alike evasion.
+_MIXED_TOKEN = re.compile(r"[^\s]*(?:[a-z][^\s]*[\u0400-\u04ff]|[\u0400-\u04ff][^\s]*[a-z])[^\s]*")
+# Spaced scripts that people glue to Latin words without a space.
+_GLUED = "\u0590-\u06ff\u0900-\u09ff\u1100-\u11ff"
+_SCRIPT_BOUNDARY = re.compile(f"(?<=[a-z0-9])(?=[{_GLUED}])|(?<=[{_GLUED}])(?=[a-z0-9])")
+
+
+# Reversed so that e and i come back as the common Cyrillic ie and Ukrainian i.
+_LATIN_TO_CYRILLIC = str.maketrans(
+    {latin: cyrillic for cyrillic, latin in reversed(CYRILLIC_LOOKALIKES.items())})
+# Cyrillic letters without a Latin look-alike: a token holding one is a Cyrillic word.
+_CYRILLIC_PROPER = re.compile(
+    "[" + "".join(chr(c) for c in range(0x0400, 0x0500)
+                  if chr(c) not in CYRILLIC_LOOKALIKES) + "]")
+
+
+def _one_script(match: re.Match[str]) -> str:
+    """A mixed token becomes Latin when every Cyrillic letter in it has a Latin look-alike
+    (Cyrillic r, a, c + "e"), and Cyrillic when it holds a letter only Cyrillic has (a
+    Russian word with one Latin o)."""
+    token = match.group()
+    if _CYRILLIC_PROPER.search(token):
+        return token.translate(_LATIN_TO_CYRILLIC)
+    return token.translate(_CYRILLIC_TO_LATIN)
+
+
+def _fold_scripts(folded: str) -> str:
+    """Context rules the per-character table cannot express; keeps the character count."""
+    if folded.isascii():
+        return folded
+    folded = _MIXED_TOKEN.sub(_one_script, folded)
+    return _SCRIPT_BOUNDARY.sub(" ", folded)
+
+
 def canonical(text: str) -> str:
     """Canonical form: separators are single spaces, with a leading and trailing space."""
-    return " " + " ".join(text.translate(_TABLE).split()) + " "
+    return " " + " ".join(_fold_scripts(text.translate(_TABLE)).split()) + " "
 
 
 def compact(text: str) -> str:
     """Canonical form with every separator removed."""
-    return "".join(text.translate(_TABLE).split())
+    return "".join(_fold_scripts(text.translate(_TABLE)).split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,7 +216,8 @@ _drop_spaces = methodcaller("replace", " ", "")
 def views(text: str) -> Views:
     # map() keeps the per-character work in C; this runs once per prompt that matched.
     pieces = list(map(_TABLE.__getitem__, map(ord, text)))
-    tokens = "".join(pieces).split()
+    # Only Latinising changes characters, one for one, so the pieces' lengths still hold.
+    tokens = _fold_scripts("".join(pieces)).split()
     return Views(" " + " ".join(tokens) + " ", "".join(tokens),
                  tuple(accumulate(map(len, map(_drop_spaces, pieces)))),
                  tuple(accumulate(map(len, tokens))))

@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from accounts.facade import User
 from core.errors import ConflictError, DomainError, NotFoundError
 from moderation.policy import PolicyEngine
+from moderation.policy.terms import MATCH_MODES, TERM_LANGUAGES
 
 from ..filters import policy_term
 from ..models import PolicyRevision, Term
@@ -21,6 +22,12 @@ def _validate(term: Term) -> None:
     if term.category not in dict(Term._meta.get_field("category").choices or []):
         raise DomainError("moderation.invalid_term", "Unknown category.",
                           fields={"category": ["Invalid category."]})
+    if term.lang and term.lang not in TERM_LANGUAGES:
+        raise DomainError("moderation.invalid_term", "Unknown language.",
+                          fields={"lang": ["Invalid language."]})
+    if term.match not in MATCH_MODES:
+        raise DomainError("moderation.invalid_term", "Unknown match mode.",
+                          fields={"match": ["Invalid match mode."]})
     try:
         PolicyEngine.build([policy_term(term)])
     except ValueError as exc:
@@ -43,11 +50,13 @@ def _save(term: Term) -> Term:
 
 @transaction.atomic
 def term_create(*, actor: User, text: str, category: str, action: str = "",
-                rule_id: str = "", active: bool = True) -> Term:
+                rule_id: str = "", active: bool = True, lang: str = "",
+                match: str = "") -> Term:
     check_moderator(actor)
     text = text.strip()
     return _save(Term(rule_id=rule_id.strip() or f"{category}:{text.lower()}", text=text,
-                      category=category, action=action, active=active, created_by=actor))
+                      category=category, action=action, active=active, created_by=actor,
+                      lang=lang, match=match))
 
 
 def _term_lock(term_id: int) -> Term:
