@@ -66,10 +66,13 @@ class CameoCasting:
         requester = User.objects.get(pk=requester_id)
         video = Video.objects.get(pk=video_id)
         members = []
-        for handle in handles:
+        pending = list(handles)
+        for handle in pending:
             character = character_cast(requester=requester, video_id=video_id, mention=handle)
             if character is not None:
-                members.append(character)
+                members.append(character.member)
+                if character.owner_handle and character.owner_handle not in pending:
+                    pending.append(character.owner_handle)  # their face: their consent
                 continue
             # Locked until the job commits: a concurrent revocation sees this receipt.
             cameo = (Cameo.objects.select_for_update(of=("self",)).select_related("owner")

@@ -31,7 +31,7 @@ FACE_FRAMES = 8
 @dataclass(frozen=True)
 class CharacterMedia:
     reference_jpeg: bytes  # the frame that conditions generation
-    frames_checked: int
+    shows_owner: bool  # a face was found, and it is the uploader's verified cameo
 
 
 def _refuse(code: str, message: str, status: int = 400) -> DomainError:
@@ -81,12 +81,13 @@ def _own_cameo(user: User) -> list[Candidate]:
                   for pk, blob in cameo.frames.values_list("pk", "encoding")]
 
 
-def _check_faces(user: User, frames: list[npt.NDArray[np.uint8]]) -> None:
+def _check_faces(user: User, frames: list[npt.NDArray[np.uint8]]) -> bool:
+    """True when faces were found (all of them the uploader's own); refuses any other."""
     picks = np.linspace(0, len(frames) - 1, num=min(FACE_FRAMES, len(frames))).round()
     faces = [face for index in dict.fromkeys(int(i) for i in picks)
              for face in detect_faces(frames[index])]
     if not faces:
-        return
+        return False
     protected, own = protected_candidates(), _own_cameo(user)
     for face in faces:
         if match_identity(face.encoding, protected, THRESHOLD) is not None:
@@ -96,13 +97,14 @@ def _check_faces(user: User, frames: list[npt.NDArray[np.uint8]]) -> None:
             raise _refuse("character.human_face", "Characters are made of pets, toys or "
                           "drawings: the video shows a human face that is not your own "
                           "verified cameo.")
+    return True
 
 
 def character_media(*, user: User, data: bytes) -> CharacterMedia:
     """The reference frame of an acceptable upload, or a 4xx saying why not."""
     check_container(data)
     frames = _decode(data)
-    _check_faces(user, frames)
+    shows_owner = _check_faces(user, frames)
     out = io.BytesIO()
     Image.fromarray(frames[len(frames) // 2]).save(out, format="JPEG", quality=92)
-    return CharacterMedia(reference_jpeg=out.getvalue(), frames_checked=len(frames))
+    return CharacterMedia(reference_jpeg=out.getvalue(), shows_owner=shows_owner)

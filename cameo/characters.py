@@ -5,12 +5,13 @@ import hashlib
 import operator
 import re
 import secrets
+from dataclasses import dataclass
 from functools import reduce
 from uuid import UUID
 
 import numpy as np
 import numpy.typing as npt
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 
 from accounts.facade import User, is_blocked_between
@@ -19,7 +20,7 @@ from generation.casting import CastMember
 from moderation.facade import prompt_check
 
 from . import vault
-from .character_media import character_media
+from .character_media import CharacterMedia, character_media
 from .models import Character, CharacterUse
 
 ID_PREFIX = "char_"
@@ -68,19 +69,32 @@ def character_create(*, user: User, name: str, video: bytes, audience: str = "on
     prompt_check(text=name, teen=user.is_teen).raise_if_blocked()
     audience, approved = _audience(audience, approved_handles or [])
     slug = character_slug(name)
-    if Character.objects.filter(owner=user, slug=slug).exists() and slug:
-        raise ConflictError("character.name_taken", f"You already have a character cast as "
-                            f"@{slug}.", fields={"name": ["Taken."]})
+    taken = ConflictError("character.name_taken", f"You already have a character cast as "
+                          f"@{slug}.", fields={"name": ["Taken."]})
+    if slug and Character.objects.filter(owner=user, slug=slug).exists():
+        raise taken
     media = character_media(user=user, data=video)  # the slow part, outside the transaction
-    with transaction.atomic():
-        row = Character(owner=user, public_id=f"{ID_PREFIX}{secrets.token_hex(12)}",
-                        name=name, slug=slug, audience=audience,
-                        image_sha256=hashlib.sha256(media.reference_jpeg).hexdigest())
-        row.image.save(f"{row.public_id}.bin",
-                       vault.sealed_file(media.reference_jpeg, bound_to=_bound(row)),
-                       save=False)
+    try:
+        return _character_store(user=user, name=name, slug=slug, audience=audience,
+                                approved=approved, media=media)
+    except IntegrityError:
+        raise taken from None  # made meanwhile by a concurrent request
+
+
+@transaction.atomic
+def _character_store(*, user: User, name: str, slug: str, audience: str, approved: list[User],
+                     media: CharacterMedia) -> Character:
+    row = Character(owner=user, public_id=f"{ID_PREFIX}{secrets.token_hex(12)}", name=name,
+                    slug=slug, audience=audience, shows_owner=media.shows_owner,
+                    image_sha256=hashlib.sha256(media.reference_jpeg).hexdigest())
+    row.image.save(f"{row.public_id}.bin",
+                   vault.sealed_file(media.reference_jpeg, bound_to=_bound(row)), save=False)
+    try:
         row.save()
-        row.approved.set(approved)
+    except IntegrityError:
+        row.image.storage.delete(row.image.name)  # nothing half-written
+        raise
+    row.approved.set(approved)
     return row
 
 
@@ -115,16 +129,24 @@ def character_delete(*, user: User, public_id: str) -> None:
 def _castable(requester: User, mention: str) -> Character | None:
     """By id, or by name: the requester's own first, then one shared with them."""
     if mention.startswith(ID_PREFIX):
-        row = _visible_to(requester).filter(public_id=mention).first()
+        row = _visible_to(requester).select_related("owner").filter(public_id=mention).first()
     else:
-        row = Character.objects.filter(owner=requester, slug=mention).first() or \
-            _visible_to(requester).filter(slug=mention).order_by("id").first()
+        row = Character.objects.select_related("owner").filter(owner=requester,
+                                                               slug=mention).first() or \
+            _visible_to(requester).select_related("owner").filter(slug=mention).order_by(
+                "id").first()
     if row is not None and is_blocked_between(requester.pk, row.owner_id):
         return None
     return row
 
 
-def character_cast(*, requester: User, video_id: UUID, mention: str) -> CastMember | None:
+@dataclass(frozen=True)
+class CharacterCast:
+    member: CastMember
+    owner_handle: str | None  # the character shows its owner: cast their cameo too
+
+
+def character_cast(*, requester: User, video_id: UUID, mention: str) -> CharacterCast | None:
     """A cast member for a character mention (recorded for the job), None: not a character;
     an id of a character the requester may not use is a 404."""
     mention = mention.lower().removeprefix("@")
@@ -134,11 +156,15 @@ def character_cast(*, requester: User, video_id: UUID, mention: str) -> CastMemb
             raise NotFoundError("character.not_found", f"No character '{mention[:60]}'.",
                                 fields={"characters": [mention[:60]]})
         return None
+    # Checked again at each cast: the term lists may have grown since it was made.
+    prompt_check(text=row.name, teen=requester.is_teen).raise_if_blocked()
     CharacterUse.objects.create(video_id=video_id, character=row)
     # The C2PA consent assertion names the character and the hash of its reference frame.
-    return CastMember(handle=row.slug or row.public_id, user_id=row.owner_id,
-                      receipt_id=row.public_id, receipt_sha256=row.image_sha256,
-                      preferences="")
+    member = CastMember(handle=row.slug or row.public_id, user_id=row.owner_id,
+                        receipt_id=row.public_id, receipt_sha256=row.image_sha256,
+                        preferences="")
+    return CharacterCast(member=member,
+                         owner_handle=row.owner.handle.lower() if row.shows_owner else None)
 
 
 def character_fence(*, video_id: UUID) -> str | None:

@@ -225,10 +225,15 @@ class Character(models.Model):
                                       related_name="characters_shared_with_me")
     image = models.FileField(upload_to="cameo/characters/")  # encrypted JPEG reference frame
     image_sha256 = models.CharField(max_length=64)  # recorded in the C2PA consent assertion
+    # The video showed its owner's own verified face: casting it casts their cameo too, so
+    # the cameo's consent rules (and receipts) apply.
+    shows_owner = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         indexes = [models.Index(fields=["owner", "id"]), models.Index(fields=["slug"])]
+        constraints = [models.UniqueConstraint(fields=["owner", "slug"], condition=~Q(slug=""),
+                                               name="character_mention_unique_per_owner")]
 
 
 class CharacterUse(models.Model):

@@ -16,7 +16,7 @@ from django.test import override_settings
 from PIL import Image
 
 from cameo import vault
-from cameo.models import Character, CharacterUse, ProtectedLikeness
+from cameo.models import Cameo, Character, CharacterUse, ProtectedLikeness, Receipt
 from cameo.tests.cameo_factories import verified_cameo
 from cameo.verification import encode_image
 from generation import pipeline
@@ -128,7 +128,8 @@ def test_another_accounts_character_is_404_unless_shared(ana, bob):
     # Shared with @bob by name: he may cast it (by id), still not read or delete it.
     shared = make_character(ana_sdk, name="Mochi", video=toy_video(color=(250, 250, 250)),
                             extra_body={"audience": "approved", "approved_handles": ["bob"]})
-    made = bob_sdk.videos.create(prompt=f"@{shared.id} naps in a basket")
+    made = bob_sdk.videos.create(prompt="a cat naps in a basket",
+                                 extra_body={"characters": [shared.id]})
     assert made.status == "queued"
     assert CharacterUse.objects.get().character.public_id == shared.id
     with pytest.raises(openai.NotFoundError):
@@ -222,9 +223,18 @@ def test_a_human_face_is_refused_unless_it_is_your_verified_cameo(ana, bob):
         make_character(bob_sdk, name="My friend", video=clip)
     assert caught.value.code == "character.human_face" and caught.value.param == "video"
     assert not Character.objects.exists()
-    verified_cameo(ana_user, encoding=face_encoding("obama2.jpg"))
-    own = make_character(ana_sdk, name="Me as a mascot", video=clip)
+    verified_cameo(ana_user, encoding=face_encoding("obama2.jpg"),
+                   audience=Cameo.Audience.ONLY_ME)
+    own = make_character(ana_sdk, name="Me as a mascot", video=clip,
+                         extra_body={"audience": "everyone"})
     assert own.id.startswith("char_")
+    # Her face is in it, so casting it casts her cameo: her consent rules apply, not the
+    # character's audience.
+    with pytest.raises(openai.PermissionDeniedError) as refused:
+        bob_sdk.videos.create(prompt=f"@{own.id} dancing")
+    assert refused.value.code == "cameo.not_allowed"
+    ana_sdk.videos.create(prompt="@measamascot dancing")
+    assert Receipt.objects.get().owner_id == ana_user.pk
 
 
 def test_a_protected_likeness_is_refused(ana):
