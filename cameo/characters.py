@@ -113,6 +113,17 @@ def character_get(*, user: User, public_id: str) -> Character:
     return row
 
 
+@transaction.atomic
+def character_share(*, user: User, public_id: str, audience: str,
+                    approved_handles: list[str]) -> Character:
+    """Who else may cast it, from now on (queued jobs keep the casts they were made with)."""
+    row = character_get(user=user, public_id=public_id)
+    row.audience, approved = _audience(audience, approved_handles)
+    row.save(update_fields=["audience"])
+    row.approved.set(approved)
+    return row
+
+
 def characters_of(*, user: User) -> QuerySet[Character]:
     return Character.objects.filter(owner=user).order_by("-id")
 
@@ -123,6 +134,14 @@ def character_delete(*, user: User, public_id: str) -> None:
     row = character_get(user=user, public_id=public_id)
     stale = [(row.image.storage, row.image.name)]
     row.delete()
+    transaction.on_commit(lambda: vault.delete_files(stale))
+
+
+def characters_erase_for_account(*, user: User) -> None:
+    """Account erasure: every character of the account, reference frames included."""
+    rows = list(Character.objects.filter(owner=user))
+    stale = [(row.image.storage, row.image.name) for row in rows]
+    Character.objects.filter(pk__in=[row.pk for row in rows]).delete()
     transaction.on_commit(lambda: vault.delete_files(stale))
 
 

@@ -45,6 +45,13 @@ def character_get(*, user: User, character_id: str) -> CharacterInfo:
     return _character_info(characters.character_get(user=user, public_id=character_id))
 
 
+def character_share(*, user: User, character_id: str, audience: str,
+                    approved_handles: list[str]) -> CharacterInfo:
+    return _character_info(characters.character_share(
+        user=user, public_id=character_id, audience=audience,
+        approved_handles=approved_handles))
+
+
 def characters_page(*, user: User, after: str | None, limit: int
                     ) -> tuple[list[CharacterInfo], bool]:
     rows = characters.characters_of(user=user)

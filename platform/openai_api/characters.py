@@ -39,6 +39,10 @@ class OpenAICharacterOut(serializers.Serializer[None]):
     audience = serializers.CharField()
 
 
+class OpenAICharacterShareIn(serializers.Serializer[None]):
+    audience = serializers.ChoiceField(choices=cameo.CHARACTER_AUDIENCES)
+
+
 class OpenAICharacterListIn(serializers.Serializer[None]):
     after = serializers.CharField(max_length=40, required=False)
     limit = serializers.IntegerField(min_value=1, max_value=MAX_LIST_LIMIT, required=False,
@@ -108,6 +112,15 @@ class CharacterView(OpenAIView):
     def get(self, request: Request, character_id: str) -> Response:
         return Response(character_object(cameo.character_get(user=request_user(request),
                                                              character_id=character_id)))
+
+    @extend_schema(operation_id="openai_videos_share_character",
+                   request=OpenAICharacterShareIn, responses=OpenAICharacterOut, tags=TAGS)
+    def post(self, request: Request, character_id: str) -> Response:
+        """Castline's extension: change who may cast it (`audience`, `approved_handles`)."""
+        data = validated(OpenAICharacterShareIn, request.data)
+        return Response(character_object(cameo.character_share(
+            user=request_user(request), character_id=character_id,
+            audience=data["audience"], approved_handles=_approved_handles(request))))
 
     @extend_schema(operation_id="openai_videos_delete_character", responses=dict, tags=TAGS)
     def delete(self, request: Request, character_id: str) -> Response:

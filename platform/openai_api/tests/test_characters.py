@@ -13,6 +13,7 @@ from django.core.files.storage import default_storage
 from django.test import override_settings
 from PIL import Image
 
+from accounts.services import account_delete
 from cameo import vault
 from cameo.models import Cameo, Character, CharacterUse, ProtectedLikeness, Receipt
 from cameo.tests.cameo_factories import verified_cameo
@@ -21,6 +22,7 @@ from generation import pipeline
 from generation.models import Video
 from generation.provenance.c2pa_verify import verify_file
 from tests.faces import faces_dir
+from tests.factories import PASSWORD
 
 from .media import encode_mp4, toy_video
 
@@ -107,6 +109,32 @@ def test_another_accounts_character_is_404_unless_shared(ana, bob):
     assert CharacterUse.objects.get().character.public_id == shared.id
     with pytest.raises(openai.NotFoundError):
         bob_sdk.videos.get_character(shared.id)
+
+
+def test_sharing_later_lets_others_cast_it_and_unsharing_stops_them(ana, bob):
+    _, ana_sdk = ana
+    _, bob_sdk = bob
+    character = make_character(ana_sdk)
+    shared = ana_sdk.post(f"/videos/characters/{character.id}", cast_to=object,
+                          body={"audience": "everyone"})
+    assert shared["audience"] == "everyone"  # type: ignore[index]
+    assert bob_sdk.videos.create(prompt=f"@{character.id} on a boat").status == "queued"
+    ana_sdk.post(f"/videos/characters/{character.id}", cast_to=object,
+                 body={"audience": "only_me"})
+    with pytest.raises(openai.NotFoundError):
+        bob_sdk.videos.create(prompt=f"@{character.id} on a train")
+    with pytest.raises(openai.BadRequestError) as caught:
+        ana_sdk.post(f"/videos/characters/{character.id}", cast_to=object,
+                     body={"audience": "approved", "approved_handles": ["nobody_here"]})
+    assert caught.value.code == "character.unknown_handles"
+
+
+def test_account_erasure_erases_its_characters(ana, django_capture_on_commit_callbacks):
+    user, sdk = ana
+    name = Character.objects.get(public_id=make_character(sdk).id).image.name
+    with django_capture_on_commit_callbacks(execute=True):
+        account_delete(user=user, password=PASSWORD)
+    assert not Character.objects.exists() and not default_storage.exists(name)
 
 
 @pytest.mark.django_db(transaction=True)
