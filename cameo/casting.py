@@ -16,6 +16,7 @@ from moderation.facade import ReasonCode, owner_rule_terms, prompt_check
 
 from . import events, vault
 from .approvals import approval_request, job_waits_for_approval
+from .characters import character_cast, character_fence, character_frames
 from .consent_log import consent_log_append, sha256_of
 from .models import Cameo, Receipt
 from .selectors import cast_refusal
@@ -65,7 +66,14 @@ class CameoCasting:
         requester = User.objects.get(pk=requester_id)
         video = Video.objects.get(pk=video_id)
         members = []
-        for handle in handles:
+        pending = list(handles)
+        for handle in pending:
+            character = character_cast(requester=requester, video_id=video_id, mention=handle)
+            if character is not None:
+                members.append(character.member)
+                if character.owner_handle and character.owner_handle not in pending:
+                    pending.append(character.owner_handle)  # their face: their consent
+                continue
             # Locked until the job commits: a concurrent revocation sees this receipt.
             cameo = (Cameo.objects.select_for_update(of=("self",)).select_related("owner")
                      .filter(owner__handle__iexact=handle, owner__is_active=True).first())
@@ -92,6 +100,9 @@ class CameoCasting:
         return members
 
     def fence(self, *, video_id: UUID) -> str | None:
+        gone = character_fence(video_id=video_id)
+        if gone:
+            return gone
         receipts = Receipt.objects.filter(video_id=video_id).select_related("requester")
         for receipt in receipts:
             if receipt.revoked_at is not None:
@@ -113,4 +124,6 @@ class CameoCasting:
             frames.append([vault.jpeg_to_rgb(vault.read_sealed_file(
                 frame.image, bound_to=f"frame:{frame.pk}")) for frame in cameo.frames.all()])
         ordered = [views[0] for views in frames if views]
-        return ordered + [view for views in frames for view in views[1:]]
+        # Characters after the people's frontal views: a cameo's face leads when both are cast.
+        return ordered + character_frames(video_id=video_id) + \
+            [view for views in frames for view in views[1:]]

@@ -203,3 +203,44 @@ class ProtectedLikeness(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Character(models.Model):
+    """A non-human character (a pet, a toy, a drawing) made from a short video: one reference
+    frame, stored encrypted like a cameo's. Private to its owner unless shared."""
+
+    class Audience(models.TextChoices):
+        ONLY_ME = "only_me"
+        APPROVED = "approved"  # the accounts in `approved`
+        EVERYONE = "everyone"
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                              related_name="characters")
+    public_id = models.CharField(max_length=40, unique=True)  # "char_<hex>", castable as @id
+    name = models.CharField(max_length=80)
+    slug = models.CharField(max_length=80)  # the name as a mention: @<slug>
+    audience = models.CharField(max_length=10, choices=Audience.choices,
+                                default=Audience.ONLY_ME)
+    approved = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True,
+                                      related_name="characters_shared_with_me")
+    image = models.FileField(upload_to="cameo/characters/")  # encrypted JPEG reference frame
+    image_sha256 = models.CharField(max_length=64)  # recorded in the C2PA consent assertion
+    # The video showed its owner's own verified face: casting it casts their cameo too, so
+    # the cameo's consent rules (and receipts) apply.
+    shows_owner = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["owner", "id"]), models.Index(fields=["slug"])]
+        constraints = [models.UniqueConstraint(fields=["owner", "slug"], condition=~Q(slug=""),
+                                               name="character_mention_unique_per_owner")]
+
+
+class CharacterUse(models.Model):
+    """A character cast in a video. The character set to NULL (deleted) stops a queued job."""
+
+    video = models.ForeignKey("generation.Video", on_delete=models.CASCADE,
+                              related_name="character_uses")
+    character = models.ForeignKey(Character, on_delete=models.SET_NULL, null=True,
+                                  related_name="uses")
+    created_at = models.DateTimeField(auto_now_add=True)

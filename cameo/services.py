@@ -15,6 +15,7 @@ from accounts.facade import User
 from core.errors import DomainError, NotFoundError
 
 from . import events, vault
+from .characters import characters_erase_for_account
 from .consent_log import consent_log_append
 from .models import Cameo, CameoChallenge, Grant
 from .revocation import cameo_lock_for_change, receipt_revoke, revocation_enforce
@@ -140,3 +141,4 @@ def cameo_erase_for_account(user: User) -> None:
     if Cameo.objects.filter(owner=user).exists():
         cameo_delete(user=user)
     CameoChallenge.objects.filter(user=user).delete()
+    characters_erase_for_account(user=user)

@@ -80,10 +80,12 @@ def model_name() -> str:
 
 
 def video_create(*, user: User, prompt: str, seconds: int, aspect_ratio: str, resolution: str,
-                 width: int, height: int, reference_image: bytes | None = None) -> VideoInfo:
+                 width: int, height: int, reference_image: bytes | None = None,
+                 characters: list[str] | None = None) -> VideoInfo:
     return _info(services.video_create(user=user, request=services.VideoRequest(
         prompt=prompt, seconds=seconds, aspect_ratio=aspect_ratio, resolution=resolution,
-        width=width, height=height, reference_image=reference_image)))
+        width=width, height=height, reference_image=reference_image,
+        characters=characters or [])))
 
 
 def video_remix(*, user: User, source_id: UUID, prompt: str) -> VideoInfo:

@@ -47,6 +47,8 @@ class VideoRequest:
     seed: int | None = None
     shots: list[dict[str, Any]] = field(default_factory=list)
     cameos: list[str] = field(default_factory=list)
+    # Characters by id or name, as `@id` / `@name` in the prompt also casts them (cameo app).
+    characters: list[str] = field(default_factory=list)
     remix_of: UUID | None = None
     # Exact frame size (the OpenAI door's sizes); None: from aspect_ratio and resolution.
     width: int | None = None
@@ -176,7 +178,8 @@ def video_create(*, user: User, request: VideoRequest) -> Video:
                           f"{specs.MAX_TOTAL_SECONDS} seconds.", fields={"seconds": ["Too long."]})
     review_codes = _check_prompts(user, [request.prompt, request.negative_prompt,
                                          *(s["prompt"] for s in shots)])
-    handles = list(dict.fromkeys([h.lower().removeprefix("@") for h in request.cameos] +
+    handles = list(dict.fromkeys([h.lower().removeprefix("@")
+                                  for h in [*request.cameos, *request.characters]] +
                                  specs.mentioned_handles(" ".join([request.prompt] +
                                                                   [s["prompt"] for s in shots]))))
     if len(handles) > settings.CAMEO_MAX_PER_VIDEO:

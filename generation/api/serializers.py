@@ -26,6 +26,8 @@ class VideoCreateIn(serializers.Serializer[None]):
     shots = serializers.ListField(child=ShotIn(), required=False, max_length=6)
     cameos = serializers.ListField(child=StrictCharField(max_length=31), required=False,
                                    default=list, max_length=10)
+    characters = serializers.ListField(child=serializers.CharField(max_length=41),
+                                       required=False, default=list, max_length=10)
     remix_of = serializers.UUIDField(required=False)
 
 

@@ -20,13 +20,14 @@ class DoorVideoView:
 
 @transaction.atomic
 def door_video_create(*, user: User, prompt: str, model: str | None, seconds: object,
-                      size: str | None, reference_image: bytes | None) -> DoorVideoView:
+                      size: str | None, reference_image: bytes | None,
+                      characters: list[str] | None = None) -> DoorVideoView:
     alias = resolve_model(model)
     chosen = resolve_size(alias, size)
     info = generation.video_create(
         user=user, prompt=prompt, seconds=resolve_seconds(seconds),
         aspect_ratio=chosen.aspect_ratio, resolution=chosen.resolution, width=chosen.width,
-        height=chosen.height, reference_image=reference_image)
+        height=chosen.height, reference_image=reference_image, characters=characters)
     DoorVideo.objects.create(video_id=info.id, model=alias.id)
     return DoorVideoView(info=info, model=alias.id)
 

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import files, views, webhook_views
+from . import characters, files, views, webhook_views
 from .errors import openai_not_found
 
 urlpatterns = [
@@ -8,6 +8,10 @@ urlpatterns = [
     path("videos/extensions", views.VideoExtensionsView.as_view(),
          name="openai-video-extensions"),
     path("videos/edits", views.VideoEditsView.as_view(), name="openai-video-edits"),
+    path("videos/characters", characters.CharactersView.as_view(),
+         name="openai-video-characters"),
+    path("videos/characters/<str:character_id>", characters.CharacterView.as_view(),
+         name="openai-video-character"),
     path("videos/<str:video_id>", views.VideoView.as_view(), name="openai-video"),
     path("videos/<str:video_id>/remix", views.VideoRemixView.as_view(),
          name="openai-video-remix"),

@@ -46,6 +46,16 @@ class OpenAIVideoCreateIn(serializers.Serializer[None]):
     model = serializers.CharField(max_length=64, required=False, allow_blank=True)
     seconds = serializers.CharField(max_length=4, required=False, allow_blank=True)
     size = serializers.CharField(max_length=16, required=False, allow_blank=True)
+    # Castline's extension: characters to cast (ids or names), like @id / @name in the prompt.
+    characters = serializers.ListField(child=serializers.CharField(max_length=41),
+                                       required=False, default=list, max_length=10)
+
+
+def _characters(request: Request, data: dict[str, Any]) -> list[str]:
+    """`characters` from JSON, or `characters[]` / `characters` fields of a multipart body."""
+    if hasattr(request.data, "getlist"):
+        return [*request.data.getlist("characters[]"), *request.data.getlist("characters")]
+    return list(data.get("characters") or [])
 
 
 class OpenAIRemixIn(serializers.Serializer[None]):
@@ -139,7 +149,7 @@ class VideosView(OpenAIView):
         view = services.door_video_create(
             user=request_user(request), prompt=data["prompt"], model=data.get("model") or None,
             seconds=data.get("seconds"), size=data.get("size") or None,
-            reference_image=reference_bytes(request))
+            reference_image=reference_bytes(request), characters=_characters(request, data))
         return _video_response(view)
 
 

@@ -224,3 +224,23 @@ def test_extend_and_edit_through_the_worker(services_stack):
     info = probe(path)
     assert (info.width, info.height) == (1280, 720)
     assert info.duration == pytest.approx(8, abs=0.1)
+
+
+def test_characters_create_cast_by_name_through_the_worker_and_delete(services_stack):
+    from openai_api.tests.media import toy_video
+
+    _, key = _account(services_stack)
+    sdk = _sdk(services_stack, key)
+    other = _sdk(services_stack, _account(services_stack)[1])
+    character = sdk.videos.create_character(name="Blue Ball",
+                                            video=("ball.mp4", toy_video(), "video/mp4"))
+    assert sdk.videos.get_character(character.id).name == "Blue Ball"
+    with pytest.raises(openai.NotFoundError):
+        other.videos.get_character(character.id)
+    video = sdk.videos.create_and_poll(prompt="@blueball bounces down the stairs",
+                                       size="480x854", seconds="4")
+    assert video.status == "completed", (video, services_stack.logs())
+    sdk.delete(f"/videos/characters/{character.id}", cast_to=object)
+    with pytest.raises(openai.NotFoundError) as caught:
+        sdk.videos.create(prompt=f"@{character.id} again", size="480x854")
+    assert caught.value.code == "character.not_found"

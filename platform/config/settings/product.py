@@ -62,6 +62,9 @@ CAMEO_APPROVAL_TTL_S = env_int("CAMEO_APPROVAL_TTL_S", 24 * 3600)
 CAMEO_APPROVAL_SWEEP_S = env_int("CAMEO_APPROVAL_SWEEP_S", 60)  # how often expiry is swept
 CAMEO_CHALLENGE_TTL_S = env_int("CAMEO_CHALLENGE_TTL_S", 300)
 CAMEO_MAX_UPLOAD_BYTES = env_int("CAMEO_MAX_UPLOAD_BYTES", 50 * 1024 * 1024)
+# Characters (/v1/videos/characters): the short video a character is made from.
+CHARACTER_MAX_UPLOAD_BYTES = env_int("CHARACTER_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
+CHARACTER_MAX_SECONDS = env_int("CHARACTER_MAX_SECONDS", 10)
 
 # Feed
 FEED_TEEN_DAILY_CAP = env_int("FEED_TEEN_DAILY_CAP", 200)  # feed items a teen sees per UTC day
