@@ -13,6 +13,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from moderation.policy import Action, Category
+from moderation.policy.categories import SIGNAL_CATEGORIES
 
 # The languages the policy is measured in (issue 19): BCP 47 codes, in the order reports use.
 LANGUAGES: tuple[str, ...] = (
@@ -21,15 +22,11 @@ LANGUAGES: tuple[str, ...] = (
 )
 _LANGUAGE_BY_KEY = MappingProxyType({code.lower(): code for code in LANGUAGES})
 
-# Categories a prompt may be labelled with: the policy's own, less the internal signals, plus
-# the ones issue 19 names that the policy may not have yet. An unknown label is an error; the
-# extra names only group figures (scoring never reads the category the engine reports).
-PENDING_CATEGORIES: frozenset[str] = frozenset({"weapons", "drugs"})
-_INTERNAL = frozenset({Category.MINOR_CONTEXT, Category.OWNER_RULE})
-CATEGORIES: tuple[str, ...] = (
-    *(c.value for c in Category if c not in _INTERNAL),
-    *sorted(PENDING_CATEGORIES - {c.value for c in Category}),
-)
+# Categories a prompt may be labelled with: the policy's own, less the context signals
+# (minor_context, suggestive, ...) and owner rules, which are never a prompt's label. An unknown
+# label is an error; the label only groups figures (scoring never reads the engine's category).
+_INTERNAL = SIGNAL_CATEGORIES | {Category.OWNER_RULE}
+CATEGORIES: tuple[str, ...] = tuple(c.value for c in Category if c not in _INTERNAL)
 
 REQUIRED_COLUMNS = ("language", "category", "expected_action", "text")
 # "variant" names the kind of evasion a prompt uses (spaced, leet, ...): figures per variant.
