@@ -176,3 +176,55 @@ def test_a_client_that_stops_reading_delays_nobody_and_loses_nothing(two_servers
         with pytest.raises(TimeoutError):
             next_event(again, timeout=0.5)
     assert got == slow_ids  # every one, in order, once
+
+
+@pytest.fixture(scope="module")
+def embedded_servers(services_checked: None) -> Iterator[tuple[Stack, Stack]]:
+    """Embedded mode (SQLite, filesystem broker, no Redis): two servers and a worker. The table
+    tail is set to 60 s, so what arrives sooner was woken by a datagram."""
+    import subprocess
+    import sys
+
+    env = base_env(DATA_DIR=tempfile.mkdtemp(prefix="castline-live-embedded-"),
+                   EVENTS_TAIL_INTERVAL_S="60")
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=Path(__file__).parents[2],
+                   env=env, check=True)
+    stacks = []
+    for name in ("a", "b"):
+        port = free_port()
+        stack = Stack(base_url=f"http://127.0.0.1:{port}", env=env,
+                      log_dir=Path(tempfile.mkdtemp(prefix=f"castline-live-emb-{name}-")))
+        spawn(stack, "server", server_args(port))
+        stacks.append(stack)
+    spawn(stacks[0], "worker", worker_args(concurrency=1))
+    try:
+        for stack in stacks:
+            wait_healthy(stack)
+        yield stacks[0], stacks[1]
+    finally:
+        for stack in stacks:
+            stack.stop()
+
+
+def test_embedded_mode_wakes_every_server_without_polling(embedded_servers):
+    a, b = embedded_servers
+    register(a.base_url, ana_handle := _handle("ana"))
+    register(b.base_url, bob_handle := _handle("bob"))
+    ana, bob = login(a.base_url, ana_handle), login(b.base_url, bob_handle)
+    with ana.websocket(a.ws_url) as ana_a, ana.websocket(b.ws_url) as ana_b:
+        started = time.monotonic()
+        assert bob.http.post(f"/api/v1/users/{ana_handle}/follow").status_code == 201
+        for ws in (ana_a, ana_b):
+            assert next_event(ws, "accounts.followed", timeout=5)
+        assert time.monotonic() - started < 5  # far under the 60 s tail
+        response = ana.http.post("/api/v1/videos", json={"prompt": "a paper boat at dusk",
+                                                          "seconds": 4})
+        assert response.status_code == 202, response.text
+        for ws in (ana_a, ana_b):  # from the worker process
+            event = next_event(ws, timeout=50)
+            while event["type"] not in ("generation.completed", "generation.failed"):
+                event = next_event(ws, timeout=50)
+        # a logout through server A closes the session's socket on server B too
+        assert ana.http.post("/api/v1/auth/logout", json={}).status_code == 204
+        assert _closed_code(ana_b) == CLOSE_SESSION_ENDED
+        assert _closed_code(ana_a) == CLOSE_SESSION_ENDED
