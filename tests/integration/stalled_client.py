@@ -37,7 +37,7 @@ class StalledClient:
                     raise ConnectionRefusedError(event.status_code)
                 self.accepted = True
             elif isinstance(event, Frame) and event.opcode is Opcode.TEXT:
-                self.texts.append(event.data.decode())
+                self.texts.append(bytes(event.data).decode())
             elif isinstance(event, Frame) and event.opcode is Opcode.CLOSE:
                 self.close = Close.parse(event.data)
         outgoing = b"".join(self.protocol.data_to_send())  # pongs, the close reply

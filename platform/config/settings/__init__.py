@@ -163,6 +163,7 @@ else:
     # datagrams in DATA_DIR, and the notifications table is tailed as the safety net.
     EVENTS_DELIVERY = env_str("EVENTS_DELIVERY", "local")
 EVENTS_TAIL_INTERVAL_S = float(env_str("EVENTS_TAIL_INTERVAL_S", "1.0"))
+EVENTS_LOCAL_WAKE = env_bool("EVENTS_LOCAL_WAKE", True)  # off: the tail alone (the old way)
 EVENTS_SOCKET_QUEUE = env_int("EVENTS_SOCKET_QUEUE", 1000)
 EVENTS_SESSION_CHECK_S = float(env_str("EVENTS_SESSION_CHECK_S", "30"))
 EVENTS_BUS_WAIT_S = float(env_str("EVENTS_BUS_WAIT_S", "5"))

@@ -52,7 +52,7 @@ class DatagramPublisher:
         return sock
 
     def publish(self, message: BusMessage) -> None:
-        if not message:
+        if not message or not settings.EVENTS_LOCAL_WAKE:
             return
         payloads = [encode(message)]
         if len(payloads[0]) > MAX_DATAGRAM:
