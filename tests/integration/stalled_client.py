@@ -2,6 +2,7 @@
 plain blocking socket with a small receive buffer, so nothing reads on its behalf meanwhile."""
 
 import socket
+import time
 from urllib.parse import urlsplit
 
 from websockets.client import ClientProtocol
@@ -44,15 +45,20 @@ class StalledClient:
         if outgoing:
             self.sock.sendall(outgoing)
 
-    def read_until_closed(self, timeout: float = 30) -> list[str]:
-        """Now read: every frame until the server closes (or the connection ends)."""
-        self.sock.settimeout(timeout)
+    def read_until_closed(self, idle_s: float = 5) -> list[str]:
+        """Now read: every frame until the server closes, the connection ends, or no event
+        came for `idle_s` (the server's keep-alive pings do not count)."""
+        self.sock.settimeout(idle_s)
+        last_event = time.monotonic()
         try:
-            while self.close is None:
+            while self.close is None and time.monotonic() - last_event < idle_s:
+                count = len(self.texts)
                 data = self.sock.recv(1 << 16)
                 self._receive(data)
                 if not data:
                     break
+                if len(self.texts) > count:
+                    last_event = time.monotonic()
         except (ConnectionError, TimeoutError):
             pass
         finally:
