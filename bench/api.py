@@ -191,9 +191,9 @@ def bursts(ws_url: str, users: list[BenchUser], rounds: int, processes: int,
     while round_ < rounds or (stalled and time.monotonic() - started < stall_s):
         commits[round_], seconds = publish_burst(users, round_)
         publish_s.append(seconds)
-        if stalled_user is not None:
-            slow_ids += publish_padding(stalled_user, 40)
         fleet.wait_round(round_, timeout=120)
+        if stalled_user is not None:  # between bursts: its cost is the publisher's, not the
+            slow_ids += publish_padding(stalled_user, 40)  # stalled client's
         round_ += 1
     result: dict[str, Any] = {**latency_summary(fleet.collect(round_), commits, publish_s,
                                                 len(users))}
@@ -229,6 +229,25 @@ def stalled_replay(ws_url: str, stalled: StalledClient, user: BenchUser, expecte
             "all_once_in_order": got == expected}
 
 
+def publisher_rate(events: int, repeats: int = 5) -> dict[str, float]:
+    """Events/s into the bus alone: the after-commit hook's publish of one transaction's
+    message of `events` events (the servers of the design are subscribed meanwhile)."""
+    from events.bus import publisher
+    from events.wire import BusMessage, LiveEvent, event_text
+
+    text = event_text({"id": 1, "type": "bench.rate", "payload": {"r": -1},
+                       "created_at": "2026-01-01T00:00:00+00:00"})
+    message = BusMessage(events=[LiveEvent(-1 - n, 10**12 + n, text) for n in range(events)])
+    timings = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        publisher().publish(message)
+        timings.append(time.perf_counter() - started)
+    seconds = percentile(timings, 0.5)
+    return {"events": events, "ms": round(seconds * 1000, 2),
+            "events_per_s": round(events / max(seconds, 1e-9))}
+
+
 def live_events(stack_for: Any, designs: list[str], big_designs: list[str],
                 users: list[BenchUser], args: argparse.Namespace) -> dict[str, Any]:
     results: dict[str, Any] = {}
@@ -238,6 +257,10 @@ def live_events(stack_for: Any, designs: list[str], big_designs: list[str],
         try:
             runs: dict[str, Any] = {"burst": bursts(stack.ws_url, users[:args.clients],
                                                     args.rounds, args.client_processes)}
+            if not design.startswith("tail"):
+                runs["publisher_500"] = publisher_rate(500, repeats=3)
+                runs["publisher_5000"] = publisher_rate(5000, repeats=1 if "layer" in design
+                                                        else 5)
             if design in big_designs:
                 runs["connected_big"] = bursts(stack.ws_url, users[:args.big_clients],
                                                args.big_rounds, args.client_processes * 2)
@@ -260,10 +283,10 @@ def live_events(stack_for: Any, designs: list[str], big_designs: list[str],
                 base, new = results[baseline][run], results[design][run]
                 results[design][f"{run}_p99_vs_{baseline}"] = round(
                     new["p99_ms"] / max(base["p99_ms"], 0.1), 4)
-                if baseline != "tail":  # the tail's publisher sends nothing
-                    results[design][f"{run}_publisher_rate_vs_{baseline}"] = round(
-                        new["publisher_events_per_s"] / max(base["publisher_events_per_s"], 1),
-                        1)
+        if "publisher_5000" in results[design] and "publisher_5000" in results.get(baseline, {}):
+            results[design][f"publisher_5000_rate_vs_{baseline}"] = round(
+                results[design]["publisher_5000"]["events_per_s"]
+                / max(results[baseline]["publisher_5000"]["events_per_s"], 1), 1)
     return results
 
 
@@ -284,6 +307,8 @@ def main() -> None:
     parser.add_argument("--big-designs", default="channel_layer,redis",
                         help="designs that also run --big-clients")
     parser.add_argument("--skip-http", action="store_true")
+    parser.add_argument("--ws", default="websockets-sansio",
+                        help="uvicorn's websocket implementation")
     parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
     parser.add_argument("--watchdog-s", type=float, default=3600,
                         help="print every thread's stack and exit if the run takes longer")
@@ -311,7 +336,9 @@ def main() -> None:
         port = free_port()
         stack = Stack(base_url=f"http://127.0.0.1:{port}", env={**env, **DESIGNS[design]},
                       log_dir=log_dir)
-        spawn(stack, f"server-{design}", server_args(port, workers=args.workers))
+        server = server_args(port, workers=args.workers)
+        server[server.index("--ws") + 1] = args.ws
+        spawn(stack, f"server-{design}", server)
         wait_serving(stack)
         return stack
 

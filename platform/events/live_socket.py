@@ -49,8 +49,8 @@ class LiveSocket:
     async def send_replayed(self, event_id: int, text: str) -> None:
         """Send one event of the backlog; its live copy, if one is queued, is skipped."""
         self._replayed.add(event_id)
-        self.last_sent_id = event_id
         await self._send(text)
+        self.last_sent_id = event_id
 
     def start(self) -> None:
         """The backlog is out: from now on the queued live events flow."""
@@ -59,15 +59,17 @@ class LiveSocket:
 
     async def _write(self) -> None:
         loop = asyncio.get_running_loop()
+        queue = self._queue
         while True:
-            event = await self._queue.get()
+            # what is queued already goes without a wait in between
+            event = queue.get_nowait() if queue.qsize() else await queue.get()
             if self._replayed:
                 if event.id in self._replayed:
                     continue
                 if loop.time() > self._replayed_until:
                     self._replayed = set()
-            self.last_sent_id = event.id  # the frame is written before send first waits
-            await self._send(event.text)
+            await self._send(event.text)  # uvicorn's sans-I/O send waits, then writes
+            self.last_sent_id = event.id
 
     def end(self, code: int) -> None:
         """Close with `code`; the events still queued stay in the table for the replay."""
