@@ -1,13 +1,11 @@
 """API and live-event benchmark against a real uvicorn server.
 
 Prints JSON: requests/s and p50/p99 latency for GET /api/v1/me and a paginated list
-(/api/v1/notifications) under concurrent load, one video and a page of videos through both
-doors (the app's /api/v1/videos with a session token, the OpenAI-compatible /v1/videos with
-an API key), the same for a framework floor (an
+(/api/v1/notifications) under concurrent load, the same for a framework floor (an
 unauthenticated JSON 404 that touches no database) as the in-run baseline, and websocket
 delivery latency p50/p99 with 500 connected clients.
 
-Embedded mode by default (SQLite, events through the notifications-table tail); set
+Embedded mode by default (SQLite); set
 DATABASE_URL and REDIS_URL to measure Postgres + Redis. Never fails the test run.
 
     .venv/bin/python bench/api.py [--seconds 10] [--concurrency 32] [--clients 500]
@@ -15,28 +13,47 @@ DATABASE_URL and REDIS_URL to measure Postgres + Redis. Never fails the test run
 
 import argparse
 import asyncio
+import faulthandler
 import json
 import os
 import subprocess
 import sys
 import tempfile
 import time
+import uuid
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
-import websockets
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "platform")]
 
+from bench.ws_clients import ClientFleet  # noqa: E402
 from tests.integration.stack import (  # noqa: E402
     Stack,
     base_env,
     free_port,
     server_args,
     spawn,
-    wait_healthy,
 )
+from tests.integration.stalled_client import StalledClient  # noqa: E402
+
+
+def wait_serving(stack: Stack, timeout: float = 180) -> None:
+    """Every worker process up. Not /healthz: its channel-layer round trip (send, then
+    receive) never completes on RedisPubSubChannelLayer, which drops what nobody listens to."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{stack.base_url}/api/v1/_floor", timeout=2).status_code == 404:
+                time.sleep(3)  # the other worker process imports in parallel
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError(f"server not up after {timeout}s\n{stack.logs()}")
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -48,7 +65,6 @@ async def load(url: str, headers: dict[str, str], seconds: float, concurrency: i
                ) -> dict[str, float]:
     latencies: list[float] = []
     errors = 0
-    statuses: set[int] = set()
     deadline = time.perf_counter() + seconds
     limits = httpx.Limits(max_connections=concurrency)
     async with httpx.AsyncClient(headers=headers, limits=limits, timeout=30) as client:
@@ -60,48 +76,60 @@ async def load(url: str, headers: dict[str, str], seconds: float, concurrency: i
                 response = await client.get(url)
                 latencies.append(time.perf_counter() - started)
                 errors += response.status_code >= 500
-                statuses.add(response.status_code)
 
         began = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         elapsed = time.perf_counter() - began
     return {"requests": len(latencies), "rps": round(len(latencies) / elapsed, 1),
             "p50_ms": round(percentile(latencies, 0.5) * 1000, 2),
-            "p99_ms": round(percentile(latencies, 0.99) * 1000, 2), "server_errors": errors,
-            "statuses": sorted(statuses)}
+            "p99_ms": round(percentile(latencies, 0.99) * 1000, 2), "server_errors": errors}
 
 
-def prepare_users(env: dict[str, str], count: int) -> list[dict[str, object]]:
-    """Users + device sessions + tokens made directly in the database (hashing 500 passwords
-    through the API would measure PBKDF2, not the API)."""
+@dataclass
+class BenchUser:
+    id: int
+    access: str
+
+
+def prepare_users(env: dict[str, str], count: int) -> list[BenchUser]:
+    """Users, device sessions and access tokens made directly in the database, in bulk
+    (hashing thousands of passwords through the API would measure PBKDF2, not the API)."""
     os.environ.update(env)
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
     import django
 
     django.setup()
-    from accounts.models import User
-    from accounts.services import session_start
+    from rest_framework_simplejwt.tokens import AccessToken
+
+    from accounts.models import DeviceSession, User
     from events.services import event_publish
 
-    users = []
-    for index in range(count):
-        user = User.objects.create(email=f"bench{index}@example.com", handle=f"bench{index}",
-                                   password="!")
-        tokens = session_start(user=user, device="bench")
-        users.append({"id": user.pk, "access": tokens["access"]})
+    run = uuid.uuid4().hex[:6]  # a database may hold earlier runs' users
+    users = User.objects.bulk_create([
+        User(email=f"bench{index}-{run}@example.com", handle=f"b{run}_{index}", password="!")
+        for index in range(count)])
+    sessions = DeviceSession.objects.bulk_create([DeviceSession(user=u, name="bench")
+                                                  for u in users])
+    prepared = []
+    for user, session in zip(users, sessions, strict=True):
+        token = AccessToken.for_user(user)
+        token["sid"] = session.pk
+        prepared.append(BenchUser(user.pk, str(token)))
     for index in range(30):  # something to paginate
-        event_publish(user_id=users[0]["id"], type="bench.seed", payload={"n": index})
-    users[0].update(_seed_videos(User.objects.get(pk=users[0]["id"])))
-    return users
+        event_publish(user_id=prepared[0].id, type="bench.seed", payload={"n": index})
+    return prepared
 
 
-def _seed_videos(owner: object) -> dict[str, object]:
-    """30 completed videos rows and an API key for the first user (rows only: no worker)."""
+def seed_videos(owner_id: int) -> tuple[str, str]:
+    """30 completed video rows and an API key for one user (rows only: no worker): the newest
+    video's id and the key, for the two doors' read paths."""
     from django.utils import timezone
 
+    from accounts.models import User
     from apikeys.services import api_key_create
     from generation.models import Video
 
+    owner = User.objects.get(pk=owner_id)
     now = timezone.now()
     videos = [Video.objects.create(owner=owner, prompt=f"bench clip {n}", seconds=4,
                                    aspect_ratio="9:16", resolution="720p", width=720,
@@ -109,45 +137,177 @@ def _seed_videos(owner: object) -> dict[str, object]:
                                    model_name="castline-tiny", cost=6, status="completed",
                                    progress=1.0, finished_at=now)
               for n in range(30)]
-    key = api_key_create(user=owner, name="bench").secret  # type: ignore[arg-type]
-    return {"video_id": str(videos[-1].pk), "api_key": key}
+    return str(videos[-1].pk), api_key_create(user=owner, name="bench").secret
 
 
-async def websocket_latency(ws_url: str, users: list[dict[str, object]], rounds: int
-                            ) -> dict[str, float]:
+# How each design runs: the servers' environment; the bench process publishes the same way.
+DESIGNS: dict[str, dict[str, str]] = {
+    "channel_layer": {"EVENTS_DELIVERY": "channel_layer"},  # channels_redis group_send: before
+    "pubsub_layer": {"EVENTS_DELIVERY": "channel_layer", "EVENTS_CHANNEL_LAYER": "pubsub"},
+    "redis": {"EVENTS_DELIVERY": "redis"},  # one PUBLISH per commit, one SUBSCRIBE per process
+    "tail": {"EVENTS_DELIVERY": "local", "EVENTS_LOCAL_WAKE": "0",
+             "EVENTS_TAIL_INTERVAL_S": "0.2"},  # embedded, before: the table tail alone
+    "local": {"EVENTS_DELIVERY": "local"},  # embedded: datagram wake + tail as the safety net
+}
+
+
+def use_design(design: str) -> None:
+    """Publish from this process the way the design's servers expect."""
+    from channels.layers import channel_layers
+    from django.conf import settings
+
+    overrides = DESIGNS[design]
+    settings.EVENTS_DELIVERY = overrides["EVENTS_DELIVERY"]
+    settings.EVENTS_LOCAL_WAKE = overrides.get("EVENTS_LOCAL_WAKE") != "0"
+    if settings.REDIS_URL:
+        settings.CHANNEL_LAYERS["default"]["BACKEND"] = (
+            "channels_redis.pubsub.RedisPubSubChannelLayer"
+            if overrides.get("EVENTS_CHANNEL_LAYER") == "pubsub"
+            else "channels_redis.core.RedisChannelLayer")
+    channel_layers.backends.clear()
+
+
+def publish_burst(users: list[BenchUser], round_: int) -> tuple[float, float]:
+    """One transaction, one event per user; (time just before COMMIT, seconds that COMMIT and
+    the after-commit publishing took)."""
     from django.db import transaction
 
-    from events.services import event_publish
+    from events.services import events_publish_many
 
-    latencies: list[float] = []
-    connections = [await websockets.connect(f"{ws_url}/ws/events?token={u['access']}",
-                                            open_timeout=30, max_queue=None)
-                   for u in users]
-    await asyncio.sleep(1)  # let the server finish joining groups
+    with transaction.atomic():
+        events_publish_many(events=[(u.id, "bench.ping", {"r": round_}) for u in users])
+        committing = time.time()
+    return committing, time.time() - committing
 
-    def publish_all() -> float:
-        sent = time.time()
-        with transaction.atomic():
-            for user in users:
-                event_publish(user_id=int(user["id"]), type="bench.ping", payload={"t": sent})
-        return sent
 
-    async def receive(connection: websockets.ClientConnection) -> None:
-        while True:
-            event = json.loads(await asyncio.wait_for(connection.recv(), 30))
-            if event["type"] == "bench.ping":
-                latencies.append(time.time() - event["payload"]["t"])
-                return
-
-    for _ in range(rounds):
-        waiters = [asyncio.create_task(receive(c)) for c in connections]
-        await asyncio.to_thread(publish_all)
-        await asyncio.gather(*waiters)
-    for connection in connections:
-        await connection.close()
-    return {"clients": len(connections), "events": len(latencies),
+def latency_summary(arrivals: Any, commits: dict[int, float], publish_s: list[float],
+                    events_per_round: int) -> dict[str, float]:
+    latencies = [arrived - commits[round_] for round_, arrived in arrivals.times]
+    return {"events": len(latencies), "missing": arrivals.missing,
+            "duplicates": arrivals.duplicates,
             "p50_ms": round(percentile(latencies, 0.5) * 1000, 1),
-            "p99_ms": round(percentile(latencies, 0.99) * 1000, 1)}
+            "p99_ms": round(percentile(latencies, 0.99) * 1000, 1),
+            "max_ms": round(max(latencies, default=float("nan")) * 1000, 1),
+            "publish_ms_per_burst": round(percentile(publish_s, 0.5) * 1000, 1),
+            "publisher_events_per_s": round(events_per_round / max(percentile(publish_s, 0.5),
+                                                                   1e-9))}
+
+
+def bursts(ws_url: str, users: list[BenchUser], rounds: int, processes: int,
+           stalled_user: BenchUser | None = None, stall_s: float = 0) -> dict[str, Any]:
+    """Clients connected, then bursts of one event per client, each after the last arrived.
+    With a stalled user: during the bursts it also gets 8 kB events it never reads (for at
+    least `stall_s`); then it reads, reconnects with ?after= and must have every one, once."""
+    fleet = ClientFleet(ws_url, [u.access for u in users], processes)
+    fleet.wait_ready()
+    stalled = (StalledClient(f"{ws_url}/ws/events?token={stalled_user.access}")
+               if stalled_user else None)
+    time.sleep(1)
+    commits: dict[int, float] = {}
+    publish_s: list[float] = []
+    slow_ids: list[int] = []
+    started = time.monotonic()
+    round_ = 0
+    while round_ < rounds or (stalled and time.monotonic() - started < stall_s):
+        commits[round_], seconds = publish_burst(users, round_)
+        publish_s.append(seconds)
+        fleet.wait_round(round_, timeout=120)
+        if stalled_user is not None:  # between bursts: its cost is the publisher's, not the
+            slow_ids += publish_padding(stalled_user, 40)  # stalled client's
+        round_ += 1
+    result: dict[str, Any] = {**latency_summary(fleet.collect(round_), commits, publish_s,
+                                                len(users))}
+    result.update(clients=len(users), bursts=round_)
+    if stalled is not None and stalled_user is not None:
+        result["stalled_client"] = stalled_replay(ws_url, stalled, stalled_user, slow_ids,
+                                                  time.monotonic() - started)
+    return result
+
+
+def publish_padding(user: BenchUser, count: int) -> list[int]:
+    from events.services import events_publish_many
+
+    return [n.pk for n in events_publish_many(events=[
+        (user.id, "bench.padding", {"pad": "x" * 8000}) for _ in range(count)])]
+
+
+def stalled_replay(ws_url: str, stalled: StalledClient, user: BenchUser, expected: list[int],
+                   stalled_s: float) -> dict[str, Any]:
+    from websockets.sync.client import connect
+
+    got = [json.loads(text)["id"] for text in stalled.read_until_closed()]
+    before_close, close = len(got), stalled.close
+    if len(got) < len(expected):  # reconnect where it stopped, as a client does
+        with connect(f"{ws_url}/ws/events?token={user.access}&after={got[-1] if got else 0}",
+                     max_size=None) as again:
+            while len(got) < len(expected):
+                got.append(json.loads(again.recv(timeout=30))["id"])
+    return {"stalled_s": round(stalled_s, 1), "events": len(expected),
+            "received_before_close": before_close,
+            "close_code": close.code if close else None,
+            "close_reason": close.reason if close else None,
+            "all_once_in_order": got == expected}
+
+
+def publisher_rate(events: int, repeats: int = 5) -> dict[str, float]:
+    """Events/s into the bus alone: the after-commit hook's publish of one transaction's
+    message of `events` events (the servers of the design are subscribed meanwhile)."""
+    from events.bus import publisher
+    from events.wire import BusMessage, LiveEvent, event_text
+
+    text = event_text({"id": 1, "type": "bench.rate", "payload": {"r": -1},
+                       "created_at": "2026-01-01T00:00:00+00:00"})
+    message = BusMessage(events=[LiveEvent(-1 - n, 10**12 + n, text) for n in range(events)])
+    timings = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        publisher().publish(message)
+        timings.append(time.perf_counter() - started)
+    seconds = percentile(timings, 0.5)
+    return {"events": events, "ms": round(seconds * 1000, 2),
+            "events_per_s": round(events / max(seconds, 1e-9))}
+
+
+def live_events(stack_for: Any, designs: list[str], big_designs: list[str],
+                users: list[BenchUser], args: argparse.Namespace) -> dict[str, Any]:
+    results: dict[str, Any] = {}
+    for design in designs:
+        use_design(design)
+        stack = stack_for(design)
+        try:
+            runs: dict[str, Any] = {"burst": bursts(stack.ws_url, users[:args.clients],
+                                                    args.rounds, args.client_processes)}
+            if not design.startswith("tail"):
+                runs["publisher_500"] = publisher_rate(500, repeats=3)
+                runs["publisher_5000"] = publisher_rate(5000, repeats=1 if "layer" in design
+                                                        else 5)
+            if design in big_designs:
+                runs["connected_big"] = bursts(stack.ws_url, users[:args.big_clients],
+                                               args.big_rounds, args.client_processes * 2)
+            if design == designs[-1] and args.stall_s:
+                runs["slow_reader"] = bursts(stack.ws_url, users[:args.clients], args.rounds,
+                                             args.client_processes,
+                                             stalled_user=users[args.big_clients],
+                                             stall_s=args.stall_s)
+                runs["slow_reader_p99_vs_burst"] = round(
+                    runs["slow_reader"]["p99_ms"] / max(runs["burst"]["p99_ms"], 0.1), 2)
+            results[design] = runs
+        except Exception as exc:  # a benchmark reports; it never fails the run
+            results[design] = {"error": f"{type(exc).__name__}: {exc}", "logs": stack.logs()}
+        finally:
+            stack.stop()
+    baseline = designs[0]
+    for design in designs[1:]:
+        for run in ("burst", "connected_big"):
+            if run in results[design] and run in results.get(baseline, {}):
+                base, new = results[baseline][run], results[design][run]
+                results[design][f"{run}_p99_vs_{baseline}"] = round(
+                    new["p99_ms"] / max(base["p99_ms"], 0.1), 4)
+        if "publisher_5000" in results[design] and "publisher_5000" in results.get(baseline, {}):
+            results[design][f"publisher_5000_rate_vs_{baseline}"] = round(
+                results[design]["publisher_5000"]["events_per_s"]
+                / max(results[baseline]["publisher_5000"]["events_per_s"], 1), 1)
+    return results
 
 
 def main() -> None:
@@ -156,8 +316,27 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--clients", type=int, default=500)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--big-clients", type=int, default=5000)
+    parser.add_argument("--big-rounds", type=int, default=3)
+    parser.add_argument("--client-processes", type=int, default=2)
+    parser.add_argument("--stall-s", type=float, default=10,
+                        help="slow-reader run on the last design (0: skip)")
+    parser.add_argument("--designs", default="",
+                        help="comma-separated, baseline first (default: channel_layer,"
+                             "pubsub_layer,redis with REDIS_URL; tail,local without)")
+    parser.add_argument("--big-designs", default="channel_layer,redis",
+                        help="designs that also run --big-clients")
+    parser.add_argument("--skip-http", action="store_true")
+    parser.add_argument("--ws", default="websockets-sansio",
+                        help="uvicorn's websocket implementation")
     parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
+    parser.add_argument("--watchdog-s", type=float, default=3600,
+                        help="print every thread's stack and exit if the run takes longer")
     args = parser.parse_args()
+    faulthandler.dump_traceback_later(args.watchdog_s, exit=True)
+    with_redis = bool(os.environ.get("REDIS_URL"))
+    designs = [d for d in (args.designs or ("channel_layer,pubsub_layer,redis" if with_redis
+                                             else "tail,local")).split(",") if d]
 
     data_dir = tempfile.mkdtemp(prefix="castline-apibench-")
     overrides = {"DATA_DIR": data_dir, "LOG_LEVEL": "ERROR", "RATE_USER": "100000000/min",
@@ -168,50 +347,60 @@ def main() -> None:
     env = base_env(**overrides)
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env,
                    check=True)
-    port = free_port()
-    stack = Stack(base_url=f"http://127.0.0.1:{port}", env=env,
-                  log_dir=Path(tempfile.mkdtemp(prefix="castline-apibench-logs-")))
-    spawn(stack, "server", server_args(port, workers=args.workers))
+    if with_redis:
+        import redis
+        redis.Redis.from_url(os.environ["REDIS_URL"]).flushdb()
+    log_dir = Path(tempfile.mkdtemp(prefix="castline-apibench-logs-"))
+
+    def stack_for(design: str) -> Stack:
+        port = free_port()
+        stack = Stack(base_url=f"http://127.0.0.1:{port}", env={**env, **DESIGNS[design]},
+                      log_dir=log_dir)
+        server = server_args(port, workers=args.workers)
+        server[server.index("--ws") + 1] = args.ws
+        spawn(stack, f"server-{design}", server)
+        wait_serving(stack)
+        return stack
+
+    results: dict[str, Any] = {"mode": "redis+postgres" if with_redis else "embedded",
+                               "server_workers": args.workers}
     try:
-        wait_healthy(stack)
-        users = prepare_users(env, args.clients)
-        auth = {"Authorization": f"Bearer {users[0]['access']}"}
-        key = {"Authorization": f"Bearer {users[0]['api_key']}"}
-        results = {
-            "mode": "redis+postgres" if os.environ.get("REDIS_URL") else "embedded",
-            "concurrency": args.concurrency,
-            "server_workers": args.workers,
-            "baseline_json_404": asyncio.run(load(f"{stack.base_url}/api/v1/_floor", {},
-                                                  args.seconds, args.concurrency)),
-            "me": asyncio.run(load(f"{stack.base_url}/api/v1/me", auth, args.seconds,
-                                   args.concurrency)),
-            "notifications_page": asyncio.run(load(
-                f"{stack.base_url}/api/v1/notifications?page_size=20", auth, args.seconds,
-                args.concurrency)),
-            "app_video": asyncio.run(load(
-                f"{stack.base_url}/api/v1/videos/{users[0]['video_id']}", auth, args.seconds,
-                args.concurrency)),
-            "app_videos_page": asyncio.run(load(
-                f"{stack.base_url}/api/v1/videos?page_size=20", auth, args.seconds,
-                args.concurrency)),
-            "v1_video": asyncio.run(load(
-                f"{stack.base_url}/v1/videos/{users[0]['video_id']}", key, args.seconds,
-                args.concurrency)),
-            "v1_videos_page": asyncio.run(load(
-                f"{stack.base_url}/v1/videos?limit=20", key, args.seconds, args.concurrency)),
-            "websocket_delivery": asyncio.run(websocket_latency(stack.ws_url, users,
-                                                                args.rounds)),
-        }
-        floor = results["baseline_json_404"]["rps"] or 1
-        results["me_rps_vs_floor"] = round(results["me"]["rps"] / floor, 3)
-        results["list_rps_vs_floor"] = round(results["notifications_page"]["rps"] / floor, 3)
-        for name in ("app_video", "app_videos_page", "v1_video", "v1_videos_page"):
-            results[f"{name}_rps_vs_floor"] = round(results[name]["rps"] / floor, 3)
-        print(json.dumps(results, indent=2))
+        users = prepare_users(env, max(args.big_clients, args.clients) + 1)
+        if not args.skip_http:
+            stack = stack_for(designs[-1])
+            try:
+                auth = {"Authorization": f"Bearer {users[0].access}"}
+                results["concurrency"] = args.concurrency
+                results["baseline_json_404"] = asyncio.run(load(
+                    f"{stack.base_url}/api/v1/_floor", {}, args.seconds, args.concurrency))
+                results["me"] = asyncio.run(load(f"{stack.base_url}/api/v1/me", auth,
+                                                 args.seconds, args.concurrency))
+                results["notifications_page"] = asyncio.run(load(
+                    f"{stack.base_url}/api/v1/notifications?page_size=20", auth, args.seconds,
+                    args.concurrency))
+                # The app's door and the OpenAI-compatible one over the same rows.
+                video_id, api_key = seed_videos(users[0].id)
+                key = {"Authorization": f"Bearer {api_key}"}
+                doors = {"app_video": (f"/api/v1/videos/{video_id}", auth),
+                         "app_videos_page": ("/api/v1/videos?page_size=20", auth),
+                         "v1_video": (f"/v1/videos/{video_id}", key),
+                         "v1_videos_page": ("/v1/videos?limit=20", key)}
+                for name, (path, headers) in doors.items():
+                    results[name] = asyncio.run(load(f"{stack.base_url}{path}", headers,
+                                                     args.seconds, args.concurrency))
+                floor = results["baseline_json_404"]["rps"] or 1
+                results["me_rps_vs_floor"] = round(results["me"]["rps"] / floor, 3)
+                results["list_rps_vs_floor"] = round(
+                    results["notifications_page"]["rps"] / floor, 3)
+                for name in doors:
+                    results[f"{name}_rps_vs_floor"] = round(results[name]["rps"] / floor, 3)
+            finally:
+                stack.stop()
+        results["live_events"] = live_events(stack_for, designs, args.big_designs.split(","),
+                                             users, args)
     except Exception as exc:  # a benchmark reports; it never fails the run
-        print(json.dumps({"error": f"{type(exc).__name__}: {exc}", "logs": stack.logs()}))
-    finally:
-        stack.stop()
+        results["error"] = f"{type(exc).__name__}: {exc}"
+    print(json.dumps(results, indent=2))
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ from .selectors import (
     blocked_user_ids,
     follows,
     is_blocked_between,
+    sessions_live,
 )
 from .services import account_erasure_hook_register, user_deactivate, user_reactivate
 
@@ -22,6 +23,7 @@ __all__ = [
     "follows",
     "is_blocked_between",
     "request_user",
+    "sessions_live",
     "user_deactivate",
     "user_reactivate",
 ]

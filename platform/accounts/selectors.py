@@ -76,3 +76,10 @@ def following_list(*, user: User) -> QuerySet[Follow]:
 
 def sessions_list(*, user: User) -> QuerySet[DeviceSession]:
     return DeviceSession.objects.filter(user=user, revoked_at__isnull=True)
+
+
+def sessions_live(*, session_ids: set[int]) -> set[int]:
+    """Which of these device sessions still authenticate (not revoked, account active)."""
+    return set(DeviceSession.objects.filter(pk__in=session_ids, revoked_at__isnull=True,
+                                            user__is_active=True)
+               .values_list("pk", flat=True))

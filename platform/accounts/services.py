@@ -24,7 +24,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from core.errors import DomainError, NotFoundError
 from core.images import image_open_bounded
-from events.services import event_publish
+from events.services import event_publish, sessions_ended_publish
 
 from .models import Block, DeviceSession, Follow, User
 from .selectors import is_blocked_between
@@ -163,13 +163,17 @@ def session_revoke(*, user: User, session_id: int | None) -> None:
                                            ).update(revoked_at=timezone.now())
     if not updated and not DeviceSession.objects.filter(user=user, pk=session_id).exists():
         raise NotFoundError("not_found", "No such session.")
+    sessions_ended_publish(user_id=user.pk, session_ids=[session_id] if updated else [])
 
 
 def sessions_revoke_all(*, user: User, except_session_id: int | None = None) -> None:
     sessions = DeviceSession.objects.filter(user=user, revoked_at__isnull=True)
     if except_session_id is not None:
         sessions = sessions.exclude(pk=except_session_id)
-    sessions.update(revoked_at=timezone.now())
+    ended = list(sessions.values_list("pk", flat=True))
+    DeviceSession.objects.filter(pk__in=ended).update(revoked_at=timezone.now())
+    # Their open websockets close after commit, on every web process.
+    sessions_ended_publish(user_id=user.pk, session_ids=ended)
 
 
 @transaction.atomic

@@ -16,7 +16,6 @@ from config.settings import *  # noqa: F403
 from config.settings import REDIS_URL, REST_FRAMEWORK, THROTTLE_SCOPES
 
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
-EVENTS_DELIVERY = "channel_layer"
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,

@@ -1,21 +1,33 @@
 """/ws/events: one user's live events, with replay of what they missed since `after`."""
 
+import json
 from typing import Any
 from urllib.parse import parse_qs
 
+from channels import DEFAULT_CHANNEL_LAYER
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
 from rest_framework_simplejwt.exceptions import AuthenticationFailed, TokenError
 from rest_framework_simplejwt.tokens import AccessToken
 
 from accounts.authentication import user_for_token_claims
+from accounts.facade import sessions_live
 from core.ids import parse_id
 
-from .delivery import database_tail, user_group
-from .selectors import notifications_after
+from .bus.channel_layer import user_group
+from .hub import BusUnavailableError, local_hub
+from .live_socket import (
+    CLOSE_BUS_UNAVAILABLE,
+    CLOSE_SESSION_ENDED,
+    CLOSE_UNAUTHORIZED,
+    LiveSocket,
+)
+from .selectors import REPLAY_PAGE, notifications_after
+from .wire import LiveEvent, event_text
 
-CLOSE_UNAUTHORIZED = 4401
 TOKEN_SUBPROTOCOL = "bearer"
+_NO_LAYER = "events.no-channel-layer"  # an alias that is not configured: no layer per socket
 
 
 def _token_from_scope(scope: dict[str, Any]) -> tuple[str | None, str | None]:
@@ -34,49 +46,98 @@ def _token_from_scope(scope: dict[str, Any]) -> tuple[str | None, str | None]:
 
 
 @database_sync_to_async
-def _user_id_for(token: str) -> int:
+def _session_for(token: str) -> tuple[int, int]:
     claims = AccessToken(token)  # type: ignore[arg-type]
-    return user_for_token_claims(claims).pk
+    user = user_for_token_claims(claims)
+    return user.pk, int(claims["sid"])
 
 
-class EventsConsumer(AsyncJsonWebsocketConsumer):
-    user_id: int
-    last_sent_id: int = 0
+class EventsConsumer(AsyncWebsocketConsumer):
+    live: LiveSocket | None = None
+
+    @property
+    def channel_layer_alias(self) -> str:  # type: ignore[override]
+        # Only the baseline design delivers through a channel layer; the others need no
+        # channel (and no Redis receive loop) per socket.
+        return DEFAULT_CHANNEL_LAYER if settings.EVENTS_DELIVERY == "channel_layer" else _NO_LAYER
 
     async def connect(self) -> None:
         token, subprotocol = _token_from_scope(self.scope)
         try:
             if not token:
                 raise AuthenticationFailed("missing token")
-            self.user_id = await _user_id_for(token)
+            user_id, session_id = await _session_for(token)
         except (TokenError, AuthenticationFailed):
             await self.close(code=CLOSE_UNAUTHORIZED)
             return
-        query = parse_qs(self.scope.get("query_string", b"").decode())
-        after = query.get("after", [""])[0]
-        # Join the group before reading the backlog so nothing falls between the two.
-        await self.channel_layer.group_add(user_group(self.user_id), self.channel_name)
+        self.live = LiveSocket(user_id=user_id, session_id=session_id,
+                               send=self._send_text, close=self._close_with,
+                               queue_limit=settings.EVENTS_SOCKET_QUEUE)
+        # Listen before reading the backlog, so nothing falls between the two ...
+        try:
+            await self._listen()
+        except BusUnavailableError:
+            await self.close(code=CLOSE_BUS_UNAVAILABLE)
+            return
+        # ... and look at the session again: one that ended before we listened was missed.
+        if session_id not in await database_sync_to_async(sessions_live)(
+                session_ids={session_id}):
+            await self._stop_listening()
+            await self.close(code=CLOSE_SESSION_ENDED)
+            return
         await self.accept(subprotocol=subprotocol)
-        database_tail.ensure_running()
-        after_id = parse_id(after)
-        if after_id is not None:
-            for notification in await database_sync_to_async(notifications_after)(
-                    user_id=self.user_id, after_id=after_id):
-                await self._send_event(notification.as_event())
+        query = parse_qs(self.scope.get("query_string", b"").decode())
+        after_id = parse_id(query.get("after", [""])[0])
+        while after_id is not None and not self.live.ended:
+            page = await database_sync_to_async(notifications_after)(
+                user_id=user_id, after_id=after_id)
+            for notification in page:
+                await self.live.send_replayed(notification.pk,
+                                              event_text(notification.as_event()))
+            after_id = page[-1].pk if len(page) == REPLAY_PAGE else None
+        if not self.live.ended:
+            self.live.start()
+
+    async def _listen(self) -> None:
+        assert self.live is not None
+        if settings.EVENTS_DELIVERY == "channel_layer":
+            await self.channel_layer.group_add(user_group(self.live.user_id), self.channel_name)
+        else:
+            await local_hub().join(self.live)
+
+    async def _stop_listening(self) -> None:
+        assert self.live is not None
+        self.live.stop()
+        if settings.EVENTS_DELIVERY == "channel_layer":
+            await self.channel_layer.group_discard(user_group(self.live.user_id),
+                                                   self.channel_name)
+        else:
+            local_hub().leave(self.live)
 
     async def disconnect(self, code: int) -> None:
-        if getattr(self, "user_id", None):
-            await self.channel_layer.group_discard(user_group(self.user_id), self.channel_name)
+        if self.live is not None:
+            await self._stop_listening()
 
-    async def receive_json(self, content: Any, **kwargs: Any) -> None:
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None
+                      ) -> None:
+        try:
+            content = json.loads(text_data or "")
+        except ValueError:
+            return
         if isinstance(content, dict) and content.get("type") == "ping":
-            await self.send_json({"type": "pong"})
+            await self.send(text_data='{"type":"pong"}')
 
+    async def _send_text(self, text: str) -> None:
+        await self.send(text_data=text)
+
+    async def _close_with(self, code: int, reason: str) -> None:
+        await self.close(code=code, reason=reason)
+
+    # The baseline design's channel-layer messages.
     async def event_deliver(self, message: dict[str, Any]) -> None:
-        await self._send_event(message["event"])
+        if self.live is not None:
+            self.live.offer(LiveEvent(self.live.user_id, message["id"], message["text"]))
 
-    async def _send_event(self, event: dict[str, Any]) -> None:
-        if event["id"] <= self.last_sent_id:
-            return  # already sent by the replay
-        self.last_sent_id = event["id"]
-        await self.send_json(event)
+    async def sessions_ended(self, message: dict[str, Any]) -> None:
+        if self.live is not None and self.live.session_id in message["session_ids"]:
+            self.live.end(CLOSE_SESSION_ENDED)

@@ -2,7 +2,7 @@ from django.db.models import QuerySet
 
 from .models import Notification
 
-REPLAY_LIMIT = 1000
+REPLAY_PAGE = 1000
 
 
 def notifications_list(*, user_id: int, unread_only: bool = False) -> QuerySet[Notification]:
@@ -10,7 +10,17 @@ def notifications_list(*, user_id: int, unread_only: bool = False) -> QuerySet[N
     return queryset.filter(read_at__isnull=True) if unread_only else queryset
 
 
-def notifications_after(*, user_id: int, after_id: int) -> list[Notification]:
-    """What a reconnecting client missed, oldest first."""
+def notifications_after(*, user_id: int, after_id: int, limit: int = REPLAY_PAGE
+                        ) -> list[Notification]:
+    """What a reconnecting client missed, oldest first, one page."""
     return list(Notification.objects.filter(user_id=user_id, id__gt=after_id)
-                .order_by("id")[:REPLAY_LIMIT])
+                .order_by("id")[:limit])
+
+
+def notifications_newer_than(*, after_id: int, limit: int) -> list[Notification]:
+    """Everyone's newest events, oldest first: the embedded mode's table tail."""
+    return list(Notification.objects.filter(id__gt=after_id).order_by("id")[:limit])
+
+
+def notification_latest_id() -> int:
+    return Notification.objects.order_by("-id").values_list("id", flat=True).first() or 0

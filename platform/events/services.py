@@ -1,22 +1,44 @@
 """Publishing events: stored in the caller's transaction, pushed only after it commits."""
 
+from collections.abc import Iterable
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from .delivery import push_to_channel_layer
 from .models import Notification
+from .outbox import outbox_event, outbox_sessions_ended
+from .wire import LiveEvent, SessionsEnded, event_text
+
+
+def _live(notification: Notification) -> LiveEvent:
+    return LiveEvent(notification.user_id, notification.pk, event_text(notification.as_event()))
 
 
 def event_publish(*, user_id: int, type: str, payload: dict[str, Any]) -> Notification:
     notification = Notification.objects.create(user_id=user_id, type=type, payload=payload)
-    if settings.EVENTS_DELIVERY == "channel_layer":
-        # robust: the event is stored; Redis down must not turn a committed write into a 500
-        # (the app catches up with ?after= on reconnect)
-        transaction.on_commit(lambda: push_to_channel_layer(notification), robust=True)
+    outbox_event(_live(notification))
     return notification
+
+
+@transaction.atomic
+def events_publish_many(*, events: Iterable[tuple[int, str, dict[str, Any]]]
+                        ) -> list[Notification]:
+    """Many events (user id, type, payload) in one INSERT and one bus message: for fan-outs
+    (every reporter of a case, every follower). Ids come back on Postgres and SQLite."""
+    notifications = Notification.objects.bulk_create(
+        [Notification(user_id=user_id, type=type, payload=payload)
+         for user_id, type, payload in events])
+    for notification in notifications:
+        outbox_event(_live(notification))
+    return notifications
+
+
+def sessions_ended_publish(*, user_id: int, session_ids: Iterable[int]) -> None:
+    """After commit, the websockets of these sessions close on every web process."""
+    ended = tuple(session_ids)
+    if ended:
+        outbox_sessions_ended(SessionsEnded(user_id, ended))
 
 
 def notifications_mark_read(*, user_id: int, ids: list[int] | None = None,

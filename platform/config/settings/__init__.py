@@ -7,6 +7,7 @@ through the notifications table. DATABASE_URL / REDIS_URL switch to Postgres / R
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlparse
 
 import dj_database_url
 import django_stubs_ext
@@ -146,10 +147,16 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "core.redis_pool.SharedRedisCache", "LOCATION": REDIS_URL,
                           "OPTIONS": {"socket_connect_timeout": REDIS_TIMEOUT_S,
                                       "socket_timeout": REDIS_TIMEOUT_S}}}
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer",
-                                  "CONFIG": {"hosts": [REDIS_URL]}}}
-    # Workers push events straight to the shared channel layer.
-    EVENTS_DELIVERY = "channel_layer"
+    # Pub/sub channels are shared by every database of a Redis server: name them by database.
+    _redis_db = urlparse(REDIS_URL).path.strip("/") or "0"
+    CHANNEL_LAYERS = {"default": {
+        "BACKEND": ("channels_redis.pubsub.RedisPubSubChannelLayer"
+                    if env_str("EVENTS_CHANNEL_LAYER") == "pubsub"
+                    else "channels_redis.core.RedisChannelLayer"),
+        "CONFIG": {"hosts": [REDIS_URL], "prefix": f"asgi{_redis_db}"}}}
+    # Whichever process commits publishes once per transaction; each web process subscribes.
+    EVENTS_DELIVERY = env_str("EVENTS_DELIVERY", "redis")
+    EVENTS_REDIS_CHANNEL = env_str("EVENTS_REDIS_CHANNEL", f"castline.events.{_redis_db}")
 else:
     _broker_dir = DATA_DIR / "broker"
     for _folder in (_broker_dir / "queue", _broker_dir / "processed", _broker_dir / "control",
@@ -166,9 +173,14 @@ else:
     CELERY_RESULT_BACKEND = f"file://{DATA_DIR / 'results'}"
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
-    # No shared bus without Redis: the web process tails the notifications table instead.
-    EVENTS_DELIVERY = env_str("EVENTS_DELIVERY", "database_tail")
-EVENTS_TAIL_INTERVAL_S = float(env_str("EVENTS_TAIL_INTERVAL_S", "0.2"))
+    # No shared bus without Redis: committing processes wake the web processes with UNIX
+    # datagrams in DATA_DIR, and the notifications table is tailed as the safety net.
+    EVENTS_DELIVERY = env_str("EVENTS_DELIVERY", "local")
+EVENTS_TAIL_INTERVAL_S = float(env_str("EVENTS_TAIL_INTERVAL_S", "1.0"))
+EVENTS_LOCAL_WAKE = env_bool("EVENTS_LOCAL_WAKE", True)  # off: the tail alone (the old way)
+EVENTS_SOCKET_QUEUE = env_int("EVENTS_SOCKET_QUEUE", 1000)
+EVENTS_SESSION_CHECK_S = float(env_str("EVENTS_SESSION_CHECK_S", "30"))
+EVENTS_BUS_WAIT_S = float(env_str("EVENTS_BUS_WAIT_S", "5"))
 
 # --- celery ---------------------------------------------------------------------------------
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)

@@ -1,0 +1,262 @@
+"""Delivery through the bus, in process (embedded design: datagram wake + table tail):
+one bus message per transaction, back-pressure, the replay/live handover, sockets that end
+with their session."""
+
+import asyncio
+import json
+from typing import Any
+
+import pytest
+from asgiref.sync import async_to_sync
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from accounts.models import DeviceSession
+from config.asgi import application
+from events.hub import local_hub
+from events.live_socket import CLOSE_RECONNECT, CLOSE_SESSION_ENDED, CLOSE_UNAUTHORIZED
+from events.services import event_publish, events_publish_many
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+async def connect(token: str, after: int | None = None) -> WebsocketCommunicator:
+    query = f"?token={token}" + (f"&after={after}" if after is not None else "")
+    communicator = WebsocketCommunicator(application, f"/ws/events{query}")
+    connected, code = await communicator.connect(timeout=5)
+    assert connected, code
+    return communicator
+
+
+async def refused_code(token: str) -> int:
+    communicator = WebsocketCommunicator(application, f"/ws/events?token={token}")
+    connected, code = await communicator.connect(timeout=5)
+    assert not connected
+    return int(code)
+
+
+async def closed_with(ws: WebsocketCommunicator, timeout: float = 3) -> dict[str, Any]:
+    """The close frame, skipping any events still in front of it."""
+    while True:
+        output = await ws.receive_output(timeout)
+        if output["type"] == "websocket.close":
+            return output
+
+
+@database_sync_to_async
+def publish_burst(user_id: int, count: int, type: str = "test.burst") -> list[int]:
+    with transaction.atomic():
+        return [event_publish(user_id=user_id, type=type, payload={"n": n}).pk
+                for n in range(count)]
+
+
+def test_a_transaction_reaches_the_socket_as_one_bus_message(user_factory, login):
+    user = user_factory()
+    token = login(user).tokens["access"]
+
+    async def scenario():
+        ws = await connect(token)
+        before = local_hub().messages_received
+        ids = await publish_burst(user.pk, 50)
+        assert [(await ws.receive_json_from(3))["id"] for _ in ids] == ids
+        assert local_hub().messages_received == before + 1
+        await ws.disconnect()
+
+    async_to_sync(scenario)()
+
+
+def test_bulk_publish_is_one_insert_and_one_message(user_factory, login):
+    ana, bob = user_factory(), user_factory()
+    ana_token, bob_token = login(ana).tokens["access"], login(bob).tokens["access"]
+
+    async def scenario():
+        ana_ws, bob_ws = await connect(ana_token), await connect(bob_token)
+        before = local_hub().messages_received
+
+        @database_sync_to_async
+        def fan_out() -> None:
+            with CaptureQueriesContext(connection) as queries:
+                events_publish_many(events=[(user_id, "test.fan_out", {"n": n})
+                                            for n in range(3) for user_id in (ana.pk, bob.pk)])
+            assert [q["sql"][:6] for q in queries if q["sql"].startswith("INSERT")] == ["INSERT"]
+
+        await fan_out()
+        for ws in (ana_ws, bob_ws):
+            assert [(await ws.receive_json_from(3))["payload"]["n"] for _ in range(3)] == [0, 1, 2]
+        assert local_hub().messages_received == before + 1
+        await ana_ws.disconnect()
+        await bob_ws.disconnect()
+
+    async_to_sync(scenario)()
+
+
+def test_events_of_a_rolled_back_savepoint_are_never_pushed(user_factory, login):
+    user = user_factory()
+    token = login(user).tokens["access"]
+
+    @database_sync_to_async
+    def publish_with_failed_savepoint() -> tuple[int, int]:
+        with transaction.atomic():
+            kept = event_publish(user_id=user.pk, type="test.kept", payload={}).pk
+            with pytest.raises(RuntimeError), transaction.atomic():
+                event_publish(user_id=user.pk, type="test.rolled_back", payload={})
+                raise RuntimeError("roll the savepoint back")
+            after = event_publish(user_id=user.pk, type="test.after", payload={}).pk
+        return kept, after
+
+    async def scenario():
+        ws = await connect(token)
+        kept, after = await publish_with_failed_savepoint()
+        assert [(await ws.receive_json_from(3))["id"] for _ in range(2)] == [kept, after]
+        assert await ws.receive_nothing(0.3)
+        await ws.disconnect()
+
+    async_to_sync(scenario)()
+
+
+def test_overflow_closes_with_the_last_id_and_the_replay_has_the_rest(user_factory, login,
+                                                                      settings):
+    settings.EVENTS_SOCKET_QUEUE = 5
+    user = user_factory()
+    token = login(user).tokens["access"]
+
+    async def scenario():
+        ws = await connect(token)
+        ids = await publish_burst(user.pk, 20)  # 20 offered at once to a queue of 5
+        received = []
+        while True:
+            output = await ws.receive_output(3)
+            if output["type"] == "websocket.close":
+                break
+            received.append(json.loads(output["text"])["id"])
+        assert output["code"] == CLOSE_RECONNECT
+        last = int(output["reason"].removeprefix("after="))
+        assert received == ids[:len(received)] and last == (received[-1] if received else 0)
+        ws = await connect(token, after=last)
+        rest = [(await ws.receive_json_from(3))["id"] for _ in ids[len(received):]]
+        assert received + rest == ids
+        assert await ws.receive_nothing(0.3)
+        await ws.disconnect()
+
+    async_to_sync(scenario)()
+
+
+def test_reconnect_during_a_stream_loses_and_doubles_nothing(user_factory, login):
+    user = user_factory()
+    token = login(user).tokens["access"]
+
+    async def scenario():
+        first = await publish_burst(user.pk, 1)
+        stream = asyncio.create_task(publish_stream())
+        await asyncio.sleep(0.05)
+        ws = await connect(token, after=first[0])  # replay and live overlap here
+        published = await stream
+        got = [(await ws.receive_json_from(5))["id"] for _ in published]
+        assert got == published
+        assert await ws.receive_nothing(0.5)
+        await ws.disconnect()
+
+    async def publish_stream() -> list[int]:
+        ids = []
+        for _ in range(40):
+            ids += await publish_burst(user.pk, 1, "test.stream")
+            await asyncio.sleep(0.005)
+        return ids
+
+    async_to_sync(scenario)()
+
+
+def test_logout_closes_the_socket_and_refuses_its_token(user_factory, login):
+    user = user_factory()
+    client = login(user)
+    other = login(user, device="tablet")
+    token = client.tokens["access"]
+
+    async def scenario():
+        ws, other_ws = await connect(token), await connect(other.tokens["access"])
+        response = await database_sync_to_async(client.post)("/api/v1/auth/logout", {},
+                                                             format="json")
+        assert response.status_code == 204
+        assert (await closed_with(ws))["code"] == CLOSE_SESSION_ENDED
+        assert await refused_code(token) == CLOSE_UNAUTHORIZED
+        # the other device stays connected and keeps receiving
+        ids = await publish_burst(user.pk, 1)
+        assert (await other_ws.receive_json_from(3))["id"] == ids[0]
+        await other_ws.disconnect()
+
+    async_to_sync(scenario)()
+
+
+def test_revoking_a_device_session_closes_only_that_device(user_factory, login):
+    user = user_factory()
+    phone, tablet = login(user, device="phone"), login(user, device="tablet")
+
+    async def scenario():
+        phone_ws, tablet_ws = await connect(phone.tokens["access"]), await connect(
+            tablet.tokens["access"])
+        response = await database_sync_to_async(phone.delete)(
+            f"/api/v1/auth/sessions/{tablet.tokens['session_id']}")
+        assert response.status_code == 204
+        assert (await closed_with(tablet_ws))["code"] == CLOSE_SESSION_ENDED
+        assert await phone_ws.receive_nothing(0.3)
+        assert await refused_code(tablet.tokens["access"]) == CLOSE_UNAUTHORIZED
+        await phone_ws.disconnect()
+
+    async_to_sync(scenario)()
+
+
+def test_password_change_closes_the_other_sessions_sockets(user_factory, login):
+    user = user_factory()
+    phone, tablet = login(user, device="phone"), login(user, device="tablet")
+
+    async def scenario():
+        phone_ws, tablet_ws = await connect(phone.tokens["access"]), await connect(
+            tablet.tokens["access"])
+        response = await database_sync_to_async(phone.post)(
+            "/api/v1/auth/password", {"old_password": PASSWORD,
+                                      "new_password": "another-long-passphrase-42"},
+            format="json")
+        assert response.status_code == 204
+        assert (await closed_with(tablet_ws))["code"] == CLOSE_SESSION_ENDED
+        # the session that changed the password stays, as its REST token does
+        ids = await publish_burst(user.pk, 1)
+        assert (await phone_ws.receive_json_from(3))["id"] == ids[0]
+        assert await refused_code(tablet.tokens["access"]) == CLOSE_UNAUTHORIZED
+        await phone_ws.disconnect()
+
+    async_to_sync(scenario)()
+
+
+def test_account_deletion_closes_every_socket(user_factory, login):
+    user = user_factory()
+    phone, tablet = login(user, device="phone"), login(user, device="tablet")
+
+    async def scenario():
+        sockets = [await connect(phone.tokens["access"]), await connect(tablet.tokens["access"])]
+        response = await database_sync_to_async(phone.delete)(
+            "/api/v1/me", {"password": PASSWORD}, format="json")
+        assert response.status_code == 204
+        for ws in sockets:
+            assert (await closed_with(ws))["code"] == CLOSE_SESSION_ENDED
+        assert await refused_code(phone.tokens["access"]) == CLOSE_UNAUTHORIZED
+
+    async_to_sync(scenario)()
+
+
+def test_a_session_ended_without_a_bus_message_still_closes(user_factory, login, settings):
+    """The periodic session check is the safety net under a lost session-ended message."""
+    settings.EVENTS_SESSION_CHECK_S = 0.2
+    user = user_factory()
+    client = login(user)
+
+    async def scenario():
+        ws = await connect(client.tokens["access"])
+        await database_sync_to_async(
+            DeviceSession.objects.filter(pk=client.tokens["session_id"]).update)(
+            revoked_at="2026-01-01T00:00:00Z")  # behind the services' back: no bus message
+        assert (await closed_with(ws, timeout=3))["code"] == CLOSE_SESSION_ENDED
+
+    async_to_sync(scenario)()

@@ -1,0 +1,60 @@
+"""What travels on the events bus: one message per committed transaction.
+
+A message carries the transaction's events already encoded as the text each websocket sends,
+so a web process forwards them without encoding anything again, and the sessions that ended in
+it, so every web process closes their sockets.
+"""
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class LiveEvent:
+    user_id: int
+    id: int
+    text: str  # the JSON the websocket sends: {"id", "type", "payload", "created_at"}
+
+
+@dataclass(frozen=True)
+class SessionsEnded:
+    user_id: int
+    session_ids: tuple[int, ...]
+
+
+@dataclass
+class BusMessage:
+    events: list[LiveEvent] = field(default_factory=list)
+    sessions_ended: list[SessionsEnded] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.events or self.sessions_ended)
+
+
+def event_text(event: dict[str, Any]) -> str:
+    return json.dumps(event, separators=(",", ":"))
+
+
+def encode(message: BusMessage) -> bytes:
+    return json.dumps({"e": [[e.user_id, e.id, e.text] for e in message.events],
+                       "s": [[s.user_id, list(s.session_ids)] for s in message.sessions_ended]},
+                      separators=(",", ":")).encode()
+
+
+def decode(data: bytes) -> BusMessage:
+    raw = json.loads(data)
+    return BusMessage(events=[LiveEvent(int(u), int(i), str(t)) for u, i, t in raw.get("e", ())],
+                      sessions_ended=[SessionsEnded(int(u), tuple(int(s) for s in ids))
+                                      for u, ids in raw.get("s", ())])
+
+
+def chunks(message: BusMessage, size: int) -> list[BusMessage]:
+    """A big transaction as several messages (sent in one pipeline), each at most `size`
+    events, so no single message outgrows what a subscriber reads in one go."""
+    if len(message.events) <= size:
+        return [message]
+    parts = [BusMessage(events=message.events[start:start + size])
+             for start in range(0, len(message.events), size)]
+    parts[-1].sessions_ended = message.sessions_ended
+    return parts
