@@ -55,6 +55,23 @@ class Category(StrEnum):
     # Benign compounds that contain a term (裸足 holds 裸, "water gun" holds "gun"): hits
     # inside an exception's span are dropped.
     EXCEPTION = "exception"
+    # Concept signals for hate, harassment, impersonation and music (only count in rules).
+    # Ethnic, national, religious groups, migrants: who dehumanising speech aims at.
+    GROUP = "group"
+    # Rats, vermin, cockroaches, apes, parasites: what a group gets called to dehumanise it.
+    DEHUMANIZING = "dehumanizing"
+    # Exterminate, wipe out, drive out: a call to remove a group.
+    EXTERMINATION = "extermination"
+    # Classmate, colleague, neighbour: a private person who can be bullied or doxxed.
+    PRIVATE_PERSON = "private_person"
+    # Fat, ugly, pig, whale, paedophile: insults aimed at a person.
+    INSULT = "insult"
+    # Fake video, deepfake, false announcement: fabricated footage.
+    FAKE = "fake"
+    # Mayor, governor, police chief, minister: an office whose announcements people obey.
+    OFFICIAL = "official"
+    # Song, background music, singer, a living singer's name: music context.
+    MUSIC = "music"
 
 
 class ReasonCode(StrEnum):
@@ -90,6 +107,10 @@ class CategoryPolicy:
     # Shown to the person who wrote the prompt; never contains the matched text.
     message: str
 
+
+_CONCEPT_SIGNALS = (Category.GROUP, Category.DEHUMANIZING, Category.EXTERMINATION,
+                    Category.PRIVATE_PERSON, Category.INSULT, Category.FAKE, Category.OFFICIAL,
+                    Category.MUSIC)
 
 CATEGORY_POLICIES: MappingProxyType[Category, CategoryPolicy] = MappingProxyType({
     Category.SEXUAL: CategoryPolicy(
@@ -139,11 +160,12 @@ CATEGORY_POLICIES: MappingProxyType[Category, CategoryPolicy] = MappingProxyType
         "This prompt mentions drugs and needs review."),
     **{signal: CategoryPolicy(ReasonCode.INPUT_SIGNAL, Action.ALLOW, False, "")
        for signal in (Category.SUGGESTIVE, Category.TARGET, Category.HOW_TO, Category.NEWS,
-                      Category.EXCEPTION)},
+                      Category.EXCEPTION, *_CONCEPT_SIGNALS)},
 })
 # Categories whose terms are context, never a violation on their own.
 SIGNAL_CATEGORIES = frozenset({Category.MINOR_CONTEXT, Category.SUGGESTIVE, Category.TARGET,
-                               Category.HOW_TO, Category.NEWS, Category.EXCEPTION})
+                               Category.HOW_TO, Category.NEWS, Category.EXCEPTION,
+                               *_CONCEPT_SIGNALS})
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,6 +216,23 @@ COMBINED_RULES: tuple[CombinedRule, ...] = (
     _rule(_C.COPYRIGHTED_CHARACTER, _C.SEXUAL, _C.SEXUAL, Action.BLOCK),
     _rule(_C.COPYRIGHTED_CHARACTER, _C.SUGGESTIVE, _C.COPYRIGHTED_CHARACTER, Action.BLOCK),
     _rule(_C.COPYRIGHTED_CHARACTER, _C.VIOLENCE, _C.COPYRIGHTED_CHARACTER, Action.BLOCK),
+    # --- h19e concepts: dehumanising hate, bullying/doxxing, fake official announcements,
+    # full-song and voice-clone music requests. Signals combine in any language.
+    _rule(_C.GROUP, _C.DEHUMANIZING, _C.HATE, Action.BLOCK, "combined:group+dehumanizing"),
+    _rule(_C.GROUP, _C.EXTERMINATION, _C.HATE, Action.BLOCK, "combined:group+extermination"),
+    _rule(_C.GROUP, _C.HATE, _C.HATE, Action.BLOCK, "combined:group+hate"),
+    _rule(_C.PRIVATE_PERSON, _C.INSULT, _C.HARASSMENT, Action.REVIEW,
+          "combined:private_person+insult"),
+    _rule(_C.PRIVATE_PERSON, _C.HARASSMENT, _C.HARASSMENT, Action.REVIEW,
+          "combined:private_person+harassment"),
+    _rule(_C.FAKE, _C.OFFICIAL, _C.IMPERSONATION, Action.REVIEW, "combined:fake+official"),
+    _rule(_C.FAKE, _C.NEWS, _C.IMPERSONATION, Action.REVIEW, "combined:fake+news"),
+    _rule(_C.IMPERSONATION, _C.OFFICIAL, _C.IMPERSONATION, Action.REVIEW,
+          "combined:impersonation+official"),
+    _rule(_C.COPYRIGHTED_MUSIC, _C.MUSIC, _C.COPYRIGHTED_MUSIC, Action.REVIEW,
+          "combined:full_track+music"),
+    _rule(_C.ARTIST_STYLE, _C.MUSIC, _C.ARTIST_STYLE, Action.REVIEW,
+          "combined:voice_clone+music"),
 )
 
 
