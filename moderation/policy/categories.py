@@ -55,6 +55,13 @@ class Category(StrEnum):
     # Benign compounds that contain a term (裸足 holds 裸, "water gun" holds "gun"): hits
     # inside an exception's span are dropped.
     EXCEPTION = "exception"
+    # Praise cues: tribute, homage, "as a hero", propaganda, recruitment. Alone they are fine;
+    # with an attacker or an extremist movement they glorify it.
+    GLORIFY = "glorify"
+    # Attackers and movements that news or a history lesson names (shooter, bomber, Nazis):
+    # context, never a violation alone, so "how the Nazis came to power" passes while their
+    # glorification blocks.
+    EXTREMIST_ACTOR = "extremist_actor"
 
 
 class ReasonCode(StrEnum):
@@ -139,11 +146,12 @@ CATEGORY_POLICIES: MappingProxyType[Category, CategoryPolicy] = MappingProxyType
         "This prompt mentions drugs and needs review."),
     **{signal: CategoryPolicy(ReasonCode.INPUT_SIGNAL, Action.ALLOW, False, "")
        for signal in (Category.SUGGESTIVE, Category.TARGET, Category.HOW_TO, Category.NEWS,
-                      Category.EXCEPTION)},
+                      Category.EXCEPTION, Category.GLORIFY, Category.EXTREMIST_ACTOR)},
 })
 # Categories whose terms are context, never a violation on their own.
 SIGNAL_CATEGORIES = frozenset({Category.MINOR_CONTEXT, Category.SUGGESTIVE, Category.TARGET,
-                               Category.HOW_TO, Category.NEWS, Category.EXCEPTION})
+                               Category.HOW_TO, Category.NEWS, Category.EXCEPTION,
+                               Category.GLORIFY, Category.EXTREMIST_ACTOR})
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,6 +202,16 @@ COMBINED_RULES: tuple[CombinedRule, ...] = (
     _rule(_C.COPYRIGHTED_CHARACTER, _C.SEXUAL, _C.SEXUAL, Action.BLOCK),
     _rule(_C.COPYRIGHTED_CHARACTER, _C.SUGGESTIVE, _C.COPYRIGHTED_CHARACTER, Action.BLOCK),
     _rule(_C.COPYRIGHTED_CHARACTER, _C.VIOLENCE, _C.COPYRIGHTED_CHARACTER, Action.BLOCK),
+    # h19d concept gaps: glorifying attackers and extremist movements; emoji and weapons
+    # used as words next to violence.
+    _rule(_C.GLORIFY, _C.EXTREMISM, _C.EXTREMISM, Action.BLOCK),
+    _rule(_C.GLORIFY, _C.EXTREMIST_ACTOR, _C.EXTREMISM, Action.BLOCK),
+    # Review only: a tribute to the victims of a shooting is fine.
+    _rule(_C.GLORIFY, _C.VIOLENCE, _C.EXTREMISM, Action.REVIEW),
+    _rule(_C.EXTREMIST_ACTOR, _C.VIOLENCE, _C.EXTREMISM, Action.REVIEW),
+    _rule(_C.EXTREMIST_ACTOR, _C.WEAPONS, _C.EXTREMISM, Action.REVIEW),
+    _rule(_C.EXTREMIST_ACTOR, _C.TARGET, _C.VIOLENCE, Action.REVIEW),
+    _rule(_C.WEAPONS, _C.VIOLENCE, _C.VIOLENCE, Action.REVIEW),
 )
 
 
