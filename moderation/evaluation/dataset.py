@@ -25,7 +25,9 @@ _LANGUAGE_BY_KEY = MappingProxyType({code.lower(): code for code in LANGUAGES})
 # the ones issue 19 names that the policy may not have yet. An unknown label is an error; the
 # extra names only group figures (scoring never reads the category the engine reports).
 PENDING_CATEGORIES: frozenset[str] = frozenset({"weapons", "drugs"})
-_INTERNAL = frozenset({Category.MINOR_CONTEXT, Category.OWNER_RULE})
+# Signals no prompt is labelled with (h19d's glorify and extremist_actor cues included).
+_INTERNAL = frozenset({Category.MINOR_CONTEXT, Category.OWNER_RULE, Category.GLORIFY,
+                       Category.EXTREMIST_ACTOR})
 CATEGORIES: tuple[str, ...] = (
     *(c.value for c in Category if c not in _INTERNAL),
     *sorted(PENDING_CATEGORIES - {c.value for c in Category}),
