@@ -72,6 +72,13 @@ class Category(StrEnum):
     OFFICIAL = "official"
     # Song, background music, singer, a living singer's name: music context.
     MUSIC = "music"
+    # Praise cues: tribute, homage, "as a hero", propaganda, recruitment. Alone they are fine;
+    # with an attacker or an extremist movement they glorify it.
+    GLORIFY = "glorify"
+    # Attackers and movements that news or a history lesson names (shooter, bomber, Nazis):
+    # context, never a violation alone, so "how the Nazis came to power" passes while their
+    # glorification blocks.
+    EXTREMIST_ACTOR = "extremist_actor"
 
 
 class ReasonCode(StrEnum):
@@ -160,12 +167,13 @@ CATEGORY_POLICIES: MappingProxyType[Category, CategoryPolicy] = MappingProxyType
         "This prompt mentions drugs and needs review."),
     **{signal: CategoryPolicy(ReasonCode.INPUT_SIGNAL, Action.ALLOW, False, "")
        for signal in (Category.SUGGESTIVE, Category.TARGET, Category.HOW_TO, Category.NEWS,
-                      Category.EXCEPTION, *_CONCEPT_SIGNALS)},
+                      Category.EXCEPTION, Category.GLORIFY, Category.EXTREMIST_ACTOR,
+                      *_CONCEPT_SIGNALS)},
 })
 # Categories whose terms are context, never a violation on their own.
 SIGNAL_CATEGORIES = frozenset({Category.MINOR_CONTEXT, Category.SUGGESTIVE, Category.TARGET,
                                Category.HOW_TO, Category.NEWS, Category.EXCEPTION,
-                               *_CONCEPT_SIGNALS})
+                               Category.GLORIFY, Category.EXTREMIST_ACTOR, *_CONCEPT_SIGNALS})
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,6 +241,16 @@ COMBINED_RULES: tuple[CombinedRule, ...] = (
           "combined:full_track+music"),
     _rule(_C.ARTIST_STYLE, _C.MUSIC, _C.ARTIST_STYLE, Action.REVIEW,
           "combined:voice_clone+music"),
+    # h19d concept gaps: glorifying attackers and extremist movements; emoji and weapons
+    # used as words next to violence.
+    _rule(_C.GLORIFY, _C.EXTREMISM, _C.EXTREMISM, Action.BLOCK),
+    _rule(_C.GLORIFY, _C.EXTREMIST_ACTOR, _C.EXTREMISM, Action.BLOCK),
+    # Review only: a tribute to the victims of a shooting is fine.
+    _rule(_C.GLORIFY, _C.VIOLENCE, _C.EXTREMISM, Action.REVIEW),
+    _rule(_C.EXTREMIST_ACTOR, _C.VIOLENCE, _C.EXTREMISM, Action.REVIEW),
+    _rule(_C.EXTREMIST_ACTOR, _C.WEAPONS, _C.EXTREMISM, Action.REVIEW),
+    _rule(_C.EXTREMIST_ACTOR, _C.TARGET, _C.VIOLENCE, Action.REVIEW),
+    _rule(_C.WEAPONS, _C.VIOLENCE, _C.VIOLENCE, Action.REVIEW),
 )
 
 
