@@ -11,6 +11,7 @@ from billing.services import credits_adjust
 from core.errors import DomainError
 from generation.models import Video
 from generation.services import VideoRequest, video_create
+from moderation.facade import prompt_check
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -21,6 +22,9 @@ def test_parallel_requests_of_one_user_accept_exactly_the_limit():
     credits_adjust(user_id=user.pk, amount=1000, reason="enough for every request",
                    actor_id=user.pk)
     parallel = 8
+    # Build the process's policy engine (17,000 terms) before the race: eight threads building
+    # it at once on a loaded machine outlast the join, and the race is about the lock.
+    prompt_check(text="warm up", user_id=user.pk)
     start = threading.Barrier(parallel)
     outcomes: list[str] = []
 
@@ -38,7 +42,8 @@ def test_parallel_requests_of_one_user_accept_exactly_the_limit():
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(timeout=60)
+        thread.join(timeout=180)
+    assert not any(thread.is_alive() for thread in threads)
     limit = settings.GENERATION_MAX_CONCURRENT_JOBS
     assert Counter(outcomes) == {"accepted": limit,
                                  "generation.too_many_active_jobs": parallel - limit}
