@@ -122,7 +122,7 @@ class CharacterView(OpenAIView):
             user=request_user(request), character_id=character_id,
             audience=data["audience"], approved_handles=_approved_handles(request))))
 
-    @extend_schema(operation_id="openai_videos_delete_character", responses=dict, tags=TAGS)
+    @extend_schema(operation_id="openai_videos_delete_character", responses={200: dict}, tags=TAGS)
     def delete(self, request: Request, character_id: str) -> Response:
         cameo.character_delete(user=request_user(request), character_id=character_id)
         return Response({"id": character_id, "object": f"{OBJECT}.deleted", "deleted": True})

@@ -73,7 +73,7 @@ class FileView(OpenAIView):
     def get(self, request: Request, file_id: str) -> Response:
         return Response(file_object(file_get(user=request_user(request), public_id=file_id)))
 
-    @extend_schema(operation_id="openai_files_delete", responses=dict, tags=TAGS)
+    @extend_schema(operation_id="openai_files_delete", responses={200: dict}, tags=TAGS)
     def delete(self, request: Request, file_id: str) -> Response:
         file_delete(user=request_user(request), public_id=file_id)
         return Response({"id": file_id, "object": "file", "deleted": True})

@@ -162,9 +162,10 @@ class VideoView(OpenAIView):
         return _video_response(_view_of(info))
 
     @extend_schema(operation_id="openai_videos_delete", tags=["v1 (OpenAI-compatible)"],
-                   responses=inline_serializer("OpenAIVideoDeleted", {
+                   # 200 with a body, as OpenAI answers (the schema's default for DELETE is 204)
+                   responses={200: inline_serializer("OpenAIVideoDeleted", {
                        "id": serializers.CharField(), "object": serializers.CharField(),
-                       "deleted": serializers.BooleanField()}))
+                       "deleted": serializers.BooleanField()})})
     def delete(self, request: Request, video_id: str) -> Response:
         uuid = parse_video_id(video_id)
         services.door_video_delete(user=request_user(request), video_id=uuid)

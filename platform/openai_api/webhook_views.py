@@ -98,7 +98,7 @@ class EndpointView(OpenAIView):
                                             **data)
         return Response(endpoint_object(endpoint))
 
-    @extend_schema(operation_id="openai_webhook_endpoints_delete", responses=dict, tags=TAGS)
+    @extend_schema(operation_id="openai_webhook_endpoints_delete", responses={200: dict}, tags=TAGS)
     def delete(self, request: Request, endpoint_id: str) -> Response:
         services.endpoint_delete(user=request_user(request), public_id=endpoint_id)
         return Response({"id": endpoint_id, "object": "webhook_endpoint.deleted",

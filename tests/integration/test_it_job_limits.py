@@ -25,6 +25,7 @@ def test_parallel_requests_of_one_user_accept_exactly_the_limit():
     # Build the process's policy engine (17,000 terms) before the race: eight threads building
     # it at once on a loaded machine outlast the join, and the race is about the lock.
     prompt_check(text="warm up", user_id=user.pk)
+    connection.close()  # back to the pool: the eight racers need all of its connections
     start = threading.Barrier(parallel)
     outcomes: list[str] = []
 
