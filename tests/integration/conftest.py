@@ -6,6 +6,7 @@ which turns that skip into a failure so the tier can never silently not run.
 
 import os
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -80,6 +81,35 @@ def embedded_stack(services_checked: None) -> Iterator[Stack]:
         yield stack
     finally:
         stack.stop()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _flush_survives_a_busy_worker() -> Iterator[None]:
+    """Between transactional tests Django empties every table with one TRUNCATE. The stack's
+    worker may still be finishing a job the last test started, and its row locks can deadlock
+    with the TRUNCATE's table locks; Postgres then aborts one side, sometimes the flush (CI saw
+    it after a fuzzed video create). The flush is one transaction, so trying again is safe."""
+    from django.db import OperationalError
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    original = DatabaseOperations.execute_sql_flush
+
+    def execute_sql_flush(self: DatabaseOperations, sql_list: list[str]) -> None:
+        for attempt in range(5):
+            try:
+                return original(self, sql_list)
+            except OperationalError:
+                if attempt == 4:
+                    raise
+                if not self.connection.is_usable():
+                    self.connection.close()
+                time.sleep(0.5 * (attempt + 1))
+
+    DatabaseOperations.execute_sql_flush = execute_sql_flush  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        DatabaseOperations.execute_sql_flush = original  # type: ignore[method-assign]
 
 
 @pytest.fixture(autouse=True)
