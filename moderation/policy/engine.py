@@ -27,7 +27,7 @@ from .categories import (
     action_for,
 )
 from .classifiers import TextClassifier
-from .normalize import canonical, compact, is_unspaced, views
+from .normalize import canonical, compact, is_unspaced, joined_runs, views
 from .terms import Term, load_terms
 from .verdict import ALLOW, Match, Verdict
 
@@ -301,6 +301,8 @@ class PolicyEngine:
             for end, stem_key in self._stem.iter(word):
                 for index, (start, stop) in _stem_matches(word, end, stem_key):
                     found.append(((index,), "word", start, stop, "stem"))
+        if (joined := joined_runs(word)) is not None:
+            found.extend(self._joined_candidates(joined))
         if self._compact:
             token_ends: list[int] | None = None
             for end, key in self._compact.iter(word.replace(" ", "")):
@@ -312,6 +314,23 @@ class PolicyEngine:
                         continue
                 found.append((key.terms, "compact", start, end + 1, "compact"))
         return found
+
+    def _joined_candidates(self, joined: str
+                           ) -> Iterable[tuple[tuple[int, ...], str, int, int, str]]:
+        """Word and stem hits in the view with spaced-out letters joined ("s e x"), mapped to
+        the compact view (which has no spaces at all). Hits that do not touch a joined run
+        are the word view's own and come back once more; matches are keyed by span, so they
+        count once."""
+        def compact_span(start: int, end: int) -> tuple[int, int]:
+            return start - joined.count(" ", 0, start), end - joined.count(" ", 0, end)
+
+        if self._word:
+            for end, key in self._word.iter(joined):
+                yield (key.terms, "compact", *compact_span(end - key.length + 2, end), "joined")
+        if self._stem:
+            for end, stem_key in self._stem.iter(joined):
+                for index, (start, stop) in _stem_matches(joined, end, stem_key):
+                    yield ((index,), "compact", *compact_span(start, stop), "joined")
 
     def _term_matches(self, text: str,
                       candidates: list[tuple[tuple[int, ...], str, int, int, str]], *,

@@ -169,6 +169,29 @@ def _fold_scripts(folded: str) -> str:
     return _SCRIPT_BOUNDARY.sub(" ", folded)
 
 
+# One spaced-out letter of a spaced script (an Indic one with its vowel signs), or one
+# Hangul syllable (jamo after NFKD): what
+# "s e x" and "야 동" are written in. Unspaced scripts are left alone: every CJK character is
+# its own token already and is matched inside words.
+_SHORT_TOKEN = ("(?:[a-z0-9\u0400-\u052f\u0590-\u06ff]"
+                "|[\u0900-\u09ff][\u0900-\u0903\u093a-\u094f\u0981-\u0983\u09bc-\u09d7]*"
+                "|[\u1100-\u1112][\u1161-\u1175][\u11a8-\u11c2]?)")
+_SPACED_RUN = re.compile(f"(?<= ){_SHORT_TOKEN}(?: {_SHORT_TOKEN})+(?= )")
+
+
+def _join_run(match: re.Match[str]) -> str:
+    return match.group().replace(" ", "")
+
+
+def joined_runs(word: str) -> str | None:
+    """The word view with each run of spaced-out letters joined into one token ("s e x" ->
+    "sex"), or None when there is none. The compact view catches long spaced words; this
+    catches short ones and spaced inflections ("k i l l e d") through the word matchers.
+    Positions map to the compact view by subtracting the spaces before them."""
+    joined = _SPACED_RUN.sub(_join_run, word)
+    return None if joined == word else joined
+
+
 def canonical(text: str) -> str:
     """Canonical form: separators are single spaces, with a leading and trailing space."""
     return " " + " ".join(_fold_scripts(text.translate(_TABLE)).split()) + " "
