@@ -251,6 +251,17 @@ COMBINED_RULES: tuple[CombinedRule, ...] = (
     _rule(_C.EXTREMIST_ACTOR, _C.WEAPONS, _C.EXTREMISM, Action.REVIEW),
     _rule(_C.EXTREMIST_ACTOR, _C.TARGET, _C.VIOLENCE, Action.REVIEW),
     _rule(_C.WEAPONS, _C.VIOLENCE, _C.VIOLENCE, Action.REVIEW),
+    # h19: a group next to violence or an insult, a private person next to violence, a
+    # weapon or a fake. Review only: news of an attack on a community, or a story about a
+    # neighbour's dog fight, must still pass without a block.
+    _rule(_C.GROUP, _C.VIOLENCE, _C.HATE, Action.REVIEW, "combined:group+violence"),
+    _rule(_C.GROUP, _C.INSULT, _C.HATE, Action.REVIEW, "combined:group+insult"),
+    _rule(_C.PRIVATE_PERSON, _C.VIOLENCE, _C.HARASSMENT, Action.REVIEW,
+          "combined:private_person+violence"),
+    _rule(_C.PRIVATE_PERSON, _C.FAKE, _C.HARASSMENT, Action.REVIEW,
+          "combined:private_person+fake"),
+    _rule(_C.PRIVATE_PERSON, _C.DEHUMANIZING, _C.HARASSMENT, Action.REVIEW,
+          "combined:private_person+dehumanizing"),
 )
 
 
