@@ -21,7 +21,7 @@ Stemmer = Callable[[str], str]
 
 SNOWBALL = {
     "en": "english", "es": "spanish", "pt": "portuguese", "fr": "french", "de": "german",
-    "it": "italian", "nl": "dutch", "pl": "polish", "ru": "russian", "tr": "turkish",
+    "it": "italian", "nl": "dutch", "pl": "polish", "ru": "russian",
     "ar": "arabic", "fa": "persian", "hi": "hindi", "id": "indonesian", "ms": "indonesian",
     "sv": "swedish",
 }
@@ -53,6 +53,18 @@ _UK_ENDINGS = _forms(
     "ого", "ому", "ими", "ами", "ях", "ів", "ою", "ею", "ий", "ій", "ої", "ем", "ом", "ам",
     "ах", "ти", "ть", "ла", "ли", "ло", "ти", "ють", "ють", "ать", "ить", "ує", "ють", "ні",
     "на", "не", "ну", "ий", "а", "я", "у", "ю", "е", "о", "є", "і", "и", "ь", "в")
+# Turkish: case, plural, possessive and copula endings, in canonical spelling. Snowball's
+# Turkish stemmer reads the real letters, but canonical() has already folded "l" and "ı" to
+# "i" ("bombalar" -> "bombaiar"), so it no longer finds "-lar"; these rules are written for
+# the folded form. Up to three rounds: "bomba-lar-ı-nı".
+_TR_ENDINGS = _forms(
+    "lar", "ler", "ları", "leri", "ların", "lerin", "lara", "lere", "larda", "lerde",
+    "lardan", "lerden", "larla", "lerle", "dan", "den", "tan", "ten", "da", "de", "ta", "te",
+    "nın", "nin", "nun", "nün", "ın", "in", "un", "ün", "ya", "ye", "yı", "yi", "yu", "yü",
+    "yla", "yle", "la", "le", "sı", "si", "su", "sü",
+    "ı", "i", "u", "ü", "ki", "dır", "dir", "dur", "dür", "tır", "tir", "tur", "tür", "ım",
+    "im", "um", "üm", "mız", "miz", "yor", "ıyor", "iyor", "uyor", "üyor", "mak", "mek",
+    "dı", "di", "du", "dü", "tı", "ti", "tu", "tü", "mış", "miş")
 _HE_PREFIXES = frozenset("והבלמשכ")
 _HE_SUFFIXES = _forms("ים", "ות", "ית", "ה", "ת")
 _HE_FINALS = str.maketrans("ךםןףץ", "כמנפצ")
@@ -74,6 +86,15 @@ def _strip_suffix(word: str, endings: tuple[str, ...], keep: int) -> str:
 def _korean(word: str) -> str:
     # Two rounds: 들 + 을, 당하 + 는. Tokens are jamo after canonical(), so keep >= 2.
     return _strip_suffix(_strip_suffix(word, _KO_ENDINGS, 2), _KO_ENDINGS, 2)
+
+
+def _turkish(word: str) -> str:
+    for _ in range(3):
+        stripped = _strip_suffix(word, _TR_ENDINGS, 4)
+        if stripped == word:
+            break
+        word = stripped
+    return word
 
 
 def _ukrainian(word: str) -> str:
@@ -105,7 +126,7 @@ def _tagalog(word: str) -> str:
 
 
 _RULES: dict[str, Stemmer] = {
-    "ko": _korean, "uk": _ukrainian, "he": _hebrew, "bn": _bengali, "tl": _tagalog,
+    "ko": _korean, "tr": _turkish, "uk": _ukrainian, "he": _hebrew, "bn": _bengali, "tl": _tagalog,
 }
 
 
