@@ -129,7 +129,8 @@ def _automaton(keys: dict[str, list[int]], unbounded: set[str]) -> ahocorasick.A
     return automaton
 
 
-def _spaced_out(token_ends: Sequence[int], start: int, end: int) -> bool:
+def _spaced_out(token_ends: Sequence[int], start: int, end: int, *,
+                hangul: bool = False) -> bool:
     """A compact-view hit counts when it covers whole tokens averaging <= 2 characters.
 
     token_ends: running count of compact characters after each token of the word view.
@@ -140,7 +141,9 @@ def _spaced_out(token_ends: Sequence[int], start: int, end: int) -> bool:
     if end < token_ends[-1] and bisect_right(token_ends, end) == last:
         return False
     # A single whole token is the word view's job, so count >= 2 whenever this passes.
-    return (end - start) <= 2 * (last - first + 1)
+    # A Hangul syllable is two or three jamo after NFKD: "자 살" is two one-syllable tokens.
+    per_token = 3 if hangul else 2
+    return (end - start) <= per_token * (last - first + 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -305,12 +308,14 @@ class PolicyEngine:
             found.extend(self._joined_candidates(joined))
         if self._compact:
             token_ends: list[int] | None = None
-            for end, key in self._compact.iter(word.replace(" ", "")):
+            joined_text = word.replace(" ", "")
+            for end, key in self._compact.iter(joined_text):
                 start = end - key.length + 1
                 if not key.unbounded:
                     if token_ends is None:
                         token_ends = list(accumulate(map(len, word.split())))
-                    if not _spaced_out(token_ends, start, end + 1):
+                    if not _spaced_out(token_ends, start, end + 1,
+                                       hangul="\u1100" <= joined_text[start] <= "\u11ff"):
                         continue
                 found.append((key.terms, "compact", start, end + 1, "compact"))
         return found
