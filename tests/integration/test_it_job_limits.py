@@ -22,7 +22,7 @@ def test_parallel_requests_of_one_user_accept_exactly_the_limit():
     credits_adjust(user_id=user.pk, amount=1000, reason="enough for every request",
                    actor_id=user.pk)
     parallel = 8
-    # Build the process's policy engine (19,000 terms) before the race: eight threads building
+    # Build the process's policy engine (22,000 terms) before the race: eight threads building
     # it at once on a loaded machine outlast the join, and the race is about the lock.
     prompt_check(text="warm up", user_id=user.pk)
     connection.close()  # back to the pool: the eight racers need all of its connections
