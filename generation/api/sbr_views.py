@@ -169,7 +169,7 @@ class MatchesByContentView(ResolutionView):
 
 
 class ManifestView(ResolutionView):
-    renderer_classes = [C2paStoreRenderer, JSONRenderer]
+    renderer_classes = [C2paStoreRenderer]  # errors switch to JSON (finalize_response)
 
     @extend_schema(tags=TAGS, operation_id="getManifestById", parameters=[ManifestQuery],
                    responses={(200, STORE_MEDIA_TYPE): OpenApiTypes.BINARY},

@@ -17,8 +17,7 @@ from generation.postprocess import trust_anchors_pem
 from generation.provenance import invisible
 from generation.provenance.c2pa_verify import read_watermark, verify_file
 from generation.provenance.manifest_store import STORE_MEDIA_TYPE, check_store
-
-from .reupload import strip
+from generation.tests.reupload import strip
 
 pytestmark = pytest.mark.django_db
 
@@ -166,3 +165,14 @@ def test_the_resolver_is_rate_limited(api, monkeypatch):
     answers = [api.get(f"{SBR}/services/supportedAlgorithms") for _ in range(3)]
     assert [a.status_code for a in answers] == [200, 200, 429]
     assert answers[2].json()["error"]["code"] == "rate_limited"
+
+
+def test_a_decompression_bomb_is_too_large_before_decoding(api):
+    from PIL import Image
+
+    bomb = io.BytesIO()
+    Image.new("1", (20000, 20000)).save(bomb, format="PNG")  # 48 kB, 1.2 GB as RGB
+    response = api.post(f"{SBR}/matches/byContent", data=bomb.getvalue(),
+                        content_type="application/octet-stream")
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "upload.too_large"
