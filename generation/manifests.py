@@ -8,9 +8,9 @@ from uuid import UUID
 from django.core.files.base import ContentFile
 
 from generation.provenance import invisible
-from generation.provenance.manifest_store import manifest_id_of
+from generation.provenance.manifest_store import embedded_store, manifest_id_of
 
-from .models import ManifestRecord
+from .models import ManifestRecord, Video
 
 
 def manifest_record_store(*, video_id: UUID, watermark_id: int, store: bytes) -> ManifestRecord:
@@ -46,3 +46,20 @@ def manifest_record_get(*, manifest_id: str) -> ManifestRecord | None:
 def manifest_store_bytes(record: ManifestRecord) -> bytes:
     with record.store_file.open("rb") as handle:
         return bytes(handle.read())
+
+
+def manifest_backfill() -> tuple[int, int]:
+    """Records for completed videos that have none, from the store their file embeds;
+    returns (added, videos whose file embeds none)."""
+    added = missing = 0
+    pending = Video.objects.filter(status=Video.Status.COMPLETED, manifests__isnull=True
+                                   ).exclude(video_file="")
+    for video in pending.iterator():
+        with video.video_file.open("rb") as handle:
+            store = embedded_store(handle.read())
+        if store is None:
+            missing += 1
+            continue
+        manifest_record_store(video_id=video.pk, watermark_id=video.watermark_id, store=store)
+        added += 1
+    return added, missing

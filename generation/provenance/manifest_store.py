@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import struct
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,6 +15,9 @@ from .c2pa_verify import summarise_store
 from .errors import UNREADABLE, ProvenanceError
 
 STORE_MEDIA_TYPE = "application/c2pa"
+# The BMFF box a C2PA manifest store travels in: uuid box, this extended type, purpose
+# "manifest", an 8-byte Merkle offset, then the JUMBF store (C2PA specification, BMFF binding).
+C2PA_BOX_UUID = bytes.fromhex("d8fec3d61b0e483c92975828877ec481")
 # A detached store cannot match the hash of an asset it is not embedded in (nor of a
 # re-encoded copy): those codes say nothing about the signature or the claim.
 _HARD_BINDING_CODES = ("assertion.bmffHash.mismatch", "assertion.dataHash.mismatch",
@@ -67,3 +71,24 @@ def check_store(store: bytes, trust_anchors_pem: str | None = None) -> StoreChec
 def manifest_id_of(store: bytes) -> str:
     """The active manifest's URN (`urn:c2pa:<uuid>`), the id the resolution API serves it by."""
     return check_store(store).manifest_id
+
+
+def embedded_store(mp4: bytes) -> bytes | None:
+    """The manifest store embedded in an MP4 (a top-level C2PA uuid box), or None."""
+    pos = 0
+    while pos + 8 <= len(mp4):
+        size, kind = struct.unpack(">I4s", mp4[pos:pos + 8])
+        header = 8
+        if size == 1 and pos + 16 <= len(mp4):
+            size, header = struct.unpack(">Q", mp4[pos + 8:pos + 16])[0], 16
+        elif size == 0:
+            size = len(mp4) - pos
+        if size < header:
+            return None
+        start = pos + header
+        if kind == b"uuid" and mp4[start:start + 16] == C2PA_BOX_UUID:
+            purpose, _, rest = mp4[start + 20:pos + size].partition(b"\0")
+            if purpose == b"manifest" and len(rest) > 8:
+                return rest[8:]
+        pos += size
+    return None

@@ -7,16 +7,18 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from django.core.files.base import ContentFile
+from django.core.management import call_command
 
-from generation.manifests import manifest_record_store
+from generation.manifests import manifest_record_store, manifest_store_bytes
 from generation.media import encode_frames
-from generation.models import Video
+from generation.models import ManifestRecord, Video
 from generation.postprocess import signing_credentials, trust_anchors_pem
 from generation.provenance import invisible
 from generation.provenance.c2pa_sign import ConsentReceipt, ManifestSpec, sign_mp4
 from generation.provenance.credentials import SigningCredentials, create_ca_and_leaf
 from generation.provenance.errors import ProvenanceError
-from generation.provenance.manifest_store import check_store
+from generation.provenance.manifest_store import check_store, embedded_store
 from generation.provenance.media import read_frames
 from generation.verification import provenance_verify
 
@@ -79,3 +81,16 @@ def test_a_manifest_signed_by_someone_else_is_valid_but_not_trusted(signed_video
         assert exc.code == "provenance.unreadable"
     else:
         assert not broken.trusted
+
+
+def test_backfill_takes_the_store_a_stored_file_embeds(signed_video):
+    video, signed = signed_video
+    kept = ManifestRecord.objects.get(video=video)
+    assert embedded_store(signed.read_bytes()) == manifest_store_bytes(kept)
+    kept.delete()
+    video.video_file.save(f"{video.pk}.mp4", ContentFile(signed.read_bytes()))
+    call_command("manifests_backfill")
+    again = ManifestRecord.objects.get(video=video)
+    assert again.manifest_id == kept.manifest_id and again.binding_value == video.watermark_id
+    call_command("manifests_backfill")  # a rerun adds nothing
+    assert ManifestRecord.objects.filter(video=video).count() == 1
