@@ -111,3 +111,21 @@ class VideoTransition(models.Model):
                               on_delete=models.SET_NULL, related_name="+")
     reason = models.CharField(max_length=200, blank=True)
     at = models.DateTimeField(auto_now_add=True)
+
+
+class ManifestRecord(models.Model):
+    """The manifest repository: every signed C2PA manifest store, kept apart from the file it
+    was embedded in, so a copy whose manifest was stripped can get it back by its soft binding
+    (the invisible watermark's payload)."""
+
+    manifest_id = models.CharField(max_length=100, unique=True)  # urn:c2pa:<uuid>
+    binding_alg = models.CharField(max_length=64)
+    binding_value = models.BigIntegerField()  # the watermark payload == Video.watermark_id
+    video = models.ForeignKey(Video, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="manifests")
+    store_file = models.FileField(upload_to="manifests/")  # application/c2pa (JUMBF)
+    store_bytes = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["binding_alg", "binding_value"])]

@@ -23,6 +23,7 @@ from moderation import facade as moderation
 from .backends import GenerationCancelled, GenerationResult, get_backend
 from .casting import FENCE_PARKED, CastMember, casting
 from .dispatch import video_enqueue
+from .manifests import manifest_record_store
 from .media import concat_results, last_frame
 from .media.decode import decode_audio
 from .media.reference import reference_frame
@@ -173,7 +174,8 @@ def _remix_source_bytes(video: Video) -> bytes | None:
 
 
 def _store(video_id: UUID, token: str, video_path: Path, thumbnail: bytes,
-           manifest: dict[str, object], duration: float, spritesheet: bytes = b"") -> None:
+           manifest: dict[str, object], duration: float, spritesheet: bytes = b"",
+           manifest_store: bytes = b"") -> None:
     with transaction.atomic():
         video = Video.objects.select_for_update().get(pk=video_id)
         if video.run_token != token or video.status != S.IN_PROGRESS:
@@ -190,6 +192,9 @@ def _store(video_id: UUID, token: str, video_path: Path, thumbnail: bytes,
             video.provenance["spritesheet"] = default_storage.save(
                 f"spritesheets/{video.pk}.jpg", ContentFile(spritesheet))
         video.save()
+        if manifest_store:
+            manifest_record_store(video_id=video.pk, watermark_id=video.watermark_id,
+                                  store=manifest_store)
         video_transition(video_id=video.pk, to=S.COMPLETED, reason="stored")
 
 
@@ -212,7 +217,7 @@ def video_run(*, video_id: UUID) -> str:
                                model=video.model_name, watermark_id=video.watermark_id,
                                cast=cast_members(video), remix_source=_remix_source_bytes(video))
             _store(video.pk, token, finished.video_path, finished.thumbnail, finished.manifest,
-                   result.duration, finished.spritesheet)
+                   result.duration, finished.spritesheet, finished.manifest_store)
         return S.COMPLETED
     except ClaimLost:
         logger.info("claim lost", extra={"video_id": str(video_id)})

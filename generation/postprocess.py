@@ -31,6 +31,7 @@ class Finished:
     thumbnail: bytes
     manifest: dict[str, object]
     spritesheet: bytes = b""
+    manifest_store: bytes = b""  # the signed store as embedded, for the manifest repository
 
 
 def dev_credentials() -> DevCredentialPaths:
@@ -50,6 +51,11 @@ def signing_credentials() -> SigningCredentials:
         return SigningCredentials.from_files(settings.C2PA_SIGN_CERT_CHAIN,
                                              settings.C2PA_SIGN_KEY)
     return dev_credentials().credentials()
+
+
+def resolution_url() -> str:
+    """The C2PA Soft Binding Resolution API that signed manifests name for their watermark."""
+    return f"{settings.PUBLIC_BASE_URL.rstrip('/')}/c2pa/sbr/v1"
 
 
 def trust_anchors_pem() -> str:
@@ -107,11 +113,11 @@ def package(result: GenerationResult, *, workdir: Path, handle: str, title: str,
         title=title, model=model, watermark_payload=watermark_id,
         consent_receipts=[ConsentReceipt(receipt_id=m.receipt_id, sha256=m.receipt_sha256)
                           for m in cast],
-        remix_source=remix_source)
+        remix_source=remix_source, resolution_url=resolution_url())
     signed = workdir / "signed.mp4"
-    sign_mp4(plain, signed, spec, signing_credentials())
+    store = sign_mp4(plain, signed, spec, signing_credentials())
     manifest = {"generator": "Castline", "model": model, "watermark": f"{watermark_id:016x}",
                 "consent_receipts": [m.receipt_id for m in cast],
                 "remix_of": bool(remix_source)}
     return Finished(video_path=signed, thumbnail=thumbnail, manifest=manifest,
-                    spritesheet=spritesheet)
+                    spritesheet=spritesheet, manifest_store=store)

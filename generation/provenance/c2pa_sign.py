@@ -19,6 +19,7 @@ GENERATOR = "Castline"
 TRAINED_ALGORITHMIC_MEDIA = "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia"
 CONSENT_LABEL = "org.castline.consent"
 SOFT_BINDING_LABEL = "c2pa.soft-binding"
+SOFT_BINDING_NAME = "Castline invisible video watermark (64-bit generation id)"
 MP4 = "video/mp4"
 
 
@@ -37,10 +38,27 @@ class ManifestSpec:
     remix_source: bytes | None = None  # parent MP4 (with its own manifest, if it has one)
     remix_title: str = "remix source"
     generator_version: str = "1"
+    # The C2PA Soft Binding Resolution API that resolves this watermark to this manifest.
+    resolution_url: str | None = None
+
+
+def soft_binding_value(payload: int) -> str:
+    """The watermark payload as a soft-binding block value: base64 of its 8 big-endian bytes."""
+    return base64.b64encode(payload.to_bytes(invisible.PAYLOAD_BITS // 8, "big")).decode("ascii")
+
+
+def _soft_binding(spec: ManifestSpec) -> dict[str, Any]:
+    binding: dict[str, Any] = {
+        "alg": invisible.ALGORITHM,
+        "blocks": [{"scope": {}, "value": soft_binding_value(spec.watermark_payload)}],
+        "name": SOFT_BINDING_NAME,
+    }
+    if spec.resolution_url:
+        binding["url"] = spec.resolution_url
+    return binding
 
 
 def _manifest_definition(spec: ManifestSpec) -> dict[str, Any]:
-    payload = spec.watermark_payload.to_bytes(invisible.PAYLOAD_BITS // 8, "big")
     return {
         "claim_generator_info": [{"name": GENERATOR, "version": spec.generator_version}],
         "title": spec.title,
@@ -66,13 +84,7 @@ def _manifest_definition(spec: ManifestSpec) -> dict[str, Any]:
                     ]
                 },
             },
-            {
-                "label": SOFT_BINDING_LABEL,
-                "data": {
-                    "alg": invisible.ALGORITHM,
-                    "blocks": [{"scope": {}, "value": base64.b64encode(payload).decode("ascii")}],
-                },
-            },
+            {"label": SOFT_BINDING_LABEL, "data": _soft_binding(spec)},
         ],
     }
 
@@ -95,8 +107,9 @@ def sign_mp4(
     dest: str | Path,
     spec: ManifestSpec,
     credentials: SigningCredentials,
-) -> None:
-    """Write `source` to `dest` with an embedded, signed C2PA manifest."""
+) -> bytes:
+    """Write `source` to `dest` with an embedded, signed C2PA manifest; returns the manifest
+    store (JUMBF, `application/c2pa`) that was embedded, for the manifest repository."""
     data = source if isinstance(source, bytes) else Path(source).read_bytes()
     # The watermark already does the soft binding; thumbnails are made by the pipeline itself.
     context = c2pa.Context.from_dict(
@@ -111,6 +124,6 @@ def sign_mp4(
                     io.BytesIO(spec.remix_source),
                 )
             with _signer(credentials) as signer, open(dest, "w+b") as out:
-                builder.sign(signer, MP4, io.BytesIO(data), out)
+                return bytes(builder.sign(signer, MP4, io.BytesIO(data), out))
     except c2pa.C2paError as exc:
         raise ProvenanceError(SIGNING_FAILED, f"C2PA signing failed: {exc}") from exc

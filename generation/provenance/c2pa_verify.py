@@ -61,7 +61,7 @@ def _assertion(manifest: dict[str, Any], label: str) -> dict[str, Any] | None:
     return None
 
 
-def _summarise(store: dict[str, Any]) -> dict[str, Any]:
+def summarise_store(store: dict[str, Any]) -> dict[str, Any]:
     manifest = store.get("manifests", {}).get(store.get("active_manifest", ""), {})
     info = manifest.get("claim_generator_info") or [{}]
     actions = _assertion(manifest, "c2pa.actions") or {}
@@ -69,7 +69,8 @@ def _summarise(store: dict[str, Any]) -> dict[str, Any]:
     if binding is not None:
         blocks = binding.get("blocks") or [{}]
         raw = base64.b64decode(blocks[0].get("value", ""))
-        binding = {"alg": binding.get("alg"), "payload": int.from_bytes(raw, "big")}
+        binding = {"alg": binding.get("alg"), "payload": int.from_bytes(raw, "big"),
+                   "url": binding.get("url")}
     return {
         "generator": info[0].get("name"),
         "title": manifest.get("title"),
@@ -131,5 +132,5 @@ def verify_file(
         c2pa_trusted=state == "Trusted" and not untrusted,
         validation_state=state,
         validation_errors=codes,
-        **_summarise(store),
+        **summarise_store(store),
     )

@@ -47,7 +47,7 @@ def fuzzed_server(services_stack: Stack) -> Iterator[Stack]:
     stack = Stack(base_url=f"http://127.0.0.1:{port}", log_dir=services_stack.log_dir,
                   env={**services_stack.env, **{f"RATE_{scope}": "1000000/min" for scope in (
                       "ANON", "USER", "AUTH", "VIDEO_CREATE", "UPLOAD", "VERIFY", "REPORT",
-                      "SOCIAL")},
+                      "SOCIAL", "SBR")},
                        # Webhooks configured, so their signature checks are what gets fuzzed.
                        "STRIPE_WEBHOOK_SECRET": "whsec_schemathesis"})
     spawn(stack, "server-schemathesis", server_args(port))

@@ -273,6 +273,7 @@ THROTTLE_RATES = {
     "video_create": env_str("RATE_VIDEO_CREATE", "30/min"),
     "upload": env_str("RATE_UPLOAD", "20/min"),
     "verify": env_str("RATE_VERIFY", "30/min"),
+    "sbr": env_str("RATE_SBR", "60/min"),  # the C2PA Soft Binding Resolution API
     "report": env_str("RATE_REPORT", "30/min"),
     "social": env_str("RATE_SOCIAL", "300/min"),
 }
