@@ -152,9 +152,9 @@ def false_positives(real: np.ndarray, count: int) -> dict[str, object]:
             if rng.random() < 0.5:
                 frames = frames[:, :, ::-1]
         h, w = frames.shape[1:3]
-        keep = rng.uniform(0.7, 1.0)
-        y0, x0 = int(rng.integers(0, h - int(h * keep) + 1)), int(rng.integers(0, w - int(w * keep) + 1))
-        frames = np.ascontiguousarray(frames[:, y0 : y0 + int(h * keep), x0 : x0 + int(w * keep)])
+        ch, cw = (int(n * rng.uniform(0.7, 1.0)) for n in (h, w))
+        y0, x0 = int(rng.integers(0, h - ch + 1)), int(rng.integers(0, w - cw + 1))
+        frames = np.ascontiguousarray(frames[:, y0 : y0 + ch, x0 : x0 + cw])
         if i % 10 == 0:
             frames = ATTACKS["crf32_half"](frames)
         found += int(invisible.detect(frames).found)
