@@ -114,9 +114,18 @@ def ours(real: np.ndarray, count: int, kinds: list[str]) -> dict[str, object]:
                 wrong += int(found.found and found.payload != payload)
                 scale = found.scale if found.found else 1.0
                 snr[name][kind].append(invisible.soft_snr(frames, payload, scale))
+                # Progress on stderr (the JSON report stays alone on stdout): long runs show
+                # where they are and leave partial figures if stopped.
+                print(json.dumps({"kind": kind, "clip": i, "attack": name,
+                                  "recovered": found.payload == payload,
+                                  "soft_snr": round(snr[name][kind][-1], 2),
+                                  "psnr_db": round(psnr[kind][-1], 2)}),
+                      file=sys.stderr, flush=True)
             for frames in (clip, ATTACKS["crf32_half"](clip)):
                 unmarked += 1
                 false_pos += int(invisible.detect(frames).found)
+            print(json.dumps({"kind": kind, "clip": i, "false_positives_so_far": false_pos}),
+                  file=sys.stderr, flush=True)
     return {
         "recovery": {a: {k: n / count for k, n in by.items()} for a, by in hits.items()},
         "recovery_min": min(n / count for by in hits.values() for n in by.values()),
@@ -158,6 +167,9 @@ def false_positives(real: np.ndarray, count: int) -> dict[str, object]:
         if i % 10 == 0:
             frames = ATTACKS["crf32_half"](frames)
         found += int(invisible.detect(frames).found)
+        if i % 50 == 49:
+            print(json.dumps({"unmarked_clips": i + 1, "found": found}), file=sys.stderr,
+                  flush=True)
     return {"unmarked_clips": count, "found": found,
             "bound_per_clip": invisible.false_positive_bound(),
             "bound_expected_in_run": invisible.false_positive_bound() * count}
