@@ -257,7 +257,7 @@ def publisher_rate(events: int, repeats: int = 5) -> dict[str, float]:
 
     text = event_text({"id": 1, "type": "bench.rate", "payload": {"r": -1},
                        "created_at": "2026-01-01T00:00:00+00:00"})
-    message = BusMessage(events=[LiveEvent(-1 - n, 10**12 + n, text) for n in range(events)])
+    message = BusMessage(events=[LiveEvent(-1 - n, 10**12 + n, 0, text) for n in range(events)])
     timings = []
     for _ in range(repeats):
         started = time.perf_counter()

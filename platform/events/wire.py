@@ -14,6 +14,10 @@ from typing import Any
 class LiveEvent:
     user_id: int
     id: int
+    # The id of this user's event just before this one (0: none). Ids of one user are
+    # commit-ordered (services.py locks the user while inserting), so the chain of prev_ids
+    # tells a socket whether anything in front of an event is still on its way.
+    prev_id: int
     text: str  # the JSON the websocket sends: {"id", "type", "payload", "created_at"}
 
 
@@ -37,14 +41,15 @@ def event_text(event: dict[str, Any]) -> str:
 
 
 def encode(message: BusMessage) -> bytes:
-    return json.dumps({"e": [[e.user_id, e.id, e.text] for e in message.events],
+    return json.dumps({"e": [[e.user_id, e.id, e.prev_id, e.text] for e in message.events],
                        "s": [[s.user_id, list(s.session_ids)] for s in message.sessions_ended]},
                       separators=(",", ":")).encode()
 
 
 def decode(data: bytes) -> BusMessage:
     raw = json.loads(data)
-    return BusMessage(events=[LiveEvent(int(u), int(i), str(t)) for u, i, t in raw.get("e", ())],
+    return BusMessage(events=[LiveEvent(int(u), int(i), int(p), str(t))
+                                      for u, i, p, t in raw.get("e", ())],
                       sessions_ended=[SessionsEnded(int(u), tuple(int(s) for s in ids))
                                       for u, ids in raw.get("s", ())])
 
