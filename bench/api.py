@@ -176,8 +176,33 @@ def publish_burst(users: list[BenchUser], round_: int) -> tuple[float, float]:
 
     with transaction.atomic():
         events_publish_many(events=[(u.id, "bench.ping", {"r": round_}) for u in users])
-        committing = time.time()
-    return committing, time.time() - committing
+        committing = time.monotonic()  # the clients' clock too (CLOCK_MONOTONIC)
+    return committing, time.monotonic() - committing
+
+
+def tree_cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) used so far by a process and its children (uvicorn's
+    workers), from /proc; 0 where /proc is not there."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total, parents = 0.0, {pid}
+    try:
+        stats = []
+        for entry in os.scandir("/proc"):
+            if entry.name.isdigit():
+                try:
+                    with open(f"/proc/{entry.name}/stat") as handle:
+                        fields = handle.read().rsplit(")", 1)[1].split()
+                except OSError:
+                    continue
+                stats.append((int(entry.name), int(fields[1]), int(fields[11]) + int(fields[12])))
+    except OSError:
+        return 0.0
+    for _ in range(3):  # the server, its workers, their children
+        parents |= {p for p, ppid, _ in stats if ppid in parents}
+    for process, _, ticks in stats:
+        if process in parents:
+            total += ticks / tick
+    return total
 
 
 def latency_summary(arrivals: Any, commits: dict[int, float], publish_s: list[float],
@@ -194,7 +219,8 @@ def latency_summary(arrivals: Any, commits: dict[int, float], publish_s: list[fl
 
 
 def bursts(ws_url: str, users: list[BenchUser], rounds: int, processes: int,
-           stalled_user: BenchUser | None = None, stall_s: float = 0) -> dict[str, Any]:
+           stalled_user: BenchUser | None = None, stall_s: float = 0,
+           server_pid: int = 0) -> dict[str, Any]:
     """Clients connected, then bursts of one event per client, each after the last arrived.
     With a stalled user: during the bursts it also gets 8 kB events it never reads (for at
     least `stall_s`); then it reads, reconnects with ?after= and must have every one, once."""
@@ -203,6 +229,7 @@ def bursts(ws_url: str, users: list[BenchUser], rounds: int, processes: int,
     stalled = (StalledClient(f"{ws_url}/ws/events?token={stalled_user.access}")
                if stalled_user else None)
     time.sleep(1)
+    server_cpu, wall = tree_cpu_s(server_pid), time.monotonic()
     commits: dict[int, float] = {}
     publish_s: list[float] = []
     slow_ids: list[int] = []
@@ -215,9 +242,18 @@ def bursts(ws_url: str, users: list[BenchUser], rounds: int, processes: int,
         if stalled_user is not None:  # between bursts: its cost is the publisher's, not the
             slow_ids += publish_padding(stalled_user, 40)  # stalled client's
         round_ += 1
-    result: dict[str, Any] = {**latency_summary(fleet.collect(round_), commits, publish_s,
-                                                len(users))}
-    result.update(clients=len(users), bursts=round_)
+    server_cpu, wall = tree_cpu_s(server_pid) - server_cpu, time.monotonic() - wall
+    arrivals = fleet.collect(round_)
+    result: dict[str, Any] = {**latency_summary(arrivals, commits, publish_s, len(users))}
+    cores = os.cpu_count() or 1
+    # what the bursts cost the machine: the clients' processes against the servers'
+    result.update(clients=len(users), bursts=round_, wall_s=round(wall, 2),
+                  server_cpu_s=round(server_cpu, 2),
+                  client_cpu_s=round(arrivals.client_cpu_s, 2),
+                  server_cpu_share=round(server_cpu / (wall * cores), 3),
+                  client_cpu_share=round(arrivals.client_cpu_s / (wall * cores), 3),
+                  server_cpu_us_per_delivery=round(
+                      server_cpu * 1e6 / max(len(arrivals.times), 1), 1))
     if stalled is not None and stalled_user is not None:
         result["stalled_client"] = stalled_replay(ws_url, stalled, stalled_user, slow_ids,
                                                   time.monotonic() - started)
@@ -275,20 +311,23 @@ def live_events(stack_for: Any, designs: list[str], big_designs: list[str],
         use_design(design)
         stack = stack_for(design)
         try:
+            pid = stack.processes[0].pid
             runs: dict[str, Any] = {"burst": bursts(stack.ws_url, users[:args.clients],
-                                                    args.rounds, args.client_processes)}
+                                                    args.rounds, args.client_processes,
+                                                    server_pid=pid)}
             if not design.startswith("tail"):
                 runs["publisher_500"] = publisher_rate(500, repeats=3)
                 runs["publisher_5000"] = publisher_rate(5000, repeats=1 if "layer" in design
                                                         else 5)
             if design in big_designs:
                 runs["connected_big"] = bursts(stack.ws_url, users[:args.big_clients],
-                                               args.big_rounds, args.client_processes * 2)
+                                               args.big_rounds, args.client_processes * 2,
+                                               server_pid=pid)
             if design == designs[-1] and args.stall_s:
                 runs["slow_reader"] = bursts(stack.ws_url, users[:args.clients], args.rounds,
                                              args.client_processes,
                                              stalled_user=users[args.big_clients],
-                                             stall_s=args.stall_s)
+                                             stall_s=args.stall_s, server_pid=pid)
                 runs["slow_reader_p99_vs_burst"] = round(
                     runs["slow_reader"]["p99_ms"] / max(runs["burst"]["p99_ms"], 0.1), 2)
             results[design] = runs

@@ -84,7 +84,8 @@ class EventsConsumer(AsyncWebsocketConsumer):
         self.live = LiveSocket(user_id=user_id, session_id=session_id,
                                send=self._send_text, close=self._close_with,
                                fetch_after=_stored_after,
-                               queue_limit=settings.EVENTS_SOCKET_QUEUE)
+                               queue_limit=settings.EVENTS_SOCKET_QUEUE,
+                               eager=settings.EVENTS_EAGER_SEND)
         # Listen before reading the backlog, so nothing falls between the two ...
         try:
             await self._listen()
@@ -132,7 +133,8 @@ class EventsConsumer(AsyncWebsocketConsumer):
             await self.send(text_data='{"type":"pong"}')
 
     async def _send_text(self, text: str) -> None:
-        await self.send(text_data=text)
+        # straight to the server's send: this runs once per event and socket
+        await self.base_send({"type": "websocket.send", "text": text})
 
     async def _close_with(self, code: int, reason: str) -> None:
         await self.close(code=code, reason=reason)

@@ -14,7 +14,8 @@ a dropped pub/sub message) the socket reads the gap from the table.
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine, Generator
+from typing import Any
 
 from .selectors import REPLAY_PAGE
 from .wire import LiveEvent
@@ -25,7 +26,7 @@ CLOSE_RECONNECT = 4429  # fell behind (or the bus dropped): reconnect with ?afte
 CLOSE_BUS_UNAVAILABLE = 1013  # try again later
 GAP_WAIT_S = 0.5  # how long an event waits for the one in front of it before the table is read
 
-Send = Callable[[str], Awaitable[None]]
+Send = Callable[[str], Coroutine[Any, Any, None]]
 Close = Callable[[int, str], Awaitable[None]]
 # (user id, after id) -> the next page of that user's stored events, oldest first: (id, text)
 FetchAfter = Callable[[int, int], Awaitable[list[tuple[int, str]]]]
@@ -33,7 +34,7 @@ FetchAfter = Callable[[int, int], Awaitable[list[tuple[int, str]]]]
 
 class LiveSocket:
     def __init__(self, *, user_id: int, session_id: int, send: Send, close: Close,
-                 fetch_after: FetchAfter, queue_limit: int) -> None:
+                 fetch_after: FetchAfter, queue_limit: int, eager: bool = True) -> None:
         self.user_id = user_id
         self.session_id = session_id
         self.cursor = 0  # the last event id sent: everything of this user up to it is out
@@ -43,19 +44,51 @@ class LiveSocket:
         self._limit = queue_limit
         self._queue: asyncio.Queue[LiveEvent] = asyncio.Queue(maxsize=queue_limit)
         self._waiting: dict[int, LiveEvent] = {}  # by prev_id: events whose predecessor is due
-        self._writer: asyncio.Task[None] | None = None
+        self._writer: asyncio.Task[None] | None = None  # only while there is a backlog
+        self._started = False
+        self._eager = eager  # off: every event goes through the queue and a writer task
         self._closer: asyncio.Task[None] | None = None
         self.ended = False
         self.gaps_filled_from_table = 0
 
     def offer(self, event: LiveEvent) -> None:
-        """Queue a live event; never waits. A full queue ends the socket with a resync."""
+        """Pass a live event on; never waits. In the common case (nothing queued in front,
+        the transport writable, the event next in its user's order) it is written right here,
+        in the caller's loop step: no queue and no task switch per socket and event. Otherwise
+        it queues for the writer; a full queue ends the socket with a resync."""
         if self.ended:
+            return
+        if (self._eager and self._writer is None and self._started and not self._queue.qsize()
+                and not self._waiting and self.cursor < event.id
+                and event.prev_id <= self.cursor):
+            self._send_eagerly(event)
             return
         try:
             self._queue.put_nowait(event)
         except asyncio.QueueFull:
             self.end(CLOSE_RECONNECT)
+            return
+        self._wake_writer()
+
+    def _send_eagerly(self, event: LiveEvent) -> None:
+        """Run the send coroutine by hand (what Python 3.12's eager tasks do): uvicorn's send
+        completes without suspending while the transport is writable; if it does suspend (the
+        client reads slowly), a writer task carries it on and later events queue behind it."""
+        coroutine = self._send(event.text)
+        try:
+            waiting = coroutine.send(None)
+        except StopIteration:
+            self.cursor = event.id
+            return
+        except Exception:  # the client is gone; disconnect() follows
+            self.stop()
+            return
+        self._writer = asyncio.get_running_loop().create_task(
+            self._write(_Resume(coroutine, waiting), event.id))
+
+    def _wake_writer(self) -> None:
+        if self._writer is None and self._started and not self.ended:
+            self._writer = asyncio.get_running_loop().create_task(self._write())
 
     async def replay(self, after_id: int) -> None:
         """Send what is stored after `after_id`, page by page; the cursor follows."""
@@ -70,18 +103,32 @@ class LiveSocket:
                 return
 
     def start(self) -> None:
-        """The backlog is out: from now on the queued live events flow."""
-        self._writer = asyncio.get_running_loop().create_task(self._write())
+        """The backlog is out: from now on live events flow."""
+        self._started = True
+        if self._queue.qsize():
+            self._wake_writer()
 
-    async def _write(self) -> None:
+    async def _write(self, unfinished: "_Resume | None" = None, unfinished_id: int = 0
+                     ) -> None:
+        """Drain the queue (and wait out gaps); the socket goes back to eager sends after."""
+        try:
+            if unfinished is not None:
+                await unfinished
+                self.cursor = unfinished_id
+            await self._drain()
+        except Exception:  # the client is gone (uvicorn's ClientDisconnected); disconnect()
+            self.ended = True  # follows
+        finally:
+            if asyncio.current_task() is self._writer:
+                self._writer = None
+
+    async def _drain(self) -> None:
         loop = asyncio.get_running_loop()
         queue = self._queue
         gap_since = 0.0
-        while True:
+        while queue.qsize() or self._waiting:
             if queue.qsize():  # what is queued already goes without a wait in between
                 event = queue.get_nowait()
-            elif not self._waiting:
-                event = await queue.get()
             else:
                 try:
                     event = await asyncio.wait_for(
@@ -136,3 +183,27 @@ class LiveSocket:
         self.ended = True
         if self._writer is not None:
             self._writer.cancel()
+
+
+class _Resume:
+    """Awaiting this finishes a coroutine that was started by hand and suspended on the
+    future `waiting`: the awaiting task waits on that future, then carries the coroutine on."""
+
+    def __init__(self, coroutine: Coroutine[Any, Any, None], waiting: Any) -> None:
+        self._coroutine, self._waiting = coroutine, waiting
+
+    def __await__(self) -> Generator[Any, Any, None]:
+        coroutine, waiting = self._coroutine, self._waiting
+        while True:
+            try:
+                sent = yield waiting
+            except BaseException as exc:  # cancellation reaches the coroutine too
+                try:
+                    waiting = coroutine.throw(exc)
+                except StopIteration:
+                    return
+            else:
+                try:
+                    waiting = coroutine.send(sent)
+                except StopIteration:
+                    return
