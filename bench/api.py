@@ -144,9 +144,13 @@ def seed_videos(owner_id: int) -> tuple[str, str]:
 DESIGNS: dict[str, dict[str, str]] = {
     "channel_layer": {"EVENTS_DELIVERY": "channel_layer"},  # channels_redis group_send: before
     "pubsub_layer": {"EVENTS_DELIVERY": "channel_layer", "EVENTS_CHANNEL_LAYER": "pubsub"},
-    "redis": {"EVENTS_DELIVERY": "redis"},  # one PUBLISH per commit, one SUBSCRIBE per process
+    # one PUBLISH per commit, one SUBSCRIBE per process; each socket's events through a queue
+    # and a writer task (the design before eager sends)
+    "redis_queued": {"EVENTS_DELIVERY": "redis", "EVENTS_EAGER_SEND": "0"},
+    "redis": {"EVENTS_DELIVERY": "redis"},  # ... and written in the bus's loop step when idle
     "tail": {"EVENTS_DELIVERY": "local", "EVENTS_LOCAL_WAKE": "0",
              "EVENTS_TAIL_INTERVAL_S": "0.2"},  # embedded, before: the table tail alone
+    "local_queued": {"EVENTS_DELIVERY": "local", "EVENTS_EAGER_SEND": "0"},
     "local": {"EVENTS_DELIVERY": "local"},  # embedded: datagram wake + tail as the safety net
 }
 

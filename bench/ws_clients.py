@@ -21,6 +21,7 @@ import resource
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import cast
 from urllib.parse import urlsplit
 
 CONNECT_CONCURRENCY = 50
@@ -51,8 +52,7 @@ class LeanClient(asyncio.Protocol):
         self.seen: set[int] = set()
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
+        self.transport = cast(asyncio.Transport, transport)  # uvloop's is not a subclass
 
     def data_received(self, data: bytes) -> None:
         arrived = time.monotonic()
@@ -121,10 +121,10 @@ async def _open(ws_url: str, token: str, counter: RoundCounter) -> LeanClient:
     parts = urlsplit(ws_url)
     host, port = parts.hostname or "127.0.0.1", parts.port or 80
     loop = asyncio.get_running_loop()
-    _, client = await loop.create_connection(lambda: LeanClient(counter), host, port)
+    transport, client = await loop.create_connection(lambda: LeanClient(counter), host, port)
+    client.transport = transport  # uvloop may call connection_made after this returns
     key = base64.b64encode(os.urandom(16)).decode()
-    assert client.transport is not None
-    client.transport.write((f"GET /ws/events?token={token} HTTP/1.1\r\nHost: {host}:{port}\r\n"
+    transport.write((f"GET /ws/events?token={token} HTTP/1.1\r\nHost: {host}:{port}\r\n"
                             "Upgrade: websocket\r\nConnection: Upgrade\r\n"
                             f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n"
                             ).encode())
