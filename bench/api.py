@@ -146,11 +146,15 @@ DESIGNS: dict[str, dict[str, str]] = {
     "pubsub_layer": {"EVENTS_DELIVERY": "channel_layer", "EVENTS_CHANNEL_LAYER": "pubsub"},
     # one PUBLISH per commit, one SUBSCRIBE per process; each socket's events through a queue
     # and a writer task (the design before eager sends)
-    "redis_queued": {"EVENTS_DELIVERY": "redis", "EVENTS_EAGER_SEND": "0"},
-    "redis": {"EVENTS_DELIVERY": "redis"},  # ... and written in the bus's loop step when idle
+    "redis_queued": {"EVENTS_DELIVERY": "redis", "EVENTS_EAGER_SEND": "0",
+                     "EVENTS_PREBUILT_FRAMES": "0"},
+    # ... written in the bus's loop step when the socket is idle
+    "redis_eager": {"EVENTS_DELIVERY": "redis", "EVENTS_PREBUILT_FRAMES": "0"},
+    "redis": {"EVENTS_DELIVERY": "redis"},  # ... and framed once per process, not per socket
     "tail": {"EVENTS_DELIVERY": "local", "EVENTS_LOCAL_WAKE": "0",
              "EVENTS_TAIL_INTERVAL_S": "0.2"},  # embedded, before: the table tail alone
-    "local_queued": {"EVENTS_DELIVERY": "local", "EVENTS_EAGER_SEND": "0"},
+    "local_queued": {"EVENTS_DELIVERY": "local", "EVENTS_EAGER_SEND": "0",
+                     "EVENTS_PREBUILT_FRAMES": "0"},
     "local": {"EVENTS_DELIVERY": "local"},  # embedded: datagram wake + tail as the safety net
 }
 
@@ -370,7 +374,7 @@ def main() -> None:
     parser.add_argument("--big-designs", default="channel_layer,redis",
                         help="designs that also run --big-clients")
     parser.add_argument("--skip-http", action="store_true")
-    parser.add_argument("--ws", default="websockets-sansio",
+    parser.add_argument("--ws", default="config.ws_protocol:PrebuiltFrameProtocol",
                         help="uvicorn's websocket implementation")
     parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
     parser.add_argument("--watchdog-s", type=float, default=3600,

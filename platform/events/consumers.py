@@ -82,10 +82,11 @@ class EventsConsumer(AsyncWebsocketConsumer):
             # event committed between that read and the subscription is not missed either
             after_id = await database_sync_to_async(notification_latest_id_of)(user_id=user_id)
         self.live = LiveSocket(user_id=user_id, session_id=session_id,
-                               send=self._send_text, close=self._close_with,
+                               send=self._send_message, close=self._close_with,
                                fetch_after=_stored_after,
                                queue_limit=settings.EVENTS_SOCKET_QUEUE,
-                               eager=settings.EVENTS_EAGER_SEND)
+                               eager=settings.EVENTS_EAGER_SEND,
+                               prebuilt_frames=settings.EVENTS_PREBUILT_FRAMES)
         # Listen before reading the backlog, so nothing falls between the two ...
         try:
             await self._listen()
@@ -132,9 +133,9 @@ class EventsConsumer(AsyncWebsocketConsumer):
         if isinstance(content, dict) and content.get("type") == "ping":
             await self.send(text_data='{"type":"pong"}')
 
-    async def _send_text(self, text: str) -> None:
+    async def _send_message(self, message: dict[str, Any]) -> None:
         # straight to the server's send: this runs once per event and socket
-        await self.base_send({"type": "websocket.send", "text": text})
+        await self.base_send(message)
 
     async def _close_with(self, code: int, reason: str) -> None:
         await self.close(code=code, reason=reason)

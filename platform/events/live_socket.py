@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable, Coroutine, Generator
 from typing import Any
 
 from .selectors import REPLAY_PAGE
-from .wire import LiveEvent
+from .wire import LiveEvent, asgi_send
 
 CLOSE_UNAUTHORIZED = 4401  # no valid token or session at connect: log in again
 CLOSE_SESSION_ENDED = 4403  # logout, revocation, password change, deletion, ban
@@ -26,7 +26,7 @@ CLOSE_RECONNECT = 4429  # fell behind (or the bus dropped): reconnect with ?afte
 CLOSE_BUS_UNAVAILABLE = 1013  # try again later
 GAP_WAIT_S = 0.5  # how long an event waits for the one in front of it before the table is read
 
-Send = Callable[[str], Coroutine[Any, Any, None]]
+Send = Callable[[dict[str, Any]], Coroutine[Any, Any, None]]  # the server's ASGI send
 Close = Callable[[int, str], Awaitable[None]]
 # (user id, after id) -> the next page of that user's stored events, oldest first: (id, text)
 FetchAfter = Callable[[int, int], Awaitable[list[tuple[int, str]]]]
@@ -34,7 +34,8 @@ FetchAfter = Callable[[int, int], Awaitable[list[tuple[int, str]]]]
 
 class LiveSocket:
     def __init__(self, *, user_id: int, session_id: int, send: Send, close: Close,
-                 fetch_after: FetchAfter, queue_limit: int, eager: bool = True) -> None:
+                 fetch_after: FetchAfter, queue_limit: int, eager: bool = True,
+                 prebuilt_frames: bool = True) -> None:
         self.user_id = user_id
         self.session_id = session_id
         self.cursor = 0  # the last event id sent: everything of this user up to it is out
@@ -47,6 +48,7 @@ class LiveSocket:
         self._writer: asyncio.Task[None] | None = None  # only while there is a backlog
         self._started = False
         self._eager = eager  # off: every event goes through the queue and a writer task
+        self._frames = prebuilt_frames  # off: each socket's server frames each event itself
         self._closer: asyncio.Task[None] | None = None
         self.ended = False
         self.gaps_filled_from_table = 0
@@ -74,7 +76,7 @@ class LiveSocket:
         """Run the send coroutine by hand (what Python 3.12's eager tasks do): uvicorn's send
         completes without suspending while the transport is writable; if it does suspend (the
         client reads slowly), a writer task carries it on and later events queue behind it."""
-        coroutine = self._send(event.text)
+        coroutine = self._send(self._message(event))
         try:
             waiting = coroutine.send(None)
         except StopIteration:
@@ -97,10 +99,13 @@ class LiveSocket:
             page = await self._fetch_after(self.user_id, self.cursor)
             for event_id, text in page:
                 if event_id > self.cursor:
-                    await self._send(text)
+                    await self._send(asgi_send(text, self._frames))
                     self.cursor = event_id
             if len(page) < REPLAY_PAGE:
                 return
+
+    def _message(self, event: LiveEvent) -> dict[str, Any]:
+        return event.asgi_message if self._frames else asgi_send(event.text, False)
 
     def start(self) -> None:
         """The backlog is out: from now on live events flow."""
@@ -149,10 +154,10 @@ class LiveSocket:
             if len(self._waiting) > self._limit:
                 self.end(CLOSE_RECONNECT)
             return
-        await self._send(event.text)  # uvicorn's sans-I/O send waits, then writes
+        await self._send(self._message(event))  # the server's send waits, then writes
         self.cursor = event.id
         while (after := self._waiting.pop(self.cursor, None)) is not None:
-            await self._send(after.text)
+            await self._send(self._message(after))
             self.cursor = after.id
 
     async def _fill_gap_from_table(self) -> None:

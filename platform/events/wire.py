@@ -5,9 +5,12 @@ so a web process forwards them without encoding anything again, and the sessions
 it, so every web process closes their sockets.
 """
 
+import functools
 import json
 from dataclasses import dataclass, field
 from typing import Any
+
+FRAME_KEY = "castline.frame"  # config/ws_protocol.py writes these bytes as they are
 
 
 @dataclass(frozen=True)
@@ -19,6 +22,11 @@ class LiveEvent:
     # tells a socket whether anything in front of an event is still on its way.
     prev_id: int
     text: str  # the JSON the websocket sends: {"id", "type", "payload", "created_at"}
+
+    @functools.cached_property
+    def asgi_message(self) -> dict[str, Any]:
+        """Built once per web process, shared by every socket of the user."""
+        return asgi_send(self.text)
 
 
 @dataclass(frozen=True)
@@ -38,6 +46,27 @@ class BusMessage:
 
 def event_text(event: dict[str, Any]) -> str:
     return json.dumps(event, separators=(",", ":"))
+
+
+def text_frame(text: str) -> bytes:
+    """A websocket text frame as a server sends it: final, unmasked, no extension (RFC 6455
+    5.2)."""
+    data = text.encode()
+    size = len(data)
+    if size < 126:
+        header = bytes((0x81, size))
+    elif size < 1 << 16:
+        header = bytes((0x81, 126)) + size.to_bytes(2, "big")
+    else:
+        header = bytes((0x81, 127)) + size.to_bytes(8, "big")
+    return header + data
+
+
+def asgi_send(text: str, prebuilt_frame: bool = True) -> dict[str, Any]:
+    message: dict[str, Any] = {"type": "websocket.send", "text": text}
+    if prebuilt_frame:
+        message[FRAME_KEY] = text_frame(text)
+    return message
 
 
 def encode(message: BusMessage) -> bytes:

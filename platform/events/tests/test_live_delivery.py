@@ -12,6 +12,7 @@ from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from websockets.frames import Frame, Opcode
 
 from accounts.models import DeviceSession
 from config.asgi import application
@@ -25,7 +26,7 @@ from events.live_socket import (
 )
 from events.selectors import notification_latest_id
 from events.services import event_publish, events_publish_many
-from events.wire import BusMessage, LiveEvent
+from events.wire import BusMessage, LiveEvent, text_frame
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -349,3 +350,10 @@ def test_a_socket_without_after_misses_nothing_committed_while_it_connects(user_
         await ws.disconnect()
 
     async_to_sync(scenario)()
+
+
+@pytest.mark.parametrize("size", [0, 125, 126, 65535, 65536])
+def test_a_prebuilt_frame_is_the_frame_the_websocket_library_sends(size):
+    text = "é" * (size // 2) + "x" * (size % 2)  # multi-byte text: the length is in bytes
+    expected = Frame(Opcode.TEXT, text.encode()).serialize(mask=False, extensions=[])
+    assert text_frame(text) == expected
