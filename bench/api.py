@@ -22,6 +22,7 @@ import tempfile
 import time
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -113,6 +114,7 @@ def prepare_users(env: dict[str, str], count: int) -> list[BenchUser]:
     prepared = []
     for user, session in zip(users, sessions, strict=True):
         token = AccessToken.for_user(user)
+        token.set_exp(lifetime=timedelta(hours=3))  # a long run outlives the default 10 min
         token["sid"] = session.pk
         prepared.append(BenchUser(user.pk, str(token)))
     for index in range(30):  # something to paginate
@@ -217,6 +219,7 @@ def latency_summary(arrivals: Any, commits: dict[int, float], publish_s: list[fl
                     events_per_round: int) -> dict[str, float]:
     latencies = [arrived - commits[round_] for round_, arrived in arrivals.times]
     return {"events": len(latencies), "missing": arrivals.missing,
+            "closed_by_server": arrivals.closed_by_server,
             "duplicates": arrivals.duplicates,
             "p50_ms": round(percentile(latencies, 0.5) * 1000, 1),
             "p99_ms": round(percentile(latencies, 0.99) * 1000, 1),

@@ -34,6 +34,7 @@ class Arrivals:
     missing: int = 0  # pings expected but not received
     duplicates: int = 0
     client_cpu_s: float = 0.0  # CPU the client processes used from "ready" to "stop"
+    closed_by_server: int = 0  # close frames received
 
 
 def _cpu_s() -> float:
@@ -150,6 +151,7 @@ async def _run(ws_url: str, tokens: list[str],
         if client.transport is not None:
             client.transport.close()
     counter.result.missing = sum(rounds - len(c.seen) for c in clients)
+    counter.result.closed_by_server = counter.closed
     return counter.result
 
 
@@ -208,6 +210,7 @@ class ClientFleet:
             merged.missing += result.missing
             merged.duplicates += result.duplicates
             merged.client_cpu_s += result.client_cpu_s
+            merged.closed_by_server += result.closed_by_server
         for process in self.processes:
             process.join(10)
         return merged

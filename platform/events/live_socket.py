@@ -14,12 +14,14 @@ a dropped pub/sub message) the socket reads the gap from the table.
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import Awaitable, Callable, Coroutine, Generator
 from typing import Any
 
 from .selectors import REPLAY_PAGE
 from .wire import LiveEvent, asgi_send
 
+logger = logging.getLogger(__name__)
 CLOSE_UNAUTHORIZED = 4401  # no valid token or session at connect: log in again
 CLOSE_SESSION_ENDED = 4403  # logout, revocation, password change, deletion, ban
 CLOSE_RECONNECT = 4429  # fell behind (or the bus dropped): reconnect with ?after=<reason's id>
@@ -82,8 +84,12 @@ class LiveSocket:
         except StopIteration:
             self.cursor = event.id
             return
-        except Exception:  # the client is gone; disconnect() follows
+        except OSError:  # the client is gone; disconnect() follows
             self.stop()
+            return
+        except Exception:
+            logger.exception("events: send failed; closing the socket for a resync")
+            self.end(CLOSE_RECONNECT)
             return
         self._writer = asyncio.get_running_loop().create_task(
             self._write(_Resume(coroutine, waiting), event.id))
@@ -121,8 +127,11 @@ class LiveSocket:
                 await unfinished
                 self.cursor = unfinished_id
             await self._drain()
-        except Exception:  # the client is gone (uvicorn's ClientDisconnected); disconnect()
-            self.ended = True  # follows
+        except OSError:  # the client is gone (uvicorn's ClientDisconnected); disconnect() follows
+            self.ended = True
+        except Exception:  # e.g. the table read of a gap failed: the client resyncs instead
+            logger.exception("events: socket writer failed; closing it for a resync")
+            self.end(CLOSE_RECONNECT)
         finally:
             if asyncio.current_task() is self._writer:
                 self._writer = None
