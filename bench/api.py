@@ -22,6 +22,7 @@ import tempfile
 import time
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -113,6 +114,7 @@ def prepare_users(env: dict[str, str], count: int) -> list[BenchUser]:
     prepared = []
     for user, session in zip(users, sessions, strict=True):
         token = AccessToken.for_user(user)
+        token.set_exp(lifetime=timedelta(hours=3))  # a long run outlives the default 10 min
         token["sid"] = session.pk
         prepared.append(BenchUser(user.pk, str(token)))
     for index in range(30):  # something to paginate
@@ -144,9 +146,17 @@ def seed_videos(owner_id: int) -> tuple[str, str]:
 DESIGNS: dict[str, dict[str, str]] = {
     "channel_layer": {"EVENTS_DELIVERY": "channel_layer"},  # channels_redis group_send: before
     "pubsub_layer": {"EVENTS_DELIVERY": "channel_layer", "EVENTS_CHANNEL_LAYER": "pubsub"},
-    "redis": {"EVENTS_DELIVERY": "redis"},  # one PUBLISH per commit, one SUBSCRIBE per process
+    # one PUBLISH per commit, one SUBSCRIBE per process; each socket's events through a queue
+    # and a writer task (the design before eager sends)
+    "redis_queued": {"EVENTS_DELIVERY": "redis", "EVENTS_EAGER_SEND": "0",
+                     "EVENTS_PREBUILT_FRAMES": "0"},
+    # ... written in the bus's loop step when the socket is idle
+    "redis_eager": {"EVENTS_DELIVERY": "redis", "EVENTS_PREBUILT_FRAMES": "0"},
+    "redis": {"EVENTS_DELIVERY": "redis"},  # ... and framed once per process, not per socket
     "tail": {"EVENTS_DELIVERY": "local", "EVENTS_LOCAL_WAKE": "0",
              "EVENTS_TAIL_INTERVAL_S": "0.2"},  # embedded, before: the table tail alone
+    "local_queued": {"EVENTS_DELIVERY": "local", "EVENTS_EAGER_SEND": "0",
+                     "EVENTS_PREBUILT_FRAMES": "0"},
     "local": {"EVENTS_DELIVERY": "local"},  # embedded: datagram wake + tail as the safety net
 }
 
@@ -176,14 +186,40 @@ def publish_burst(users: list[BenchUser], round_: int) -> tuple[float, float]:
 
     with transaction.atomic():
         events_publish_many(events=[(u.id, "bench.ping", {"r": round_}) for u in users])
-        committing = time.time()
-    return committing, time.time() - committing
+        committing = time.monotonic()  # the clients' clock too (CLOCK_MONOTONIC)
+    return committing, time.monotonic() - committing
+
+
+def tree_cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) used so far by a process and its children (uvicorn's
+    workers), from /proc; 0 where /proc is not there."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total, parents = 0.0, {pid}
+    try:
+        stats = []
+        for entry in os.scandir("/proc"):
+            if entry.name.isdigit():
+                try:
+                    with open(f"/proc/{entry.name}/stat") as handle:
+                        fields = handle.read().rsplit(")", 1)[1].split()
+                except OSError:
+                    continue
+                stats.append((int(entry.name), int(fields[1]), int(fields[11]) + int(fields[12])))
+    except OSError:
+        return 0.0
+    for _ in range(3):  # the server, its workers, their children
+        parents |= {p for p, ppid, _ in stats if ppid in parents}
+    for process, _, ticks in stats:
+        if process in parents:
+            total += ticks / tick
+    return total
 
 
 def latency_summary(arrivals: Any, commits: dict[int, float], publish_s: list[float],
                     events_per_round: int) -> dict[str, float]:
     latencies = [arrived - commits[round_] for round_, arrived in arrivals.times]
     return {"events": len(latencies), "missing": arrivals.missing,
+            "closed_by_server": arrivals.closed_by_server,
             "duplicates": arrivals.duplicates,
             "p50_ms": round(percentile(latencies, 0.5) * 1000, 1),
             "p99_ms": round(percentile(latencies, 0.99) * 1000, 1),
@@ -194,7 +230,8 @@ def latency_summary(arrivals: Any, commits: dict[int, float], publish_s: list[fl
 
 
 def bursts(ws_url: str, users: list[BenchUser], rounds: int, processes: int,
-           stalled_user: BenchUser | None = None, stall_s: float = 0) -> dict[str, Any]:
+           stalled_user: BenchUser | None = None, stall_s: float = 0,
+           server_pid: int = 0) -> dict[str, Any]:
     """Clients connected, then bursts of one event per client, each after the last arrived.
     With a stalled user: during the bursts it also gets 8 kB events it never reads (for at
     least `stall_s`); then it reads, reconnects with ?after= and must have every one, once."""
@@ -203,6 +240,7 @@ def bursts(ws_url: str, users: list[BenchUser], rounds: int, processes: int,
     stalled = (StalledClient(f"{ws_url}/ws/events?token={stalled_user.access}")
                if stalled_user else None)
     time.sleep(1)
+    server_cpu, wall = tree_cpu_s(server_pid), time.monotonic()
     commits: dict[int, float] = {}
     publish_s: list[float] = []
     slow_ids: list[int] = []
@@ -215,9 +253,18 @@ def bursts(ws_url: str, users: list[BenchUser], rounds: int, processes: int,
         if stalled_user is not None:  # between bursts: its cost is the publisher's, not the
             slow_ids += publish_padding(stalled_user, 40)  # stalled client's
         round_ += 1
-    result: dict[str, Any] = {**latency_summary(fleet.collect(round_), commits, publish_s,
-                                                len(users))}
-    result.update(clients=len(users), bursts=round_)
+    server_cpu, wall = tree_cpu_s(server_pid) - server_cpu, time.monotonic() - wall
+    arrivals = fleet.collect(round_)
+    result: dict[str, Any] = {**latency_summary(arrivals, commits, publish_s, len(users))}
+    cores = os.cpu_count() or 1
+    # what the bursts cost the machine: the clients' processes against the servers'
+    result.update(clients=len(users), bursts=round_, wall_s=round(wall, 2),
+                  server_cpu_s=round(server_cpu, 2),
+                  client_cpu_s=round(arrivals.client_cpu_s, 2),
+                  server_cpu_share=round(server_cpu / (wall * cores), 3),
+                  client_cpu_share=round(arrivals.client_cpu_s / (wall * cores), 3),
+                  server_cpu_us_per_delivery=round(
+                      server_cpu * 1e6 / max(len(arrivals.times), 1), 1))
     if stalled is not None and stalled_user is not None:
         result["stalled_client"] = stalled_replay(ws_url, stalled, stalled_user, slow_ids,
                                                   time.monotonic() - started)
@@ -257,7 +304,7 @@ def publisher_rate(events: int, repeats: int = 5) -> dict[str, float]:
 
     text = event_text({"id": 1, "type": "bench.rate", "payload": {"r": -1},
                        "created_at": "2026-01-01T00:00:00+00:00"})
-    message = BusMessage(events=[LiveEvent(-1 - n, 10**12 + n, text) for n in range(events)])
+    message = BusMessage(events=[LiveEvent(-1 - n, 10**12 + n, 0, text) for n in range(events)])
     timings = []
     for _ in range(repeats):
         started = time.perf_counter()
@@ -275,20 +322,23 @@ def live_events(stack_for: Any, designs: list[str], big_designs: list[str],
         use_design(design)
         stack = stack_for(design)
         try:
+            pid = stack.processes[0].pid
             runs: dict[str, Any] = {"burst": bursts(stack.ws_url, users[:args.clients],
-                                                    args.rounds, args.client_processes)}
+                                                    args.rounds, args.client_processes,
+                                                    server_pid=pid)}
             if not design.startswith("tail"):
                 runs["publisher_500"] = publisher_rate(500, repeats=3)
                 runs["publisher_5000"] = publisher_rate(5000, repeats=1 if "layer" in design
                                                         else 5)
             if design in big_designs:
                 runs["connected_big"] = bursts(stack.ws_url, users[:args.big_clients],
-                                               args.big_rounds, args.client_processes * 2)
+                                               args.big_rounds, args.client_processes * 2,
+                                               server_pid=pid)
             if design == designs[-1] and args.stall_s:
                 runs["slow_reader"] = bursts(stack.ws_url, users[:args.clients], args.rounds,
                                              args.client_processes,
                                              stalled_user=users[args.big_clients],
-                                             stall_s=args.stall_s)
+                                             stall_s=args.stall_s, server_pid=pid)
                 runs["slow_reader_p99_vs_burst"] = round(
                     runs["slow_reader"]["p99_ms"] / max(runs["burst"]["p99_ms"], 0.1), 2)
             results[design] = runs
@@ -327,7 +377,7 @@ def main() -> None:
     parser.add_argument("--big-designs", default="channel_layer,redis",
                         help="designs that also run --big-clients")
     parser.add_argument("--skip-http", action="store_true")
-    parser.add_argument("--ws", default="websockets-sansio",
+    parser.add_argument("--ws", default="config.ws_protocol:PrebuiltFrameProtocol",
                         help="uvicorn's websocket implementation")
     parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
     parser.add_argument("--watchdog-s", type=float, default=3600,

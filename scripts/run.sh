@@ -38,6 +38,6 @@ WORKER_PIDS="$WORKER_PIDS $!"
 trap 'kill $WORKER_PIDS 2>/dev/null; wait $WORKER_PIDS 2>/dev/null' EXIT INT TERM
 exec_server() {
   "$VENV/bin/uvicorn" config.asgi:application --app-dir platform --host "$HOST" --port "$PORT" \
-    --ws websockets-sansio --lifespan off --no-access-log --workers "${WEB_WORKERS:-2}"
+    --ws config.ws_protocol:PrebuiltFrameProtocol --lifespan off --no-access-log --workers "${WEB_WORKERS:-2}"
 }
 exec_server

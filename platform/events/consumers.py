@@ -23,7 +23,7 @@ from .live_socket import (
     CLOSE_UNAUTHORIZED,
     LiveSocket,
 )
-from .selectors import REPLAY_PAGE, notifications_after
+from .selectors import notification_latest_id_of, notifications_after
 from .wire import LiveEvent, event_text
 
 TOKEN_SUBPROTOCOL = "bearer"
@@ -43,6 +43,12 @@ def _token_from_scope(scope: dict[str, Any]) -> tuple[str | None, str | None]:
     if len(protocols) == 2 and protocols[0] == TOKEN_SUBPROTOCOL:
         return protocols[1], TOKEN_SUBPROTOCOL
     return None, None
+
+
+@database_sync_to_async
+def _stored_after(user_id: int, after_id: int) -> list[tuple[int, str]]:
+    return [(n.pk, event_text(n.as_event()))
+            for n in notifications_after(user_id=user_id, after_id=after_id)]
 
 
 @database_sync_to_async
@@ -70,9 +76,17 @@ class EventsConsumer(AsyncWebsocketConsumer):
         except (TokenError, AuthenticationFailed):
             await self.close(code=CLOSE_UNAUTHORIZED)
             return
+        query = parse_qs(self.scope.get("query_string", b"").decode())
+        after_id = parse_id(query.get("after", [""])[0])
+        if after_id is None:  # "from now on": from the newest event before we listen, so an
+            # event committed between that read and the subscription is not missed either
+            after_id = await database_sync_to_async(notification_latest_id_of)(user_id=user_id)
         self.live = LiveSocket(user_id=user_id, session_id=session_id,
-                               send=self._send_text, close=self._close_with,
-                               queue_limit=settings.EVENTS_SOCKET_QUEUE)
+                               send=self._send_message, close=self._close_with,
+                               fetch_after=_stored_after,
+                               queue_limit=settings.EVENTS_SOCKET_QUEUE,
+                               eager=settings.EVENTS_EAGER_SEND,
+                               prebuilt_frames=settings.EVENTS_PREBUILT_FRAMES)
         # Listen before reading the backlog, so nothing falls between the two ...
         try:
             await self._listen()
@@ -86,15 +100,7 @@ class EventsConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_SESSION_ENDED)
             return
         await self.accept(subprotocol=subprotocol)
-        query = parse_qs(self.scope.get("query_string", b"").decode())
-        after_id = parse_id(query.get("after", [""])[0])
-        while after_id is not None and not self.live.ended:
-            page = await database_sync_to_async(notifications_after)(
-                user_id=user_id, after_id=after_id)
-            for notification in page:
-                await self.live.send_replayed(notification.pk,
-                                              event_text(notification.as_event()))
-            after_id = page[-1].pk if len(page) == REPLAY_PAGE else None
+        await self.live.replay(after_id)
         if not self.live.ended:
             self.live.start()
 
@@ -127,8 +133,9 @@ class EventsConsumer(AsyncWebsocketConsumer):
         if isinstance(content, dict) and content.get("type") == "ping":
             await self.send(text_data='{"type":"pong"}')
 
-    async def _send_text(self, text: str) -> None:
-        await self.send(text_data=text)
+    async def _send_message(self, message: dict[str, Any]) -> None:
+        # straight to the server's send: this runs once per event and socket
+        await self.base_send(message)
 
     async def _close_with(self, code: int, reason: str) -> None:
         await self.close(code=code, reason=reason)
@@ -136,7 +143,8 @@ class EventsConsumer(AsyncWebsocketConsumer):
     # The baseline design's channel-layer messages.
     async def event_deliver(self, message: dict[str, Any]) -> None:
         if self.live is not None:
-            self.live.offer(LiveEvent(self.live.user_id, message["id"], message["text"]))
+            self.live.offer(LiveEvent(self.live.user_id, message["id"], message["prev"],
+                                      message["text"]))
 
     async def sessions_ended(self, message: dict[str, Any]) -> None:
         if self.live is not None and self.live.session_id in message["session_ids"]:

@@ -1,4 +1,6 @@
-from django.db.models import QuerySet
+from collections.abc import Iterable
+
+from django.db.models import Max, QuerySet
 
 from .models import Notification
 
@@ -24,3 +26,14 @@ def notifications_newer_than(*, after_id: int, limit: int) -> list[Notification]
 
 def notification_latest_id() -> int:
     return Notification.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+
+def notification_latest_id_of(*, user_id: int) -> int:
+    return (Notification.objects.filter(user_id=user_id).order_by("-id")
+            .values_list("id", flat=True).first() or 0)
+
+
+def notifications_before(*, user_ids: Iterable[int], before_id: int) -> dict[int, int]:
+    """Each user's newest event id below `before_id` (users without one are left out)."""
+    return dict(Notification.objects.filter(user_id__in=set(user_ids), id__lt=before_id)
+                .values("user_id").annotate(last=Max("id")).values_list("user_id", "last"))

@@ -5,16 +5,28 @@ so a web process forwards them without encoding anything again, and the sessions
 it, so every web process closes their sockets.
 """
 
+import functools
 import json
 from dataclasses import dataclass, field
 from typing import Any
+
+FRAME_KEY = "castline.frame"  # config/ws_protocol.py writes these bytes as they are
 
 
 @dataclass(frozen=True)
 class LiveEvent:
     user_id: int
     id: int
+    # The id of this user's event just before this one (0: none). Ids of one user are
+    # commit-ordered (services.py locks the user while inserting), so the chain of prev_ids
+    # tells a socket whether anything in front of an event is still on its way.
+    prev_id: int
     text: str  # the JSON the websocket sends: {"id", "type", "payload", "created_at"}
+
+    @functools.cached_property
+    def asgi_message(self) -> dict[str, Any]:
+        """Built once per web process, shared by every socket of the user."""
+        return asgi_send(self.text)
 
 
 @dataclass(frozen=True)
@@ -36,15 +48,37 @@ def event_text(event: dict[str, Any]) -> str:
     return json.dumps(event, separators=(",", ":"))
 
 
+def text_frame(text: str) -> bytes:
+    """A websocket text frame as a server sends it: final, unmasked, no extension (RFC 6455
+    5.2)."""
+    data = text.encode()
+    size = len(data)
+    if size < 126:
+        header = bytes((0x81, size))
+    elif size < 1 << 16:
+        header = bytes((0x81, 126)) + size.to_bytes(2, "big")
+    else:
+        header = bytes((0x81, 127)) + size.to_bytes(8, "big")
+    return header + data
+
+
+def asgi_send(text: str, prebuilt_frame: bool = True) -> dict[str, Any]:
+    message: dict[str, Any] = {"type": "websocket.send", "text": text}
+    if prebuilt_frame:
+        message[FRAME_KEY] = text_frame(text)
+    return message
+
+
 def encode(message: BusMessage) -> bytes:
-    return json.dumps({"e": [[e.user_id, e.id, e.text] for e in message.events],
+    return json.dumps({"e": [[e.user_id, e.id, e.prev_id, e.text] for e in message.events],
                        "s": [[s.user_id, list(s.session_ids)] for s in message.sessions_ended]},
                       separators=(",", ":")).encode()
 
 
 def decode(data: bytes) -> BusMessage:
     raw = json.loads(data)
-    return BusMessage(events=[LiveEvent(int(u), int(i), str(t)) for u, i, t in raw.get("e", ())],
+    return BusMessage(events=[LiveEvent(int(u), int(i), int(p), str(t))
+                                      for u, i, p, t in raw.get("e", ())],
                       sessions_ended=[SessionsEnded(int(u), tuple(int(s) for s in ids))
                                       for u, ids in raw.get("s", ())])
 

@@ -77,7 +77,8 @@ def beat_args(state_dir: Path) -> list[str]:
 
 def server_args(port: int, workers: int = 1) -> list[str]:
     return [sys.executable, "-m", "uvicorn", "config.asgi:application", "--app-dir", "platform",
-            "--host", "127.0.0.1", "--port", str(port), "--ws", "websockets-sansio",
+            "--host", "127.0.0.1", "--port", str(port),
+            "--ws", "config.ws_protocol:PrebuiltFrameProtocol",
             "--lifespan", "off", "--no-access-log", "--workers", str(workers)]
 
 

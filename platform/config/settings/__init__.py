@@ -179,6 +179,12 @@ else:
 EVENTS_TAIL_INTERVAL_S = float(env_str("EVENTS_TAIL_INTERVAL_S", "1.0"))
 EVENTS_LOCAL_WAKE = env_bool("EVENTS_LOCAL_WAKE", True)  # off: the tail alone (the old way)
 EVENTS_SOCKET_QUEUE = env_int("EVENTS_SOCKET_QUEUE", 1000)
+# Write a live event to an idle, writable socket in the bus's loop step (off: a queue and a
+# writer task per socket and event, the design before; bench/api.py compares the two).
+EVENTS_EAGER_SEND = env_bool("EVENTS_EAGER_SEND", True)
+# Frame each live event once per web process (config/ws_protocol.py writes it as is; off: the
+# server frames it again for every socket).
+EVENTS_PREBUILT_FRAMES = env_bool("EVENTS_PREBUILT_FRAMES", True)
 EVENTS_SESSION_CHECK_S = float(env_str("EVENTS_SESSION_CHECK_S", "30"))
 EVENTS_BUS_WAIT_S = float(env_str("EVENTS_BUS_WAIT_S", "5"))
 

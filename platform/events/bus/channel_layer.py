@@ -19,7 +19,8 @@ class ChannelLayerPublisher:
             return
         for event in message.events:
             async_to_sync(layer.group_send)(user_group(event.user_id), {
-                "type": "event.deliver", "id": event.id, "text": event.text})
+                "type": "event.deliver", "id": event.id, "prev": event.prev_id,
+                "text": event.text})
         for ended in message.sessions_ended:
             async_to_sync(layer.group_send)(user_group(ended.user_id), {
                 "type": "sessions.ended", "session_ids": list(ended.session_ids)})

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from channels.db import database_sync_to_async
 from django.conf import settings
 
-from ..selectors import notification_latest_id, notifications_newer_than
+from ..selectors import notification_latest_id, notifications_before, notifications_newer_than
 from ..wire import BusMessage, LiveEvent, decode, encode, event_text
 
 if TYPE_CHECKING:
@@ -76,6 +76,20 @@ class DatagramPublisher:
                     break  # its buffer is full: its tail will find these in the table
 
 
+def _tail_page(after_id: int) -> list[LiveEvent]:
+    """The table's next events, each with its user's previous id (as services.py sends them)."""
+    batch = notifications_newer_than(after_id=after_id, limit=TAIL_BATCH)
+    if not batch:
+        return []
+    previous = notifications_before(user_ids={n.user_id for n in batch}, before_id=batch[0].pk)
+    events = []
+    for n in batch:
+        events.append(LiveEvent(n.user_id, n.pk, previous.get(n.user_id, 0),
+                                event_text(n.as_event())))
+        previous[n.user_id] = n.pk
+    return events
+
+
 class DatagramSubscriber:
     def __init__(self, data_dir: Path) -> None:
         self.directory = wake_dir(data_dir)
@@ -114,13 +128,11 @@ class DatagramSubscriber:
 
     async def _tail(self, hub: "LocalHub") -> None:
         while True:
-            batch = await database_sync_to_async(notifications_newer_than)(
-                after_id=self._last_id, limit=TAIL_BATCH)
-            if batch:
-                self._last_id = batch[-1].pk
-                self._pass_on(hub, BusMessage(events=[
-                    LiveEvent(n.user_id, n.pk, event_text(n.as_event())) for n in batch]))
-            if len(batch) < TAIL_BATCH:
+            events = await database_sync_to_async(_tail_page)(self._last_id)
+            if events:
+                self._last_id = events[-1].id
+                self._pass_on(hub, BusMessage(events=events))
+            if len(events) < TAIL_BATCH:
                 return
 
     async def run(self, hub: "LocalHub") -> None:

@@ -12,12 +12,21 @@ from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from websockets.frames import Frame, Opcode
 
 from accounts.models import DeviceSession
 from config.asgi import application
+from events.bus.local import _tail_page
 from events.hub import local_hub
-from events.live_socket import CLOSE_RECONNECT, CLOSE_SESSION_ENDED, CLOSE_UNAUTHORIZED
+from events.live_socket import (
+    CLOSE_RECONNECT,
+    CLOSE_SESSION_ENDED,
+    CLOSE_UNAUTHORIZED,
+    GAP_WAIT_S,
+)
+from events.selectors import notification_latest_id
 from events.services import event_publish, events_publish_many
+from events.wire import BusMessage, LiveEvent, text_frame
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -120,6 +129,11 @@ def test_events_of_a_rolled_back_savepoint_are_never_pushed(user_factory, login)
 def test_overflow_closes_with_the_last_id_and_the_replay_has_the_rest(user_factory, login,
                                                                       settings):
     settings.EVENTS_SOCKET_QUEUE = 5
+    # In process the test's transport never makes a send wait, so an eager socket never
+    # queues; through the queue alone, 20 events offered in one step overflow it. (A real
+    # client that stops reading overflows an eager socket too: tests/integration's stalled
+    # client.)
+    settings.EVENTS_EAGER_SEND = False
     user = user_factory()
     token = login(user).tokens["access"]
 
@@ -260,3 +274,86 @@ def test_a_session_ended_without_a_bus_message_still_closes(user_factory, login,
         assert (await closed_with(ws, timeout=3))["code"] == CLOSE_SESSION_ENDED
 
     async_to_sync(scenario)()
+
+
+@database_sync_to_async
+def stored_as_bus_events(after_id: int) -> list[LiveEvent]:
+    """The events after `after_id` as the bus carries them (with each user's previous id)."""
+    return _tail_page(after_id)
+
+
+@pytest.fixture
+def bus_silent(settings):
+    """No wake datagram and no table tail in the test's window: the test is the bus."""
+    settings.EVENTS_LOCAL_WAKE = False
+    settings.EVENTS_TAIL_INTERVAL_S = 600
+
+
+def test_crossing_bus_messages_still_reach_the_socket_in_commit_order(user_factory, login,
+                                                                      bus_silent):
+    user = user_factory()
+    token = login(user).tokens["access"]
+
+    async def scenario():
+        ws = await connect(token)
+        start = await database_sync_to_async(notification_latest_id)()
+        first, second = await publish_burst(user.pk, 1), await publish_burst(user.pk, 1)
+        events = await stored_as_bus_events(start)
+        assert [e.id for e in events] == first + second and events[1].prev_id == first[0]
+        # the second transaction's message overtakes the first's on the way
+        local_hub().deliver(BusMessage(events=[events[1]]))
+        assert await ws.receive_nothing(0.1)  # it waits for the one in front of it
+        local_hub().deliver(BusMessage(events=[events[0]]))
+        assert [(await ws.receive_json_from(3))["id"] for _ in range(2)] == first + second
+        assert await ws.receive_nothing(0.3)
+        await ws.disconnect()
+
+    async_to_sync(scenario)()
+
+
+def test_a_message_the_bus_lost_is_read_from_the_table_once(user_factory, login, bus_silent):
+    user = user_factory()
+    token = login(user).tokens["access"]
+
+    async def scenario():
+        ws = await connect(token)
+        start = await database_sync_to_async(notification_latest_id)()
+        ids = await publish_burst(user.pk, 1) + await publish_burst(user.pk, 1)
+        lost, arrived = await stored_as_bus_events(start)
+        local_hub().deliver(BusMessage(events=[arrived]))  # `lost` never comes by the bus
+        assert [(await ws.receive_json_from(GAP_WAIT_S + 3))["id"] for _ in ids] == ids
+        local_hub().deliver(BusMessage(events=[lost]))  # ... or comes very late: not twice
+        assert await ws.receive_nothing(0.3)
+        await ws.disconnect()
+
+    async_to_sync(scenario)()
+
+
+def test_a_socket_without_after_misses_nothing_committed_while_it_connects(user_factory,
+                                                                          login, bus_silent):
+    """'From now on' starts at the newest event stored before the socket listened: older ones
+    are not replayed, and any event after it that the socket never saw go by (its message gone
+    before the subscription, or lost) comes from the table, in order."""
+    user = user_factory()
+    token = login(user).tokens["access"]
+
+    async def scenario():
+        old = await publish_burst(user.pk, 1)
+        ws = await connect(token)
+        start = await database_sync_to_async(notification_latest_id)()
+        ids = await publish_burst(user.pk, 2)
+        events = await stored_as_bus_events(start)
+        local_hub().deliver(BusMessage(events=events[1:]))  # the first one went by unseen
+        got = [(await ws.receive_json_from(GAP_WAIT_S + 3))["id"] for _ in ids]
+        assert got == ids and old[0] not in got
+        assert await ws.receive_nothing(0.3)
+        await ws.disconnect()
+
+    async_to_sync(scenario)()
+
+
+@pytest.mark.parametrize("size", [0, 125, 126, 65535, 65536])
+def test_a_prebuilt_frame_is_the_frame_the_websocket_library_sends(size):
+    text = "é" * (size // 2) + "x" * (size % 2)  # multi-byte text: the length is in bytes
+    expected = Frame(Opcode.TEXT, text.encode()).serialize(mask=False, extensions=[])
+    assert text_frame(text) == expected
