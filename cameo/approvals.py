@@ -38,7 +38,9 @@ def _close(approval: Approval, to: str, actor_id: int | None) -> Approval:
     """Lock order as everywhere: the job, then the approval."""
     receipt = approval.receipt
     video = Video.objects.select_for_update().get(pk=receipt.video_id)
-    approval = approval_transition(approval_id=approval.pk, to=to)
+    approval = approval_transition(
+        approval_id=approval.pk, to=to, actor_id=actor_id,
+        reason="unanswered_in_time" if to == Approval.Status.EXPIRED else "owner_decided")
     approval.receipt = receipt
     consent_log_append(owner_id=receipt.owner_id, kind="approval_decided", actor_id=actor_id,
                        data={"approval_id": str(approval.pk), "video_id": str(video.pk),

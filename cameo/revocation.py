@@ -42,7 +42,8 @@ def receipt_revoke(*, receipt: Receipt, code: str, actor_id: int | None, refund:
     Receipt.objects.filter(pk=receipt.pk).update(revoked_at=timezone.now(), revoke_reason=code)
     pending = Approval.objects.filter(receipt=receipt, status=Approval.Status.PENDING).first()
     if pending is not None:
-        approval_transition(approval_id=pending.pk, to=Approval.Status.DENIED)
+        approval_transition(approval_id=pending.pk, to=Approval.Status.DENIED,
+                            actor_id=actor_id, reason=code)
     message = "A cameo's owner withdrew consent for this video."
     if video.status in ACTIVE:
         video_transition(video_id=video.pk, to=S.BLOCKED, actor_id=actor_id, reason=code,

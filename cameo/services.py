@@ -86,7 +86,8 @@ def grant_put(*, user: User, handle: str, kind: str, expires_at: datetime | None
     grantee = _grantee(handle, user)
     for old in Grant.objects.filter(cameo=cameo, grantee=grantee, kind=kind,
                                     status=Grant.Status.ACTIVE):
-        grant_transition(grant_id=old.pk, to=Grant.Status.REMOVED)
+        grant_transition(grant_id=old.pk, to=Grant.Status.REMOVED, actor_id=user.pk,
+                         reason="replaced")
     grant = Grant.objects.create(cameo=cameo, grantee=grantee, kind=kind,
                                  expires_at=expires_at if kind == Grant.Kind.ALLOW else None)
     _changed(cameo, actor_id=user.pk, kind=f"{kind}_added",
@@ -103,7 +104,8 @@ def grant_remove(*, user: User, handle: str, kind: str) -> None:
     if not grants:
         raise NotFoundError("not_found", f"@{grantee.handle} is not on this list.")
     for grant in grants:
-        grant_transition(grant_id=grant.pk, to=Grant.Status.REMOVED)
+        grant_transition(grant_id=grant.pk, to=Grant.Status.REMOVED, actor_id=user.pk,
+                         reason="owner_removed")
     _changed(cameo, actor_id=user.pk, kind=f"{kind}_removed", data={"grantee_id": grantee.pk})
 
 

@@ -43,3 +43,23 @@ class PeriodicRun(models.Model):
 
     name = models.CharField(max_length=100, unique=True)
     last_run_at = models.DateTimeField(null=True, blank=True)
+
+
+class StateChange(models.Model):
+    """Audit trail of every lifecycle move (`core.lifecycle`): who made it and why."""
+
+    lifecycle = models.CharField(max_length=40)  # "cameo.grant", "billing.purchase", ...
+    object_id = models.CharField(max_length=255)
+    from_state = models.CharField(max_length=20)
+    to_state = models.CharField(max_length=20)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+")
+    reason = models.CharField(max_length=200, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["lifecycle", "object_id", "id"],
+                                name="state_change_of_row")]
+
+    def __str__(self) -> str:
+        return f"{self.lifecycle} {self.object_id}: {self.from_state} -> {self.to_state}"
