@@ -2,13 +2,11 @@
 
 from dataclasses import dataclass
 from datetime import datetime
-from uuid import UUID
 
 from accounts.facade import User
 
 from . import characters
 from .models import Character
-from .selectors import uses_likeness_of
 
 CHARACTER_AUDIENCES = tuple(Character.Audience.values)
 
@@ -25,11 +23,6 @@ class CharacterInfo:
 def _character_info(row: Character) -> CharacterInfo:
     return CharacterInfo(id=row.public_id, name=row.name, mention=row.slug,
                          audience=row.audience, created_at=row.created_at)
-
-
-def cameo_in_video(*, user_id: int, video_id: UUID | str) -> bool:
-    """True when the user's likeness is (or was) cast in the video."""
-    return uses_likeness_of(user_id, video_id)
 
 
 def character_create(*, user: User, name: str, video: bytes, audience: str = "only_me",

@@ -37,12 +37,9 @@ from moderation.policy.output import register_likeness_check as likeness_check_r
 
 from . import enforcement, filters, prompt_model, services
 from .prompt_model import SafetyModelUnavailableError
-from .targets import ENFORCE_ACTIONS, KNOWN_TARGET_TYPES, REVERSAL_OF, target_register
+from .targets import target_register
 
 __all__ = [
-    "ENFORCE_ACTIONS",
-    "KNOWN_TARGET_TYPES",
-    "REVERSAL_OF",
     "Action",
     "Category",
     "DetectedFace",
@@ -51,8 +48,6 @@ __all__ = [
     "PromptDecision",
     "PromptModelDecision",
     "ReasonCode",
-    "SafetyModelUnavailableError",
-    "Term",
     "Verdict",
     "case_open_for_automatic_hit",
     "likeness_check_register",

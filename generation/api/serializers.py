@@ -35,11 +35,6 @@ class RemixIn(serializers.Serializer[None]):
     prompt = StrictCharField(max_length=4000)
 
 
-class ErrorOut(serializers.Serializer[None]):
-    code = serializers.CharField()
-    message = serializers.CharField()
-
-
 class VideoOut(serializers.ModelSerializer[Video]):
     error = serializers.SerializerMethodField()
     cameos = serializers.ListField(source="cast_handles", child=serializers.CharField())
