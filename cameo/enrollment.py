@@ -130,7 +130,8 @@ def _store_likeness(cameo: Cameo, result: VerificationResult) -> list[tuple[Stor
         frame.image.save(f"{cameo.pk}-{frame.pk}.bin",
                          vault.sealed_file(jpeg, bound_to=f"frame:{frame.pk}"), save=False)
         frame.save()
-    assert result.encoding is not None
+    if result.encoding is None:  # a verified result always carries the owner's encoding
+        raise RuntimeError("a verified enrollment came back without an encoding")
     cameo.encoding = vault.seal_encoding(result.encoding, bound_to=f"cameo:{cameo.pk}")
     cameo.save(update_fields=["encoding", "updated_at"])
     return old

@@ -5,11 +5,10 @@ Every consent change bumps the cameo's policy version, is logged, and is enforce
 """
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from django.db import transaction
-from django.db.models.fields.files import FieldFile
 
 from accounts.facade import User
 from core.errors import DomainError, NotFoundError
@@ -21,6 +20,9 @@ from .models import Cameo, CameoChallenge, Grant
 from .revocation import cameo_lock_for_change, receipt_revoke, revocation_enforce
 from .selectors import appearance_get
 from .states import grant_transition
+
+if TYPE_CHECKING:
+    from django.db.models.fields.files import FieldFile
 
 SETTINGS_FIELDS = ("audience", "ask_every_time", "rules", "preferences", "takedown_on_revoke")
 MAX_RULES = 20

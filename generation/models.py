@@ -88,6 +88,9 @@ class Video(models.Model):
             models.Index(fields=["status", "heartbeat_at"]),
         ]
 
+    def __str__(self) -> str:
+        return f"video {self.pk}: {self.status}"
+
     @property
     def reservation_reference(self) -> str:
         return f"job:{self.pk}"
@@ -111,3 +114,6 @@ class VideoTransition(models.Model):
                               on_delete=models.SET_NULL, related_name="+")
     reason = models.CharField(max_length=200, blank=True)
     at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"video {self.video_id}: {self.from_status} -> {self.to_status}"

@@ -25,13 +25,13 @@ KEYS_DIR = DATA_DIR / "keys"
 for _folder in (DATA_DIR, MEDIA_ROOT, KEYS_DIR, DATA_DIR / "static"):
     _folder.mkdir(parents=True, exist_ok=True)
 
-DEV_SECRET_KEY = "castline-development-only-secret-key-do-not-use-in-production"
+# A public placeholder, refused in production below; not a secret.
+DEV_SECRET_KEY = "castline-development-only-secret-key-do-not-use-in-production"  # noqa: S105
 PRODUCTION = env_str("CASTLINE_ENV", "development") == "production"
 SECRET_KEY = env_str("SECRET_KEY", DEV_SECRET_KEY)
 DEBUG = env_bool("DEBUG", default=False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
-PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
