@@ -12,3 +12,4 @@ lint:
 	./scripts/bootstrap.sh
 	.venv/bin/ruff check .
 	.venv/bin/mypy .
+	PYTHONPATH=platform .venv/bin/lint-imports --no-cache

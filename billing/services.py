@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.errors import ConflictError, DomainError, NotFoundError
-from events.services import event_publish
+from events.facade import event_publish
 
 from .models import (
     DISPUTE_TRANSITIONS,

@@ -155,6 +155,6 @@ def _finish(enrollment_id: UUID, result: VerificationResult) -> str:
                            data={"enrollment_id": str(enrollment.pk)})
     elif cameo.status == Cameo.Status.PENDING:
         cameo = cameo_transition(cameo_id=cameo.pk, to=Cameo.Status.REJECTED)
-    events.publish_enrollment(cameo, enrollment)
+    events.enrollment_publish(cameo, enrollment)
     transaction.on_commit(lambda: vault.delete_files(stale))
     return to
