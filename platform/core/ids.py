@@ -14,8 +14,11 @@ def parse_id(text: str) -> int | None:
 
 
 def parse_uuid(text: str) -> UUID | None:
-    """The UUID `text` spells (any of the forms uuid.UUID reads), or None."""
+    """The UUID `text` spells (hex, with or without dashes or braces), or None. ASCII only:
+    uuid.UUID reads other scripts' digits too ("٣" * 32), so one id would have many spellings."""
+    if not text.isascii():
+        return None
     try:
         return UUID(text)
-    except (ValueError, TypeError, AttributeError):
+    except ValueError:
         return None
