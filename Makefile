@@ -13,3 +13,4 @@ lint:
 	.venv/bin/ruff check .
 	.venv/bin/mypy .
 	.venv/bin/vulture
+	PYTHONPATH=platform .venv/bin/lint-imports --no-cache

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from core.errors import ConflictError, DomainError, NotFoundError
 from core.lifecycle import Lifecycle
-from events.services import event_publish
+from events.facade import event_publish
 
 from .models import (
     DISPUTE_TRANSITIONS,

@@ -2,11 +2,9 @@
 reference frame), and casting them in a video (the casting provider calls character_cast)."""
 
 import hashlib
-import operator
 import re
 import secrets
 from dataclasses import dataclass
-from functools import reduce
 from uuid import UUID
 
 import numpy as np
@@ -14,9 +12,9 @@ import numpy.typing as npt
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 
-from accounts.facade import User, is_blocked_between
+from accounts.facade import User, active_users_by_handle, is_blocked_between
 from core.errors import ConflictError, DomainError, NotFoundError
-from generation.casting import CastMember
+from generation.facade import CastMember
 from moderation.facade import prompt_check
 
 from . import vault
@@ -49,8 +47,7 @@ def _audience(audience: str, handles: list[str]) -> tuple[str, list[User]]:
     if len(wanted) > MAX_APPROVED:
         raise DomainError("character.too_many_approved", f"At most {MAX_APPROVED} handles.",
                           fields={"approved_handles": ["Too many."]})
-    by_handle = reduce(operator.or_, (Q(handle__iexact=h) for h in wanted), Q(pk__in=[]))
-    users = list(User.objects.filter(by_handle, is_active=True))
+    users = active_users_by_handle(handles=wanted)
     missing = sorted(set(wanted) - {u.handle.lower() for u in users})
     if missing:
         raise DomainError("character.unknown_handles", "No such accounts: "

@@ -162,6 +162,6 @@ def _finish(enrollment_id: UUID, result: VerificationResult) -> str:
     elif cameo.status == Cameo.Status.PENDING:
         cameo = cameo_transition(cameo_id=cameo.pk, to=Cameo.Status.REJECTED, actor_id=None,
                                  reason="enrollment_rejected")
-    events.publish_enrollment(cameo, enrollment)
+    events.enrollment_publish(cameo, enrollment)
     transaction.on_commit(lambda: vault.delete_files(stale))
     return to

@@ -10,7 +10,7 @@ from uuid import UUID
 
 from django.db import transaction
 
-from accounts.facade import User
+from accounts.facade import User, active_user_by_handle
 from core.errors import DomainError, NotFoundError
 
 from . import events, vault
@@ -73,8 +73,7 @@ def cameo_settings_update(*, user: User, **changes: Any) -> Cameo:
 
 
 def _grantee(handle: str, owner: User) -> User:
-    grantee = User.objects.filter(handle__iexact=handle.removeprefix("@"),
-                                  is_active=True).first()
+    grantee = active_user_by_handle(handle=handle)
     if grantee is None or grantee.pk == owner.pk:
         raise NotFoundError("not_found", "No such account.")
     return grantee
@@ -121,7 +120,7 @@ def appearance_takedown(*, user: User, video_id: UUID) -> None:
                           status_code=409)
     consent_log_append(owner_id=user.pk, kind="takedown", actor_id=user.pk,
                        data={"video_id": str(video_id), "receipt_id": str(receipt.pk)})
-    events.publish_takedown(receipt)
+    events.takedown_publish(receipt)
 
 
 @transaction.atomic

@@ -102,6 +102,8 @@ class Video(models.Model):
 
 TERMINAL = {Video.Status.COMPLETED, Video.Status.FAILED, Video.Status.CANCELLED,
             Video.Status.BLOCKED}
+# Still to run or running: what a consent change must stop and an owner's job limit counts.
+ACTIVE = frozenset({Video.Status.QUEUED, Video.Status.IN_PROGRESS})
 
 
 class VideoTransition(models.Model):

@@ -28,11 +28,9 @@ from .access import remix_allowed, shown_changed
 from .casting import casting
 from .dispatch import video_enqueue
 from .media.reference import ReferenceImageError, reference_png
-from .models import Video
+from .models import ACTIVE, Video
 from .provenance.media import read_frames
 from .transitions import video_transition
-
-ACTIVE = (Video.Status.QUEUED, Video.Status.IN_PROGRESS)
 
 
 @dataclass(frozen=True)

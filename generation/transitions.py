@@ -77,5 +77,5 @@ def video_transition(*, video_id: UUID, to: str, actor_id: int | None = None,
     _settle_credits(video, from_status, to, refund=refund)
     if S.COMPLETED in (from_status, to):
         shown_changed(video)
-    events.publish_status(video)
+    events.status_publish(video)
     return video

@@ -24,7 +24,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from core.errors import DomainError, NotFoundError
 from core.images import image_open_bounded
-from events.services import event_publish, sessions_ended_publish
+from events.facade import event_publish, sessions_ended_publish
 
 from .models import Block, DeviceSession, Follow, User
 from .selectors import is_blocked_between

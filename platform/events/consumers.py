@@ -11,8 +11,7 @@ from django.conf import settings
 from rest_framework_simplejwt.exceptions import AuthenticationFailed, TokenError
 from rest_framework_simplejwt.tokens import AccessToken
 
-from accounts.authentication import user_for_token_claims
-from accounts.facade import sessions_live
+from accounts.facade import sessions_live, user_for_token_claims
 from core.ids import parse_id
 
 from .bus.channel_layer import user_group

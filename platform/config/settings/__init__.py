@@ -217,13 +217,7 @@ GENERATION_REAP_INTERVAL_S = float(env_int("GENERATION_REAP_INTERVAL_S", 60))
 OUTBOX_RELAY_INTERVAL_S = float(env_int("OUTBOX_RELAY_INTERVAL_S", 10))
 OUTBOX_RELAY_AFTER_S = float(env_int("OUTBOX_RELAY_AFTER_S", 5))
 OUTBOX_SKIP_AFTER_REFUSAL_S = float(env_int("OUTBOX_SKIP_AFTER_REFUSAL_S", 5))
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
-    "reap-stale-videos": {"task": "generation.tasks.reap_stale_videos",
-                          "schedule": GENERATION_REAP_INTERVAL_S},
-    "relay-outbox": {"task": "core.tasks.relay_outbox", "schedule": OUTBOX_RELAY_INTERVAL_S},
-    "retry-due-webhooks": {"task": "openai_api.tasks.retry_due_webhooks",
-                           "schedule": float(env_int("OPENAI_WEBHOOK_SWEEP_S", 30))},
-}
+# The beat's schedule: each app registers its periodic tasks (core.periodic.periodic_task_register).
 
 # --- auth -----------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
