@@ -53,7 +53,6 @@ _.AXES_USERNAME_FORM_FIELD
 _.AXES_VERBOSE
 # Celery (config_from_object with namespace="CELERY")
 _.CELERY_ACCEPT_CONTENT
-_.CELERY_BEAT_SCHEDULE
 _.CELERY_BROKER_CONNECTION_TIMEOUT
 _.CELERY_BROKER_TRANSPORT_OPTIONS
 _.CELERY_BROKER_URL
@@ -188,7 +187,6 @@ _.is_mutual
 _.keep_old_secret_active_for_24_hours
 _.ledger
 _.likes
-_.outcome
 _.parent_creator
 _.received
 _.related
