@@ -14,6 +14,7 @@ from django.db.models import Q, QuerySet
 
 from accounts.facade import User, active_users_by_handle, is_blocked_between
 from core.errors import ConflictError, DomainError, NotFoundError
+from core.storage import files_delete_on_commit
 from generation.facade import CastMember
 from moderation.facade import prompt_check
 
@@ -131,7 +132,7 @@ def character_delete(*, user: User, public_id: str) -> None:
     row = character_get(user=user, public_id=public_id)
     stale = [(row.image.storage, row.image.name)]
     row.delete()
-    transaction.on_commit(lambda: vault.delete_files(stale))
+    files_delete_on_commit(stale)
 
 
 def characters_erase_for_account(*, user: User) -> None:
@@ -139,7 +140,7 @@ def characters_erase_for_account(*, user: User) -> None:
     rows = list(Character.objects.filter(owner=user))
     stale = [(row.image.storage, row.image.name) for row in rows]
     Character.objects.filter(pk__in=[row.pk for row in rows]).delete()
-    transaction.on_commit(lambda: vault.delete_files(stale))
+    files_delete_on_commit(stale)
 
 
 def _castable(requester: User, mention: str) -> Character | None:

@@ -27,6 +27,7 @@ from cameo.verification import (
 )
 from core.errors import ConflictError, DomainError
 from core.outbox import task_send_on_commit
+from core.storage import files_delete_on_commit
 
 from . import events, vault
 from .consent_log import consent_log_append
@@ -163,5 +164,5 @@ def _finish(enrollment_id: UUID, result: VerificationResult) -> str:
         cameo = cameo_transition(cameo_id=cameo.pk, to=Cameo.Status.REJECTED, actor_id=None,
                                  reason="enrollment_rejected")
     events.enrollment_publish(cameo, enrollment)
-    transaction.on_commit(lambda: vault.delete_files(stale))
+    files_delete_on_commit(stale)
     return to

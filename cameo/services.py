@@ -12,8 +12,9 @@ from django.db import transaction
 
 from accounts.facade import User, active_user_by_handle
 from core.errors import DomainError, NotFoundError
+from core.storage import files_delete_on_commit
 
-from . import events, vault
+from . import events
 from .characters import characters_erase_for_account
 from .consent_log import consent_log_append
 from .models import Cameo, CameoChallenge, Grant
@@ -136,7 +137,7 @@ def cameo_delete(*, user: User) -> None:
                        data={"cameo_id": str(cameo.pk)})
     cameo.delete()  # cascades to frames, enrollments and grants
     CameoChallenge.objects.filter(user=user).delete()
-    transaction.on_commit(lambda: vault.delete_files(storage_names))
+    files_delete_on_commit(storage_names)
 
 
 def cameo_erase_for_account(user: User) -> None:

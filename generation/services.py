@@ -21,6 +21,7 @@ from PIL import Image
 from accounts.facade import User, is_blocked_between
 from billing import facade as billing
 from core.errors import DomainError, NotFoundError
+from core.storage import files_delete_on_commit
 from moderation import facade as moderation
 
 from . import specs
@@ -298,4 +299,4 @@ def video_delete(*, user: User, video_id: UUID) -> None:
     files += [name for key in ("input_reference", "spritesheet")
               if (name := video.provenance.get(key))]
     storage = video.video_file.storage
-    transaction.on_commit(lambda: [storage.delete(name) for name in files])
+    files_delete_on_commit((storage, name) for name in files)

@@ -13,7 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.facade import request_user
+from accounts.facade import is_admin, request_user
 from billing import pricing, selectors, services, stripe_gateway, webhooks
 from billing.models import LedgerEntry, StripeEventStatus
 from core.api import validated
@@ -26,9 +26,7 @@ from . import serializers as s
 
 class IsBillingAdmin(BasePermission):
     def has_permission(self, request: Request, view: APIView) -> bool:
-        user = request.user
-        return bool(user and user.is_authenticated and
-                    (user.is_staff or getattr(user, "role", "") == "admin"))
+        return is_admin(request.user)
 
 
 class BalanceView(APIView):

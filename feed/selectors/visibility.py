@@ -37,17 +37,17 @@ def followee_ids(viewer_id: int) -> QuerySet[Any, int]:
     return follow_rows(follower_id=viewer_id).values_list("followee_id", flat=True)
 
 
-def reachable_q(video: str = "video__") -> Q:
-    """Publishable right now: completed, not deleted, no open case. (Whether the creator is
-    still active is checked where the page is loaded: see selectors.pages.) `video`: the path
-    to the video ("" on Video itself)."""
-    return Q(**{f"{video}status": STATUS_COMPLETED, f"{video}deleted_at__isnull": True,
-                f"{video}held_for_review": False})
+def reachable_q() -> Q:
+    """A post whose video is publishable right now: completed, not deleted, no open case.
+    (Whether the creator is still active is checked where the page is loaded: see
+    selectors.pages.)"""
+    return Q(video__status=STATUS_COMPLETED, video__deleted_at__isnull=True,
+             video__held_for_review=False)
 
 
-def in_feeds_q(video: str = "video__") -> Q:
+def in_feeds_q() -> Q:
     """Reachable and not restricted by moderation (restricted videos stay off every feed)."""
-    return reachable_q(video) & Q(**{f"{video}restricted": False})
+    return reachable_q() & Q(video__restricted=False)
 
 
 def audience_q(viewer_id: int) -> Q:

@@ -7,7 +7,7 @@ from rest_framework.request import Request
 
 from .authentication import user_for_token_claims
 from .models import User
-from .roles import is_moderator, is_senior_moderator, user_id_is_moderator
+from .roles import is_admin, is_moderator, is_senior_moderator, user_id_is_moderator
 from .selectors import (
     active_user_by_handle,
     active_users_by_handle,
@@ -34,6 +34,7 @@ __all__ = [
     "blocked_user_ids",
     "follow_rows",
     "follows",
+    "is_admin",
     "is_blocked_between",
     "is_moderator",
     "is_senior_moderator",

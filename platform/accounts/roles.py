@@ -1,5 +1,5 @@
-"""The moderator-role ladder: the one place it is written (moderation's console and API,
-generation's "moderators see drafts" rule)."""
+"""The role ladder: the one place it is written (moderation's console and API, generation's
+"moderators see drafts" rule, billing's admin endpoints)."""
 
 from .models import User
 
@@ -14,6 +14,12 @@ def is_moderator(user: object) -> bool:
 
 def is_senior_moderator(user: object) -> bool:
     return is_moderator(user) and isinstance(user, User) and user.role in SENIOR_ROLES
+
+
+def is_admin(user: object) -> bool:
+    """Staff, or the admin role: may adjust credits and read any ledger."""
+    return bool(isinstance(user, User) and user.is_authenticated
+                and (user.is_staff or user.role == User.Role.ADMIN))
 
 
 def user_id_is_moderator(user_id: int) -> bool:
