@@ -12,3 +12,5 @@ lint:
 	./scripts/bootstrap.sh
 	.venv/bin/ruff check .
 	.venv/bin/mypy .
+	.venv/bin/vulture
+	PYTHONPATH=platform .venv/bin/lint-imports --no-cache

@@ -34,16 +34,18 @@ import statistics
 import sys
 import time
 import traceback
-from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 # Before the repo root, sys.path[0] is bench/, where generation.py would shadow the package.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from stages import Event, stage_seconds  # bench/stages.py, beside this script
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
 
 BENCHMARK = "generation_job_ltx2_real_size_random_weights"
 PROMPT = "a corgi surfing a wave at sunset, handheld camera, the crowd on the beach cheers"

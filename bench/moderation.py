@@ -22,8 +22,11 @@ import re
 import sys
 import time
 import traceback
-from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 # Run as a script, sys.path[0] is bench/, where this file would shadow the moderation app.
 sys.path[0] = str(Path(__file__).resolve().parents[1])

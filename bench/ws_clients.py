@@ -53,7 +53,7 @@ class LeanClient(asyncio.Protocol):
         self.seen: set[int] = set()
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = cast(asyncio.Transport, transport)  # uvloop's is not a subclass
+        self.transport = cast('asyncio.Transport', transport)  # uvloop's is not a subclass
 
     def data_received(self, data: bytes) -> None:
         arrived = time.monotonic()

@@ -21,12 +21,6 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from . import pricing, services
-from .models import ReservationState
-
-RESERVATION_HELD = ReservationState.HELD.value
-RESERVATION_CAPTURED = ReservationState.CAPTURED.value
-RESERVATION_RELEASED = ReservationState.RELEASED.value
-RESERVATION_REFUNDED = ReservationState.REFUNDED.value
 
 
 @dataclass(frozen=True)
@@ -78,6 +72,5 @@ def credits_balance(*, user_id: int) -> Balance:
                    total=account.total)
 
 
-__all__ = ["RESERVATION_CAPTURED", "RESERVATION_HELD", "RESERVATION_REFUNDED",
-           "RESERVATION_RELEASED", "Balance", "account_lock", "credits_balance", "credits_capture",
-           "credits_quote", "credits_refund", "credits_release", "credits_reserve"]
+__all__ = ["Balance", "account_lock", "credits_balance", "credits_capture", "credits_quote",
+           "credits_refund", "credits_release", "credits_reserve"]

@@ -85,7 +85,7 @@ class ReservationState(models.TextChoices):
     REFUNDED = "refunded", "Refunded"  # captured, then given back (consent revoked later)
 
 
-# The only moves `reservation_transition` makes; anything else is a no-op.
+# The only moves `reservation_transition` makes; anything else raises.
 RESERVATION_TRANSITIONS: dict[str, frozenset[str]] = {
     ReservationState.HELD: frozenset({ReservationState.CAPTURED, ReservationState.RELEASED}),
     ReservationState.CAPTURED: frozenset({ReservationState.REFUNDED}),

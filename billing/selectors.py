@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import QuerySet
 
-from .models import LedgerEntry, Reservation
+from .models import LedgerEntry
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,3 @@ def free_resets_at(now: datetime) -> datetime:
 
 def ledger_list(*, user_id: int) -> QuerySet[LedgerEntry]:
     return LedgerEntry.objects.filter(account__user_id=user_id).select_related("actor")
-
-
-def reservation_get(*, reference: str) -> Reservation | None:
-    return Reservation.objects.filter(reference=reference).first()

@@ -12,7 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.errors import ConflictError, DomainError, NotFoundError
-from events.services import event_publish
+from core.lifecycle import Lifecycle
+from events.facade import event_publish
 
 from .models import (
     DISPUTE_TRANSITIONS,
@@ -137,52 +138,83 @@ def credits_reserve(*, user_id: int, amount: int, reference: str, reason: str,
                                       free_part=free_part, paid_part=paid_part, reason=reason)
 
 
-@transaction.atomic
-def reservation_transition(*, reference: str, to: ReservationState, reason: str,
-                           actor_id: int | None = None) -> Reservation:
-    """The only place a reservation changes state. A move the table doesn't allow (capture
-    after release, a second capture...) is a no-op returning the reservation as it is."""
-    reservation = Reservation.objects.select_for_update().filter(reference=reference).first()
-    if reservation is None:
-        raise NotFoundError("billing.reservation_not_found", "No reservation has this reference.")
-    if to not in RESERVATION_TRANSITIONS[reservation.state]:
-        return reservation
+def _reservation_post(reservation: Reservation, from_state: str, to: str,
+                      actor_id: int | None, reason: str) -> None:
+    """A reservation's audit record is the ledger entry its move posts (kind, actor, reason,
+    reference): captured credits leave the held bucket, released or refunded ones go back."""
     account = _account_lock_existing(reservation.account_id)
-    amount = reservation.amount
+    amount, reference = reservation.amount, reservation.reference
     if to == ReservationState.CAPTURED:
         _post(account, kind=LedgerKind.CAPTURE, amount=amount, held=-amount, reason=reason,
               reference=reference, actor_id=actor_id)
-    else:
-        # Released credits leave the held bucket; refunded ones left it at capture.
-        held = -amount if reservation.state == ReservationState.HELD else 0
-        paid, debt = _paid_credit_split(account, reservation.paid_part)
-        _post(account, kind=LedgerKind.RELEASE if to == ReservationState.RELEASED
-              else LedgerKind.REFUND, amount=amount, held=held,
-              free=_free_return(account, reservation.free_part), paid=paid, debt=debt,
-              reason=reason, reference=reference, actor_id=actor_id)
-    reservation.state = to
-    reservation.close_reason = reason[:200]
-    reservation.save(update_fields=["state", "close_reason", "updated_at"])
+        return
+    # Released credits leave the held bucket; refunded ones left it at capture.
+    held = -amount if from_state == ReservationState.HELD else 0
+    paid, debt = _paid_credit_split(account, reservation.paid_part)
+    _post(account, kind=LedgerKind.RELEASE if to == ReservationState.RELEASED
+          else LedgerKind.REFUND, amount=amount, held=held,
+          free=_free_return(account, reservation.free_part), paid=paid, debt=debt,
+          reason=reason, reference=reference, actor_id=actor_id)
+
+
+RESERVATION = Lifecycle(name="billing.reservation", model=Reservation, field="state",
+                        moves=RESERVATION_TRANSITIONS, error_code="billing.invalid_transition",
+                        record=_reservation_post)
+PURCHASE = Lifecycle(name="billing.purchase", model=Purchase, field="state",
+                     moves=PURCHASE_TRANSITIONS, error_code="billing.purchase_state")
+DISPUTE = Lifecycle(name="billing.dispute", model=Dispute, moves=DISPUTE_TRANSITIONS,
+                    error_code="billing.invalid_transition")
+
+
+def _reservation_lock(reference: str) -> Reservation:
+    reservation = Reservation.objects.select_for_update().filter(reference=reference).first()
+    if reservation is None:
+        raise NotFoundError("billing.reservation_not_found", "No reservation has this reference.")
     return reservation
 
 
+@transaction.atomic
+def reservation_transition(*, reference: str, to: ReservationState, reason: str,
+                           actor_id: int | None = None) -> Reservation:
+    """The only place a reservation changes state; a move the table doesn't allow raises
+    409 billing.invalid_transition."""
+    reservation = _reservation_lock(reference)
+    reservation.close_reason = reason[:200]
+    RESERVATION.move(reservation, to, actor_id=actor_id, reason=reason, also=["close_reason"])
+    return reservation
+
+
+def _settle_once(reference: str, to: ReservationState, reason: str) -> Reservation:
+    """A job's outcome settles its reservation once: a repeated or late call (a second
+    capture, a release after a capture) finds it settled and returns it unchanged."""
+    reservation = _reservation_lock(reference)
+    if reservation.state != ReservationState.HELD:
+        return reservation
+    return reservation_transition(reference=reference, to=to, reason=reason)
+
+
+@transaction.atomic
 def credits_capture(*, reference: str) -> Reservation:
-    return reservation_transition(reference=reference, to=ReservationState.CAPTURED,
-                                  reason="job_succeeded")
+    return _settle_once(reference, ReservationState.CAPTURED, "job_succeeded")
 
 
+@transaction.atomic
 def credits_release(*, reference: str, reason: str) -> Reservation:
-    return reservation_transition(reference=reference, to=ReservationState.RELEASED,
-                                  reason=reason)
+    return _settle_once(reference, ReservationState.RELEASED, reason)
 
 
 @transaction.atomic
 def credits_refund(*, reference: str, reason: str) -> Reservation:
-    """Give back a job's credits: refunds a captured job, releases a still-held one."""
-    reservation = Reservation.objects.select_for_update().filter(reference=reference).first()
-    to = (ReservationState.RELEASED if reservation is not None and
-          reservation.state == ReservationState.HELD else ReservationState.REFUNDED)
-    return reservation_transition(reference=reference, to=to, reason=reason)
+    """Give back a job's credits: refunds a captured job, releases a still-held one; a
+    reservation already given back is returned unchanged."""
+    reservation = _reservation_lock(reference)
+    if reservation.state == ReservationState.HELD:
+        return reservation_transition(reference=reference, to=ReservationState.RELEASED,
+                                      reason=reason)
+    if reservation.state == ReservationState.CAPTURED:
+        return reservation_transition(reference=reference, to=ReservationState.REFUNDED,
+                                      reason=reason)
+    return reservation
 
 
 @transaction.atomic
@@ -215,14 +247,6 @@ def credits_adjust(*, user_id: int, amount: int, reason: str, actor_id: int) -> 
 def _purchase_lock(payment_key: str) -> Purchase:
     Purchase.objects.get_or_create(payment_key=payment_key)
     return Purchase.objects.select_for_update().get(payment_key=payment_key)
-
-
-def _purchase_transition(purchase: Purchase, to: PurchaseState, note: str = "") -> None:
-    if to not in PURCHASE_TRANSITIONS[purchase.state]:
-        raise ConflictError("billing.purchase_state", f"Purchase is already {purchase.state}.")
-    purchase.state = to
-    purchase.note = note[:300]
-    purchase.save()
 
 
 def _clawback_target(purchase: Purchase) -> int:
@@ -285,17 +309,23 @@ def purchase_checkout_paid(*, payment_key: str, session_id: str, user_id: int | 
     purchase.currency = currency[:8]
     problem = _checkout_problem(pack=pack, amount_cents=amount_cents, currency=currency,
                                 user_exists=user_exists)
+    checkout = ["checkout_session", "pack_id", "amount_cents", "currency", "note"]
     if problem:
-        _purchase_transition(purchase, PurchaseState.REJECTED, problem)
+        purchase.note = problem[:300]
+        PURCHASE.move(purchase, PurchaseState.REJECTED, actor_id=None, reason=problem,
+                      also=checkout)
         return purchase
     if not paid:
         purchase.save()
         return purchase
-    assert pack is not None and user_id is not None
+    if pack is None or user_id is None:  # _checkout_problem refused both already
+        raise RuntimeError("a checkout without a pack or user passed the checks")
     account = _account_lock(user_id)
     purchase.account = account
     purchase.credits = pack.credits
-    _purchase_transition(purchase, PurchaseState.PAID)
+    purchase.note = ""
+    PURCHASE.move(purchase, PurchaseState.PAID, actor_id=None, reason=f"pack:{pack.id}",
+                  also=[*checkout, "account", "credits"])
     credit, debt = _paid_credit_split(account, pack.credits)
     if settings.CREDITS_PAID_EXPIRY_DAYS:
         account.paid_expires_at = timezone.now() + timedelta(
@@ -326,9 +356,10 @@ def purchase_dispute_record(*, payment_key: str, dispute_id: str, amount_cents: 
     Dispute.objects.get_or_create(id=dispute_id, defaults={"purchase": purchase,
                                                            "amount_cents": amount_cents})
     dispute = Dispute.objects.select_for_update().get(id=dispute_id)
-    if status in DISPUTE_TRANSITIONS[dispute.status]:
-        dispute.status = status
-        dispute.save(update_fields=["status", "updated_at"])
+    # Stripe's events arrive in any order: an earlier status arriving late (or the same one
+    # again) is not a move, and never undoes a later one.
+    if DISPUTE.allows(dispute.status, status):
+        DISPUTE.move(dispute, status, actor_id=None, reason="stripe_dispute_update")
     reason = "dispute_won" if dispute.status == DisputeStatus.WON else "stripe_dispute"
     _purchase_settle(purchase, kind=LedgerKind.DISPUTE, reason=reason)
     return purchase

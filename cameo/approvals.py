@@ -2,6 +2,7 @@
 
 No worker waits: the job's first run parks it (casting.fence puts it back to queued and lets
 the worker go); approving enqueues it again, denying or expiry blocks it (credits released).
+Every move of the job goes through generation.facade.
 """
 
 from datetime import timedelta
@@ -13,8 +14,7 @@ from django.utils import timezone
 
 from accounts.facade import User
 from core.errors import ConflictError, NotFoundError
-from generation.dispatch import video_enqueue
-from generation.models import Video
+from generation import facade as generation
 
 from . import events
 from .consent_log import consent_log_append
@@ -30,27 +30,29 @@ def approval_request(*, receipt: Receipt) -> Approval:
     consent_log_append(owner_id=receipt.owner_id, kind="approval_requested",
                        actor_id=receipt.requester_id,
                        data={"approval_id": str(approval.pk), "video_id": str(receipt.video_id)})
-    events.publish_approval_requested(approval)
+    events.approval_requested_publish(approval)
     return approval
 
 
 def _close(approval: Approval, to: str, actor_id: int | None) -> Approval:
     """Lock order as everywhere: the job, then the approval."""
     receipt = approval.receipt
-    video = Video.objects.select_for_update().get(pk=receipt.video_id)
-    approval = approval_transition(approval_id=approval.pk, to=to)
+    video_status = generation.video_lock(video_id=receipt.video_id)
+    approval = approval_transition(
+        approval_id=approval.pk, to=to, actor_id=actor_id,
+        reason="unanswered_in_time" if to == Approval.Status.EXPIRED else "owner_decided")
     approval.receipt = receipt
     consent_log_append(owner_id=receipt.owner_id, kind="approval_decided", actor_id=actor_id,
-                       data={"approval_id": str(approval.pk), "video_id": str(video.pk),
+                       data={"approval_id": str(approval.pk), "video_id": str(receipt.video_id),
                              "status": to})
     if to == Approval.Status.APPROVED:
-        events.publish_used(receipt)
-        if video.status == Video.Status.QUEUED:
-            video_enqueue(video_id=video.pk)
+        events.used_publish(receipt)
+        if video_status == generation.STATUS_QUEUED:
+            generation.job_enqueue(video_id=receipt.video_id)
     else:
         receipt_revoke(receipt=receipt, code=f"cameo.approval_{to}", actor_id=actor_id,
                        refund=False)
-    events.publish_approval_decided(approval)
+    events.approval_decided_publish(approval)
     return approval
 
 
@@ -86,35 +88,29 @@ def approvals_expire_due() -> int:
     return sum(approval_expire(approval_id=pk) for pk in list(due))
 
 
-def job_waits_for_approval(*, video_id: UUID) -> str | None:
-    """The fence's view of the approvals of a job: None when every one is approved."""
+def job_fence_on_approvals(*, video_id: UUID) -> generation.FenceVerdict:
+    """The fence's move on a job's approvals: expire one nobody answered in time (the job is
+    blocked), park the job while one is pending, stop it when one was denied."""
     for approval in Approval.objects.filter(receipt__video_id=video_id):
         if approval.status == Approval.Status.PENDING and approval.expires_at <= timezone.now():
             approval_expire(approval_id=approval.pk)
-            return "cameo.approval_expired"
+            return generation.FenceVerdict.broken("cameo.approval_expired")
         if approval.status == Approval.Status.PENDING:
-            return "cameo.approval_pending" if _park(video_id, approval.pk) else None
+            return (generation.FENCE_PARKED if _job_park(video_id, approval.pk)
+                    else generation.FENCE_HOLDS)
         if approval.status != Approval.Status.APPROVED:
-            return f"cameo.approval_{approval.status}"
-    return None
+            return generation.FenceVerdict.broken(f"cameo.approval_{approval.status}")
+    return generation.FENCE_HOLDS
 
 
-def _park(video_id: UUID, approval_id: UUID) -> bool:
-    """Give the job back to the queue (and its worker back) while the owner decides.
-
-    Returns False when the approval was granted meanwhile (the job may go on). Clearing
-    run_token releases the claim: the worker's own end-of-run sees it lost and stays quiet.
-    """
-    from generation.transitions import video_transition
-
+def _job_park(video_id: UUID, approval_id: UUID) -> bool:
+    """Give the job back to the queue while the owner decides; False when the approval was
+    granted meanwhile (the job may go on). Lock order: the job, then the approval."""
     with transaction.atomic():
-        video = Video.objects.select_for_update().get(pk=video_id)
+        generation.video_lock(video_id=video_id)
         status = Approval.objects.values_list("status", flat=True).get(pk=approval_id)
         if status == Approval.Status.APPROVED:
             return False
-        if video.status == Video.Status.IN_PROGRESS and status == Approval.Status.PENDING:
-            video_transition(video_id=video_id, to=Video.Status.QUEUED,
-                             reason="waiting for cameo approval")
-            Video.objects.filter(pk=video_id).update(run_token="", stage="awaiting_approval")
+        if status == Approval.Status.PENDING:
+            generation.job_park_for_approval(video_id=video_id)
         return True
-

@@ -8,14 +8,14 @@ import numpy as np
 import numpy.typing as npt
 from django.utils import timezone
 
-from accounts.facade import User
+from accounts.facade import User, user_get
 from core.errors import DomainError
-from generation.casting import CastMember
-from generation.models import Video
+from generation import facade as generation
+from generation.facade import CastMember, FenceVerdict
 from moderation.facade import ReasonCode, owner_rule_terms, prompt_check
 
 from . import events, vault
-from .approvals import approval_request, job_waits_for_approval
+from .approvals import approval_request, job_fence_on_approvals
 from .characters import character_cast, character_fence, character_frames
 from .consent_log import consent_log_append, sha256_of
 from .models import Cameo, Receipt
@@ -33,11 +33,11 @@ def rule_phrases(rules: list[str]) -> list[str]:
     return [phrase for phrase in phrases if phrase]
 
 
-def _check_owner_rules(cameo: Cameo, requester: User, video: Video) -> None:
+def _check_owner_rules(cameo: Cameo, requester: User, prompts: list[str]) -> None:
     terms = owner_rule_terms(rule_phrases(cameo.rules), rule_id=f"cameo:{cameo.pk}")
     if not terms:
         return
-    for text in [video.prompt, *(shot["prompt"] for shot in video.shots)]:
+    for text in prompts:
         decision = prompt_check(text=text, teen=requester.is_teen, extra_rules=terms)
         if ReasonCode.OWNER_RULE in decision.codes:
             # Never the rule's words: the requester only learns that a rule applied.
@@ -57,14 +57,16 @@ def receipt_issue(*, cameo: Cameo, requester: User, video_id: UUID, basis: str) 
 
 
 class CameoCasting:
-    """Registered with generation.casting.casting_provider_register (CameoConfig.ready)."""
+    """Registered with generation.facade.casting_provider_register (CameoConfig.ready)."""
 
     def cast(self, *, requester_id: int, video_id: UUID, handles: list[str], prompt: str
              ) -> list[CastMember]:
         if not handles:
             return []
-        requester = User.objects.get(pk=requester_id)
-        video = Video.objects.get(pk=video_id)
+        requester = user_get(user_id=requester_id)
+        if requester is None:
+            raise DomainError("not_found", "No such account.", status_code=404)
+        prompts = generation.video_prompts(video_id=video_id)
         members = []
         pending = list(handles)
         for handle in pending:
@@ -83,7 +85,7 @@ class CameoCasting:
                                   fields={"cameos": [handle]})
             own = cameo.owner_id == requester.pk
             if not own:
-                _check_owner_rules(cameo, requester, video)
+                _check_owner_rules(cameo, requester, prompts)
             ask = cameo.ask_every_time and not own
             receipt = receipt_issue(cameo=cameo, requester=requester, video_id=video_id,
                                     basis="owner" if own else "approval" if ask else "audience")
@@ -93,26 +95,26 @@ class CameoCasting:
             if ask:
                 approval_request(receipt=receipt)
             elif not own:
-                events.publish_used(receipt)
+                events.used_publish(receipt)
             members.append(CastMember(handle=cameo.owner.handle, user_id=cameo.owner_id,
                                       receipt_id=str(receipt.pk), receipt_sha256=receipt.sha256,
                                       preferences=cameo.preferences))
         return members
 
-    def fence(self, *, video_id: UUID) -> str | None:
+    def fence(self, *, video_id: UUID) -> FenceVerdict:
         gone = character_fence(video_id=video_id)
         if gone:
-            return gone
+            return FenceVerdict.broken(gone)
         receipts = Receipt.objects.filter(video_id=video_id).select_related("requester")
         for receipt in receipts:
             if receipt.revoked_at is not None:
-                return receipt.revoke_reason or "cameo.consent_revoked"
+                return FenceVerdict.broken(receipt.revoke_reason or "cameo.consent_revoked")
             cameo = Cameo.objects.select_related("owner").filter(
                 owner_id=receipt.owner_id).first()
             # Re-checked live: an allow-list entry may have expired since the job was made.
             if cameo is None or cast_refusal(cameo=cameo, requester=receipt.requester):
-                return "cameo.consent_revoked"
-        return job_waits_for_approval(video_id=video_id) if receipts else None
+                return FenceVerdict.broken("cameo.consent_revoked")
+        return job_fence_on_approvals(video_id=video_id) if receipts else generation.FENCE_HOLDS
 
     def reference_frames(self, *, video_id: UUID) -> list[npt.NDArray[np.uint8]]:
         """Each cast person's frontal frame first, then their other views."""

@@ -2,11 +2,9 @@
 reference frame), and casting them in a video (the casting provider calls character_cast)."""
 
 import hashlib
-import operator
 import re
 import secrets
 from dataclasses import dataclass
-from functools import reduce
 from uuid import UUID
 
 import numpy as np
@@ -14,9 +12,10 @@ import numpy.typing as npt
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 
-from accounts.facade import User, is_blocked_between
+from accounts.facade import User, active_users_by_handle, is_blocked_between
 from core.errors import ConflictError, DomainError, NotFoundError
-from generation.casting import CastMember
+from core.storage import files_delete_on_commit
+from generation.facade import CastMember
 from moderation.facade import prompt_check
 
 from . import vault
@@ -49,8 +48,7 @@ def _audience(audience: str, handles: list[str]) -> tuple[str, list[User]]:
     if len(wanted) > MAX_APPROVED:
         raise DomainError("character.too_many_approved", f"At most {MAX_APPROVED} handles.",
                           fields={"approved_handles": ["Too many."]})
-    by_handle = reduce(operator.or_, (Q(handle__iexact=h) for h in wanted), Q(pk__in=[]))
-    users = list(User.objects.filter(by_handle, is_active=True))
+    users = active_users_by_handle(handles=wanted)
     missing = sorted(set(wanted) - {u.handle.lower() for u in users})
     if missing:
         raise DomainError("character.unknown_handles", "No such accounts: "
@@ -134,7 +132,7 @@ def character_delete(*, user: User, public_id: str) -> None:
     row = character_get(user=user, public_id=public_id)
     stale = [(row.image.storage, row.image.name)]
     row.delete()
-    transaction.on_commit(lambda: vault.delete_files(stale))
+    files_delete_on_commit(stale)
 
 
 def characters_erase_for_account(*, user: User) -> None:
@@ -142,7 +140,7 @@ def characters_erase_for_account(*, user: User) -> None:
     rows = list(Character.objects.filter(owner=user))
     stale = [(row.image.storage, row.image.name) for row in rows]
     Character.objects.filter(pk__in=[row.pk for row in rows]).delete()
-    transaction.on_commit(lambda: vault.delete_files(stale))
+    files_delete_on_commit(stale)
 
 
 def _castable(requester: User, mention: str) -> Character | None:

@@ -26,11 +26,6 @@ def generate_key() -> bytes:
     return AESGCM.generate_key(bit_length=8 * KEY_BYTES)
 
 
-def key_to_text(key: bytes) -> str:
-    """URL-safe base64, the form kept in an environment variable."""
-    return base64.urlsafe_b64encode(key).decode("ascii")
-
-
 def key_from_text(text: str) -> bytes:
     try:
         key = base64.urlsafe_b64decode(text.encode("ascii"))

@@ -27,6 +27,7 @@ from cameo.verification import (
 )
 from core.errors import ConflictError, DomainError
 from core.outbox import task_send_on_commit
+from core.storage import files_delete_on_commit
 
 from . import events, vault
 from .consent_log import consent_log_append
@@ -83,7 +84,8 @@ def enrollment_start(*, user: User, challenge_id: UUID, video: UploadedFile) -> 
     if Enrollment.objects.filter(cameo=cameo, status=ES.PENDING).exists():
         raise ConflictError("cameo.enrollment_pending", "A video is being verified already.")
     if cameo.status == Cameo.Status.REJECTED:
-        cameo_transition(cameo_id=cameo.pk, to=Cameo.Status.PENDING)
+        cameo_transition(cameo_id=cameo.pk, to=Cameo.Status.PENDING, actor_id=user.pk,
+                         reason="new_enrollment")
     enrollment = Enrollment.objects.create(cameo=cameo, phrase=challenge.phrase,
                                            moves=challenge.moves)
     enrollment.upload.save(f"{enrollment.pk}.bin",
@@ -129,7 +131,8 @@ def _store_likeness(cameo: Cameo, result: VerificationResult) -> list[tuple[Stor
         frame.image.save(f"{cameo.pk}-{frame.pk}.bin",
                          vault.sealed_file(jpeg, bound_to=f"frame:{frame.pk}"), save=False)
         frame.save()
-    assert result.encoding is not None
+    if result.encoding is None:  # a verified result always carries the owner's encoding
+        raise RuntimeError("a verified enrollment came back without an encoding")
     cameo.encoding = vault.seal_encoding(result.encoding, bound_to=f"cameo:{cameo.pk}")
     cameo.save(update_fields=["encoding", "updated_at"])
     return old
@@ -142,7 +145,10 @@ def _finish(enrollment_id: UUID, result: VerificationResult) -> str:
         return "skipped"  # decided by another delivery, or the cameo was deleted meanwhile
     cameo = Cameo.objects.select_for_update().get(pk=enrollment.cameo_id)
     to = ES.VERIFIED if result.verified else ES.REJECTED
-    enrollment = enrollment_transition(enrollment_id=enrollment.pk, to=to)
+    # the worker decides: no acting user; the reason is the verifier's first finding
+    enrollment = enrollment_transition(
+        enrollment_id=enrollment.pk, to=to, actor_id=None,
+        reason="verified" if result.verified else next(iter(result.reasons), "rejected"))
     enrollment.reasons, enrollment.timings = result.reasons, result.timings
     stale = [(enrollment.upload.storage, enrollment.upload.name)]
     enrollment.upload = ""  # type: ignore[assignment]
@@ -150,11 +156,13 @@ def _finish(enrollment_id: UUID, result: VerificationResult) -> str:
     if result.verified:
         stale += _store_likeness(cameo, result)
         if cameo.status == Cameo.Status.PENDING:
-            cameo = cameo_transition(cameo_id=cameo.pk, to=Cameo.Status.VERIFIED)
+            cameo = cameo_transition(cameo_id=cameo.pk, to=Cameo.Status.VERIFIED,
+                                     actor_id=None, reason="enrollment_verified")
         consent_log_append(owner_id=cameo.owner_id, kind="enrolled", actor_id=cameo.owner_id,
                            data={"enrollment_id": str(enrollment.pk)})
     elif cameo.status == Cameo.Status.PENDING:
-        cameo = cameo_transition(cameo_id=cameo.pk, to=Cameo.Status.REJECTED)
-    events.publish_enrollment(cameo, enrollment)
-    transaction.on_commit(lambda: vault.delete_files(stale))
+        cameo = cameo_transition(cameo_id=cameo.pk, to=Cameo.Status.REJECTED, actor_id=None,
+                                 reason="enrollment_rejected")
+    events.enrollment_publish(cameo, enrollment)
+    files_delete_on_commit(stale)
     return to

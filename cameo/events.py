@@ -3,7 +3,7 @@ them after it commits."""
 
 from typing import Any
 
-from events.services import event_publish
+from events.facade import event_publish
 
 from .models import Approval, Cameo, Enrollment, Receipt
 
@@ -13,17 +13,17 @@ def _use(receipt: Receipt) -> dict[str, Any]:
             "owner": receipt.owner.handle, "requester": receipt.requester.handle}
 
 
-def publish_enrollment(cameo: Cameo, enrollment: Enrollment) -> None:
+def enrollment_publish(cameo: Cameo, enrollment: Enrollment) -> None:
     event_publish(user_id=cameo.owner_id, type=f"cameo.{enrollment.status}",
                   payload={"enrollment_id": str(enrollment.pk), "status": enrollment.status,
                            "reasons": list(enrollment.reasons)})
 
 
-def publish_used(receipt: Receipt) -> None:
+def used_publish(receipt: Receipt) -> None:
     event_publish(user_id=receipt.owner_id, type="cameo.used", payload=_use(receipt))
 
 
-def publish_approval_requested(approval: Approval) -> None:
+def approval_requested_publish(approval: Approval) -> None:
     receipt = approval.receipt
     event_publish(user_id=receipt.owner_id, type="cameo.approval_requested",
                   payload={**_use(receipt), "approval_id": str(approval.pk),
@@ -31,17 +31,17 @@ def publish_approval_requested(approval: Approval) -> None:
                            "expires_at": approval.expires_at.isoformat()})
 
 
-def publish_approval_decided(approval: Approval) -> None:
+def approval_decided_publish(approval: Approval) -> None:
     receipt = approval.receipt
     event_publish(user_id=receipt.requester_id, type="cameo.approval_decided",
                   payload={**_use(receipt), "approval_id": str(approval.pk),
                            "status": approval.status})
 
 
-def publish_revoked(receipt: Receipt, code: str) -> None:
+def revoked_publish(receipt: Receipt, code: str) -> None:
     event_publish(user_id=receipt.requester_id, type="cameo.revoked",
                   payload={**_use(receipt), "code": code})
 
 
-def publish_takedown(receipt: Receipt) -> None:
+def takedown_publish(receipt: Receipt) -> None:
     event_publish(user_id=receipt.requester_id, type="cameo.takedown", payload=_use(receipt))

@@ -2,13 +2,14 @@
 
 from dataclasses import dataclass
 from datetime import datetime
-from uuid import UUID
+
+from django.db.models import Q
 
 from accounts.facade import User
+from core.pagination import keyset_page
 
 from . import characters
 from .models import Character
-from .selectors import uses_likeness_of
 
 CHARACTER_AUDIENCES = tuple(Character.Audience.values)
 
@@ -25,11 +26,6 @@ class CharacterInfo:
 def _character_info(row: Character) -> CharacterInfo:
     return CharacterInfo(id=row.public_id, name=row.name, mention=row.slug,
                          audience=row.audience, created_at=row.created_at)
-
-
-def cameo_in_video(*, user_id: int, video_id: UUID | str) -> bool:
-    """True when the user's likeness is (or was) cast in the video."""
-    return uses_likeness_of(user_id, video_id)
 
 
 def character_create(*, user: User, name: str, video: bytes, audience: str = "only_me",
@@ -54,12 +50,10 @@ def character_share(*, user: User, character_id: str, audience: str,
 
 def characters_page(*, user: User, after: str | None, limit: int
                     ) -> tuple[list[CharacterInfo], bool]:
-    rows = characters.characters_of(user=user)
-    if after:
-        anchor = rows.filter(public_id=after).values_list("id", flat=True).first()
-        rows = rows.filter(id__lt=anchor) if anchor else rows.none()
-    page = list(rows[:limit + 1])
-    return [_character_info(r) for r in page[:limit]], len(page) > limit
+    page = keyset_page(characters.characters_of(user=user), order=("-id",),
+                       after=Q(public_id=after) if after else None, limit=limit)
+    rows, more = page or ([], False)  # an unknown `after`: an empty page
+    return [_character_info(r) for r in rows], more
 
 
 def character_delete(*, user: User, character_id: str) -> None:

@@ -48,6 +48,9 @@ class Cameo(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    def __str__(self) -> str:
+        return f"cameo of user {self.owner_id}: {self.status}"
+
 
 class CameoFrame(models.Model):
     """A reference frame (encrypted JPEG file) and its face encoding (encrypted)."""
@@ -59,6 +62,9 @@ class CameoFrame(models.Model):
 
     class Meta:
         ordering = ["position"]
+
+    def __str__(self) -> str:
+        return f"frame {self.position} of cameo {self.cameo_id}"
 
 
 class CameoChallenge(models.Model):
@@ -72,6 +78,9 @@ class CameoChallenge(models.Model):
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"challenge {self.pk} for user {self.user_id}"
 
 
 class Enrollment(models.Model):
@@ -96,6 +105,9 @@ class Enrollment(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["cameo"], condition=Q(status="pending"),
                                                name="cameo_one_pending_enrollment")]
+
+    def __str__(self) -> str:
+        return f"enrollment {self.pk}: {self.status}"
 
 
 class Grant(models.Model):
@@ -123,6 +135,9 @@ class Grant(models.Model):
             fields=["cameo", "grantee", "kind"], condition=Q(status="active"),
             name="cameo_one_active_grant")]
 
+    def __str__(self) -> str:
+        return f"{self.kind} of user {self.grantee_id} on cameo {self.cameo_id}: {self.status}"
+
 
 class Receipt(models.Model):
     """Consent receipt: who cast whom in which video under which policy; named in C2PA."""
@@ -145,6 +160,9 @@ class Receipt(models.Model):
                                                name="cameo_one_receipt_per_owner")]
         indexes = [models.Index(fields=["owner", "-created_at"])]
 
+    def __str__(self) -> str:
+        return f"receipt {self.pk}: user {self.owner_id} in video {self.video_id}"
+
 
 class Approval(models.Model):
     """"Ask me for every video": the job waits until the owner decides."""
@@ -165,6 +183,9 @@ class Approval(models.Model):
     class Meta:
         indexes = [models.Index(fields=["status", "expires_at"])]
 
+    def __str__(self) -> str:
+        return f"approval {self.pk}: {self.status}"
+
 
 class ConsentLogEntry(models.Model):
     """Append-only, hash-chained per owner: sha256 covers the entry and the previous hash.
@@ -184,6 +205,9 @@ class ConsentLogEntry(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["owner_id", "seq"],
                                                name="cameo_log_chain")]
+
+    def __str__(self) -> str:
+        return f"consent log {self.owner_id}#{self.seq}: {self.kind}"
 
 
 class ProtectedLikeness(models.Model):
@@ -235,6 +259,9 @@ class Character(models.Model):
         constraints = [models.UniqueConstraint(fields=["owner", "slug"], condition=~Q(slug=""),
                                                name="character_mention_unique_per_owner")]
 
+    def __str__(self) -> str:
+        return f"{self.public_id} ({self.name})"
+
 
 class CharacterUse(models.Model):
     """A character cast in a video. The character set to NULL (deleted) stops a queued job."""
@@ -244,3 +271,6 @@ class CharacterUse(models.Model):
     character = models.ForeignKey(Character, on_delete=models.SET_NULL, null=True,
                                   related_name="uses")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"character {self.character_id} in video {self.video_id}"

@@ -3,20 +3,19 @@
 Its owner (who answers for it) is the video's requester; enforcing acts on the video.
 """
 
-import uuid
 from typing import Any
 
 from django.utils import timezone
 
-from generation.moderation_targets import video_describe, video_enforce, video_visible_to
+from core.ids import parse_uuid
+from generation.facade import video_describe, video_enforce, video_visible_to
 
 from .models import Receipt
 
 
 def _receipt(target_id: str) -> Receipt | None:
-    try:
-        pk = uuid.UUID(target_id)
-    except ValueError:
+    pk = parse_uuid(target_id)
+    if pk is None:
         return None
     return Receipt.objects.select_related("owner", "requester").filter(pk=pk).first()
 

@@ -8,8 +8,7 @@ taken down here) or sees the revoked receipt and stops; it is never stored after
 from django.utils import timezone
 
 from accounts.facade import User
-from generation.models import Video
-from generation.transitions import video_transition
+from generation import facade as generation
 
 from . import events
 from .consent_log import consent_log_append
@@ -17,8 +16,7 @@ from .models import Approval, Cameo, Receipt
 from .selectors import cast_refusal
 from .states import approval_transition
 
-S = Video.Status
-ACTIVE = (S.QUEUED, S.IN_PROGRESS)
+ACTIVE = generation.ACTIVE_STATUSES
 REVOKED = "cameo.consent_revoked"
 
 
@@ -27,8 +25,7 @@ def cameo_lock_for_change(*, owner: User) -> Cameo | None:
     video_ids = Receipt.objects.filter(owner=owner, revoked_at__isnull=True,
                                        video__status__in=ACTIVE).values_list("video_id",
                                                                              flat=True)
-    list(Video.objects.select_for_update().filter(pk__in=list(video_ids)).order_by("pk")
-         .values_list("pk", flat=True))
+    generation.videos_lock_for_consent_change(video_ids=video_ids)
     # of=self: the owner's account row stays unlocked (logins and profile edits touch it)
     return (Cameo.objects.select_for_update(of=("self",)).select_related("owner")
             .filter(owner=owner).first())
@@ -36,25 +33,21 @@ def cameo_lock_for_change(*, owner: User) -> Cameo | None:
 
 def receipt_revoke(*, receipt: Receipt, code: str, actor_id: int | None, refund: bool) -> bool:
     """Revoke one receipt and stop or take down its video; False when nothing was left to do."""
-    video = Video.objects.select_for_update().get(pk=receipt.video_id)
+    generation.video_lock(video_id=receipt.video_id)
     if receipt.revoked_at is not None:
         return False
     Receipt.objects.filter(pk=receipt.pk).update(revoked_at=timezone.now(), revoke_reason=code)
     pending = Approval.objects.filter(receipt=receipt, status=Approval.Status.PENDING).first()
     if pending is not None:
-        approval_transition(approval_id=pending.pk, to=Approval.Status.DENIED)
-    message = "A cameo's owner withdrew consent for this video."
-    if video.status in ACTIVE:
-        video_transition(video_id=video.pk, to=S.BLOCKED, actor_id=actor_id, reason=code,
-                         error_code=code, error_message=message)
-    elif video.status == S.COMPLETED:
-        video_transition(video_id=video.pk, to=S.BLOCKED, actor_id=actor_id, reason=code,
-                         error_code=code, error_message=message, refund=refund)
+        approval_transition(approval_id=pending.pk, to=Approval.Status.DENIED,
+                            actor_id=actor_id, reason=code)
+    video_status = generation.job_block_for_consent(video_id=receipt.video_id, code=code,
+                                                    actor_id=actor_id, refund=refund)
     consent_log_append(owner_id=receipt.owner_id, kind="revoked", actor_id=actor_id,
-                       data={"receipt_id": str(receipt.pk), "video_id": str(video.pk),
+                       data={"receipt_id": str(receipt.pk), "video_id": str(receipt.video_id),
                              "requester_id": receipt.requester_id, "code": code,
-                             "video_status": video.status})
-    events.publish_revoked(receipt, code)
+                             "video_status": video_status})
+    events.revoked_publish(receipt, code)
     return True
 
 
@@ -72,12 +65,13 @@ def revocation_enforce(*, cameo: Cameo, actor_id: int | None, everyone: bool = F
         if receipt.requester_id not in excluded:
             excluded[receipt.requester_id] = everyone or cast_refusal(
                 cameo=cameo, requester=receipt.requester) is not None
-        status = Video.objects.values_list("status", flat=True).get(pk=receipt.video_id)
+        status = generation.video_status(video_id=receipt.video_id)
         # The owner's own finished videos are theirs to delete; their running ones stop when
         # the likeness is deleted (the reference frames are gone).
         stop = excluded[receipt.requester_id] and (
-            status in ACTIVE or (status == S.COMPLETED and not own))
-        take_all = (cameo.takedown_on_revoke == Cameo.Takedown.ALL and status == S.COMPLETED
+            status in ACTIVE or (status == generation.STATUS_COMPLETED and not own))
+        take_all = (cameo.takedown_on_revoke == Cameo.Takedown.ALL
+                    and status == generation.STATUS_COMPLETED
                     and not own)
         if stop or take_all:
             revoked += receipt_revoke(receipt=receipt, code=REVOKED, actor_id=actor_id,

@@ -5,22 +5,25 @@ Every consent change bumps the cameo's policy version, is logged, and is enforce
 """
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from django.db import transaction
-from django.db.models.fields.files import FieldFile
 
-from accounts.facade import User
+from accounts.facade import User, active_user_by_handle
 from core.errors import DomainError, NotFoundError
+from core.storage import files_delete_on_commit
 
-from . import events, vault
+from . import events
 from .characters import characters_erase_for_account
 from .consent_log import consent_log_append
 from .models import Cameo, CameoChallenge, Grant
 from .revocation import cameo_lock_for_change, receipt_revoke, revocation_enforce
 from .selectors import appearance_get
 from .states import grant_transition
+
+if TYPE_CHECKING:
+    from django.db.models.fields.files import FieldFile
 
 SETTINGS_FIELDS = ("audience", "ask_every_time", "rules", "preferences", "takedown_on_revoke")
 MAX_RULES = 20
@@ -71,8 +74,7 @@ def cameo_settings_update(*, user: User, **changes: Any) -> Cameo:
 
 
 def _grantee(handle: str, owner: User) -> User:
-    grantee = User.objects.filter(handle__iexact=handle.removeprefix("@"),
-                                  is_active=True).first()
+    grantee = active_user_by_handle(handle=handle)
     if grantee is None or grantee.pk == owner.pk:
         raise NotFoundError("not_found", "No such account.")
     return grantee
@@ -86,7 +88,8 @@ def grant_put(*, user: User, handle: str, kind: str, expires_at: datetime | None
     grantee = _grantee(handle, user)
     for old in Grant.objects.filter(cameo=cameo, grantee=grantee, kind=kind,
                                     status=Grant.Status.ACTIVE):
-        grant_transition(grant_id=old.pk, to=Grant.Status.REMOVED)
+        grant_transition(grant_id=old.pk, to=Grant.Status.REMOVED, actor_id=user.pk,
+                         reason="replaced")
     grant = Grant.objects.create(cameo=cameo, grantee=grantee, kind=kind,
                                  expires_at=expires_at if kind == Grant.Kind.ALLOW else None)
     _changed(cameo, actor_id=user.pk, kind=f"{kind}_added",
@@ -103,7 +106,8 @@ def grant_remove(*, user: User, handle: str, kind: str) -> None:
     if not grants:
         raise NotFoundError("not_found", f"@{grantee.handle} is not on this list.")
     for grant in grants:
-        grant_transition(grant_id=grant.pk, to=Grant.Status.REMOVED)
+        grant_transition(grant_id=grant.pk, to=Grant.Status.REMOVED, actor_id=user.pk,
+                         reason="owner_removed")
     _changed(cameo, actor_id=user.pk, kind=f"{kind}_removed", data={"grantee_id": grantee.pk})
 
 
@@ -117,7 +121,7 @@ def appearance_takedown(*, user: User, video_id: UUID) -> None:
                           status_code=409)
     consent_log_append(owner_id=user.pk, kind="takedown", actor_id=user.pk,
                        data={"video_id": str(video_id), "receipt_id": str(receipt.pk)})
-    events.publish_takedown(receipt)
+    events.takedown_publish(receipt)
 
 
 @transaction.atomic
@@ -133,7 +137,7 @@ def cameo_delete(*, user: User) -> None:
                        data={"cameo_id": str(cameo.pk)})
     cameo.delete()  # cascades to frames, enrollments and grants
     CameoChallenge.objects.filter(user=user).delete()
-    transaction.on_commit(lambda: vault.delete_files(storage_names))
+    files_delete_on_commit(storage_names)
 
 
 def cameo_erase_for_account(user: User) -> None:

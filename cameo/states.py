@@ -1,14 +1,13 @@
 """Lifecycle tables of the cameo app and the one locked transition service per noun."""
 
 from collections.abc import Mapping
-from datetime import datetime
 from typing import TypeVar
 from uuid import UUID
 
 from django.db import models, transaction
 from django.utils import timezone
 
-from core.errors import ConflictError
+from core.lifecycle import Lifecycle
 
 from .models import Approval, Cameo, Enrollment, Grant
 
@@ -35,42 +34,50 @@ APPROVAL_TRANSITIONS: dict[str, set[str]] = {
 M = TypeVar("M", bound=models.Model)
 
 
-def _transition(model: type[M], table: Mapping[str, set[str]], pk: object, to: str,
-                stamp: str | None) -> M:
-    row = model._default_manager.select_for_update().get(pk=pk)
-    current = row.status  # type: ignore[attr-defined]
-    if to not in table[current]:
-        raise ConflictError("cameo.invalid_transition",
-                            f"A {current} {model._meta.model_name} cannot become {to}.")
-    row.status = to  # type: ignore[attr-defined]
-    fields = ["status"]
+def _lifecycle(name: str, model: type[M], moves: Mapping[str, set[str]]) -> Lifecycle[M]:
+    return Lifecycle(name=f"cameo.{name}", model=model, error_code="cameo.invalid_transition",
+                     moves={state: frozenset(to) for state, to in moves.items()})
+
+
+CAMEO = _lifecycle("cameo", Cameo, CAMEO_TRANSITIONS)
+ENROLLMENT = _lifecycle("enrollment", Enrollment, ENROLLMENT_TRANSITIONS)
+GRANT = _lifecycle("grant", Grant, GRANT_TRANSITIONS)
+APPROVAL = _lifecycle("approval", Approval, APPROVAL_TRANSITIONS)
+
+
+def _transition(lifecycle: Lifecycle[M], pk: object, to: str, stamp: str | None, *,
+                actor_id: int | None, reason: str) -> M:
+    row = lifecycle.lock(pk=pk)
+    also = []
     if stamp:
         setattr(row, stamp, timezone.now())
-        fields.append(stamp)
-    row.save(update_fields=fields)
+        also.append(stamp)
+    lifecycle.move(row, to, actor_id=actor_id, reason=reason, also=also)
     return row
 
 
+# actor_id: the user whose request made the move (None: the system, e.g. a worker or expiry);
+# reason: a short code saying why, kept in the audit trail (core.StateChange).
 @transaction.atomic
-def cameo_transition(*, cameo_id: UUID, to: str) -> Cameo:
-    return _transition(Cameo, CAMEO_TRANSITIONS, cameo_id, to,
-                       "verified_at" if to == CS.VERIFIED else None)
-
-
-@transaction.atomic
-def enrollment_transition(*, enrollment_id: UUID, to: str) -> Enrollment:
-    return _transition(Enrollment, ENROLLMENT_TRANSITIONS, enrollment_id, to, "finished_at")
+def cameo_transition(*, cameo_id: UUID, to: str, actor_id: int | None, reason: str) -> Cameo:
+    return _transition(CAMEO, cameo_id, to, "verified_at" if to == CS.VERIFIED else None,
+                       actor_id=actor_id, reason=reason)
 
 
 @transaction.atomic
-def grant_transition(*, grant_id: int, to: str) -> Grant:
-    return _transition(Grant, GRANT_TRANSITIONS, grant_id, to, "removed_at")
+def enrollment_transition(*, enrollment_id: UUID, to: str, actor_id: int | None,
+                          reason: str) -> Enrollment:
+    return _transition(ENROLLMENT, enrollment_id, to, "finished_at", actor_id=actor_id,
+                       reason=reason)
 
 
 @transaction.atomic
-def approval_transition(*, approval_id: UUID, to: str) -> Approval:
-    return _transition(Approval, APPROVAL_TRANSITIONS, approval_id, to, "decided_at")
+def grant_transition(*, grant_id: int, to: str, actor_id: int | None, reason: str) -> Grant:
+    return _transition(GRANT, grant_id, to, "removed_at", actor_id=actor_id, reason=reason)
 
 
-def is_expired(expires_at: datetime | None) -> bool:
-    return expires_at is not None and expires_at <= timezone.now()
+@transaction.atomic
+def approval_transition(*, approval_id: UUID, to: str, actor_id: int | None,
+                        reason: str) -> Approval:
+    return _transition(APPROVAL, approval_id, to, "decided_at", actor_id=actor_id,
+                       reason=reason)

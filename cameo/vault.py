@@ -12,7 +12,6 @@ import numpy as np
 import numpy.typing as npt
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.files.storage import Storage
 from django.db.models.fields.files import FieldFile
 from PIL import Image
 
@@ -55,8 +54,3 @@ def jpeg_to_rgb(data: bytes) -> npt.NDArray[np.uint8]:
     return np.asarray(Image.open(io.BytesIO(data)).convert("RGB"), dtype=np.uint8)
 
 
-def delete_files(files: list[tuple[Storage, str]]) -> None:
-    """Delete stored blobs (called after commit, so a rollback never loses them)."""
-    for storage, name in files:
-        if name:
-            storage.delete(name)

@@ -1,25 +1,25 @@
-"""Rules registered with generation.access: who may view or remix someone else's video.
+"""Rules registered with generation.facade: who may view or remix someone else's video.
 
 A video is viewable by others only through its post (visibility, blocks, moderation), and
 remixable only when the post also allows remixes and is not private.
 """
 
-from generation.models import Video
+from generation.facade import VideoAccess
 
 from .models import Post
 from .selectors.visibility import post_may_see
 
 
-def _post(video: Video) -> Post | None:
-    return Post.objects.filter(video_id=video.pk, author__is_active=True).first()
+def _post(video: VideoAccess) -> Post | None:
+    return Post.objects.filter(video_id=video.id, author__is_active=True).first()
 
 
-def video_view_rule(user_id: int, video: Video) -> bool:
+def video_view_rule(user_id: int, video: VideoAccess) -> bool:
     post = _post(video)
     return post is not None and post_may_see(viewer_id=user_id, post=post, video=video)
 
 
-def video_remix_rule(user_id: int, video: Video) -> bool:
+def video_remix_rule(user_id: int, video: VideoAccess) -> bool:
     post = _post(video)
     return (post is not None and post.allow_remix
             and post.visibility != Post.Visibility.PRIVATE

@@ -7,7 +7,7 @@ class FeedConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts.facade import account_erasure_hook_register
-        from generation.access import (
+        from generation.facade import (
             remix_rule_register,
             shown_changed_hook_register,
             view_rule_register,

@@ -72,6 +72,9 @@ class Post(models.Model):
                          condition=Q(visibility="public")),
         ]
 
+    def __str__(self) -> str:
+        return f"post {self.pk} of video {self.video_id}"
+
 
 class PostHashtag(models.Model):
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="tag_rows")
@@ -79,6 +82,9 @@ class PostHashtag(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["tag", "post"], name="feed_tag_unique")]
+
+    def __str__(self) -> str:
+        return f"#{self.tag} on post {self.post_id}"
 
 
 class PostCast(models.Model):
@@ -90,6 +96,9 @@ class PostCast(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["handle", "post"],
                                                name="feed_cast_unique")]
+
+    def __str__(self) -> str:
+        return f"@{self.handle} in post {self.post_id}"
 
 
 class Like(models.Model):
@@ -106,6 +115,9 @@ class Like(models.Model):
         indexes = [models.Index(fields=["user", "-id"], name="feed_like_user_recent",
                                 include=["post"])]
 
+    def __str__(self) -> str:
+        return f"user {self.user_id} likes post {self.post_id}"
+
 
 class Comment(models.Model):
     """A comment or a reply to one (one level: replies to replies attach to the top comment)."""
@@ -121,6 +133,9 @@ class Comment(models.Model):
     class Meta:
         indexes = [models.Index(fields=["post", "parent", "-id"], name="feed_comment_thread")]
 
+    def __str__(self) -> str:
+        return f"comment {self.pk} on post {self.post_id}"
+
 
 class View(models.Model):
     """At most one counted view per viewer, post and UTC day."""
@@ -134,6 +149,9 @@ class View(models.Model):
         constraints = [models.UniqueConstraint(fields=["post", "user", "day"],
                                                name="feed_view_unique")]
 
+    def __str__(self) -> str:
+        return f"user {self.user_id} viewed post {self.post_id} on {self.day}"
+
 
 class Share(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
@@ -141,6 +159,9 @@ class Share(models.Model):
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="+")
     channel = models.CharField(max_length=30, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"user {self.user_id} shared post {self.post_id}"
 
 
 class NotInterested(models.Model):
@@ -153,6 +174,9 @@ class NotInterested(models.Model):
         constraints = [models.UniqueConstraint(fields=["user", "post"],
                                                name="feed_not_interested_unique")]
 
+    def __str__(self) -> str:
+        return f"user {self.user_id} not interested in post {self.post_id}"
+
 
 class HiddenCreator(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
@@ -164,6 +188,9 @@ class HiddenCreator(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "creator"],
                                                name="feed_hidden_creator_unique")]
+
+    def __str__(self) -> str:
+        return f"user {self.user_id} hides creator {self.creator_id}"
 
 
 class SteeringTerm(models.Model):
@@ -183,6 +210,9 @@ class SteeringTerm(models.Model):
         constraints = [models.UniqueConstraint(fields=["user", "term"],
                                                name="feed_steering_unique")]
 
+    def __str__(self) -> str:
+        return f"user {self.user_id}: {self.direction} {self.term}"
+
 
 class FeedQuota(models.Model):
     """Feed items served to a teen on one UTC day (FEED_TEEN_DAILY_CAP)."""
@@ -195,3 +225,6 @@ class FeedQuota(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "day"],
                                                name="feed_quota_unique")]
+
+    def __str__(self) -> str:
+        return f"user {self.user_id} served {self.served} on {self.day}"

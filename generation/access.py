@@ -1,37 +1,70 @@
 """Who may see or remix a video besides its owner.
 
 The feed app (publishing) and the cameo app (the owner of a likeness sees every video that
-uses it) register their rules at start-up; generation imports neither, so dependencies point
-one way.
+uses it) register their rules at start-up through generation.facade; generation imports
+neither, so dependencies point one way. Rules see a frozen VideoAccess, never the row.
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
 
 from .models import Video
 
-AccessRule = Callable[[int, Video], bool]
-ShownChangedHook = Callable[[Video], None]
+
+@dataclass(frozen=True)
+class VideoAccess:
+    """What a view, remix or shown-changed rule may know of a video."""
+
+    id: UUID
+    owner_id: int
+    status: str
+    deleted_at: datetime | None
+    held_for_review: bool
+    restricted: bool
+    label: str
+    remix_of_id: UUID | None
+
+
+def video_access(video: Video) -> VideoAccess:
+    return VideoAccess(id=video.pk, owner_id=video.owner_id, status=video.status,
+                       deleted_at=video.deleted_at, held_for_review=video.held_for_review,
+                       restricted=video.restricted, label=video.label,
+                       remix_of_id=video.remix_of_id)
+
+
+AccessRule = Callable[[int, VideoAccess], bool]
+ShownChangedHook = Callable[[VideoAccess], None]
 _view_rules: list[AccessRule] = []
 _remix_rules: list[AccessRule] = []
 _shown_changed_hooks: list[ShownChangedHook] = []
 
 
 def view_rule_register(rule: AccessRule) -> None:
+    """`rule(user_id, video)`: True lets that user view someone else's video."""
     _view_rules.append(rule)
 
 
 def remix_rule_register(rule: AccessRule) -> None:
+    """`rule(user_id, video)`: True lets that user remix someone else's video."""
     _remix_rules.append(rule)
 
 
 def can_view(*, user_id: int, video: Video) -> bool:
     if video.deleted_at is not None:
         return False
-    return video.owner_id == user_id or any(rule(user_id, video) for rule in _view_rules)
+    if video.owner_id == user_id:
+        return True
+    access = video_access(video)
+    return any(rule(user_id, access) for rule in _view_rules)
 
 
 def remix_allowed(*, user_id: int, video: Video) -> bool:
-    return video.owner_id == user_id or any(rule(user_id, video) for rule in _remix_rules)
+    if video.owner_id == user_id:
+        return True
+    access = video_access(video)
+    return any(rule(user_id, access) for rule in _remix_rules)
 
 
 def shown_changed_hook_register(hook: ShownChangedHook) -> None:
@@ -41,5 +74,6 @@ def shown_changed_hook_register(hook: ShownChangedHook) -> None:
 
 
 def shown_changed(video: Video) -> None:
+    access = video_access(video)
     for hook in _shown_changed_hooks:
-        hook(video)
+        hook(access)

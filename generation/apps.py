@@ -6,7 +6,10 @@ class GenerationConfig(AppConfig):
     name = "generation"
 
     def ready(self) -> None:
-        from accounts.models import User
+        from django.conf import settings
+
+        from accounts.facade import user_id_is_moderator
+        from core.periodic import periodic_task_register
         from core.setup_hooks import setup_hook_register
         from moderation.facade import target_register
 
@@ -25,8 +28,7 @@ class GenerationConfig(AppConfig):
                         describe=moderation_targets.video_describe,
                         visible_to=moderation_targets.video_visible_to)
         # Moderators review any video, drafts included.
-        view_rule_register(lambda user_id, video: User.objects.filter(
-            pk=user_id, role__in=MODERATOR_ROLES).exists())
-
-
-MODERATOR_ROLES = ("moderator", "senior_moderator", "admin")
+        view_rule_register(lambda user_id, video: user_id_is_moderator(user_id))
+        periodic_task_register(name="reap-stale-videos",
+                               task="generation.tasks.reap_stale_videos",
+                               every_s=settings.GENERATION_REAP_INTERVAL_S)

@@ -5,6 +5,7 @@ generation); cameo registers a provider here at start-up instead.
 """
 
 from dataclasses import dataclass
+from enum import Enum
 from typing import Protocol
 from uuid import UUID
 
@@ -13,8 +14,27 @@ import numpy.typing as npt
 
 from core.errors import DomainError
 
-# fence() answer meaning "not now": the provider re-queued the job (an owner must approve it).
-FENCE_PARKED = "cameo.approval_pending"
+
+class FenceOutcome(Enum):
+    """What the consent fence found for a running job."""
+
+    HOLDS = "holds"  # every consent still holds: the job goes on
+    PARKED = "parked"  # the provider put the job back in the queue until an owner approves
+    BROKEN = "broken"  # a consent is gone: the job stops, blocked, with the verdict's code
+
+
+@dataclass(frozen=True)
+class FenceVerdict:
+    outcome: FenceOutcome
+    code: str = ""  # the error code a BROKEN fence stops the job with
+
+    @classmethod
+    def broken(cls, code: str) -> "FenceVerdict":
+        return cls(FenceOutcome.BROKEN, code)
+
+
+FENCE_HOLDS = FenceVerdict(FenceOutcome.HOLDS)
+FENCE_PARKED = FenceVerdict(FenceOutcome.PARKED, "cameo.approval_pending")
 
 
 @dataclass(frozen=True)
@@ -33,9 +53,8 @@ class CastingProvider(Protocol):
         raise DomainError when someone may not be cast."""
         ...
 
-    def fence(self, *, video_id: UUID) -> str | None:
-        """None while every consent of the video still holds, FENCE_PARKED when the job was
-        put back to wait for an owner's approval, else the error code to stop with."""
+    def fence(self, *, video_id: UUID) -> FenceVerdict:
+        """Re-check every consent of a running job (and park it if an owner must approve)."""
         ...
 
     def reference_frames(self, *, video_id: UUID) -> list[npt.NDArray[np.uint8]]:
@@ -50,8 +69,8 @@ class _NoCameos:
             raise DomainError("cameo.unavailable", "Cameos are not available here.")
         return []
 
-    def fence(self, *, video_id: UUID) -> str | None:
-        return None
+    def fence(self, *, video_id: UUID) -> FenceVerdict:
+        return FENCE_HOLDS
 
     def reference_frames(self, *, video_id: UUID) -> list[npt.NDArray[np.uint8]]:
         return []

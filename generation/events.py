@@ -2,7 +2,7 @@
 
 from collections.abc import Callable
 
-from events.services import event_publish
+from events.facade import event_publish
 
 from .models import Video
 
@@ -19,11 +19,11 @@ def video_brief(video: Video) -> dict[str, object]:
             "stage": video.stage}
 
 
-def publish_progress(video: Video) -> None:
+def progress_publish(video: Video) -> None:
     event_publish(user_id=video.owner_id, type="generation.progress", payload=video_brief(video))
 
 
-def publish_status(video: Video) -> None:
+def status_publish(video: Video) -> None:
     payload = video_brief(video)
     if video.status == Video.Status.COMPLETED:
         event_publish(user_id=video.owner_id, type="generation.completed", payload=payload)

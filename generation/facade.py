@@ -1,7 +1,13 @@
-"""What other apps (the /v1 door) may use of generation: plain values, keyword arguments.
+"""The only generation module other apps import: plain values, frozen dataclasses, keyword
+arguments.
 
-Every write goes through services.video_create / video_remix / video_delete, so credits,
-moderation, cameo consent, provenance, limits and events apply whichever door was used.
+- the /v1 door (openai_api): create, remix, extend, edit, delete, read and page videos. Every
+  write goes through services, so credits, moderation, cameo consent, provenance, limits and
+  events apply whichever door was used.
+- cameo: the casting provider and the consent fence's verdicts, and the job moves a consent
+  change makes (lock, park for an approval, block with a refund, enqueue).
+- feed: the view / remix / shown-changed rules, locking an own video to publish it.
+- everyone: the content links of a video, its status constants.
 """
 
 from collections.abc import Callable
@@ -15,11 +21,39 @@ from django.db.models import Q
 
 from accounts.facade import User
 from core.errors import ConflictError, DomainError, NotFoundError
+from core.pagination import keyset_page
 
 from . import events, selectors, services, specs
+from .access import (
+    VideoAccess,
+    remix_rule_register,
+    shown_changed_hook_register,
+    video_access,
+    view_rule_register,
+)
 from .api.ranges import ranged_file_response
+from .casting import (
+    FENCE_HOLDS,
+    FENCE_PARKED,
+    CastingProvider,
+    CastMember,
+    FenceOutcome,
+    FenceVerdict,
+    casting_provider_register,
+)
+from .consent import (
+    job_block_for_consent,
+    job_enqueue,
+    job_park_for_approval,
+    video_lock,
+    video_prompts,
+    video_status,
+    videos_lock_for_consent_change,
+)
+from .links import content_links
 from .media.reference import ReferenceImageError, reference_png
-from .models import Video
+from .models import ACTIVE, Video
+from .moderation_targets import video_describe, video_enforce, video_visible_to
 
 STATUS_QUEUED = Video.Status.QUEUED.value
 STATUS_IN_PROGRESS = Video.Status.IN_PROGRESS.value
@@ -27,6 +61,7 @@ STATUS_COMPLETED = Video.Status.COMPLETED.value
 STATUS_FAILED = Video.Status.FAILED.value
 STATUS_CANCELLED = Video.Status.CANCELLED.value
 STATUS_BLOCKED = Video.Status.BLOCKED.value
+ACTIVE_STATUSES: frozenset[str] = frozenset(status.value for status in ACTIVE)
 ALLOWED_SECONDS = specs.ALLOWED_SECONDS
 CONTENT_VARIANTS = ("video", "thumbnail", "spritesheet")
 CONTENT_TYPES = {"video": "video/mp4", "thumbnail": "image/jpeg", "spritesheet": "image/jpeg"}
@@ -58,6 +93,32 @@ def _info(video: Video) -> VideoInfo:
                      remix_of_id=video.remix_of_id, owner_id=video.owner_id,
                      created_at=video.created_at,
                      finished_at=video.finished_at)
+
+
+@dataclass(frozen=True)
+class VideoToPublish(VideoAccess):
+    remix_root_id: UUID | None
+    remix_depth: int
+    cast_handles: tuple[str, ...]
+
+
+def video_lock_own(*, owner_id: int, video_id: UUID) -> VideoToPublish:
+    """Lock the owner's video for the caller's transaction (publish, unpublish); anyone
+    else's is a 404."""
+    video = Video.objects.select_for_update().filter(pk=video_id, owner_id=owner_id).first()
+    if video is None:
+        raise NotFoundError("not_found", "No such video.")
+    return VideoToPublish(**vars(video_access(video)), remix_root_id=video.remix_root_id,
+                          remix_depth=video.remix_depth,
+                          cast_handles=tuple(str(h) for h in video.cast_handles))
+
+
+def video_owner_ids(*, video_ids: list[UUID | None]) -> dict[UUID | None, int]:
+    """Who owns each of these videos (None: no video, no query)."""
+    wanted = [video_id for video_id in video_ids if video_id is not None]
+    if not wanted:
+        return {}
+    return dict(Video.objects.filter(pk__in=wanted).values_list("pk", "owner_id"))
 
 
 def status_listener_register(listener: Callable[[VideoInfo], None]) -> None:
@@ -115,21 +176,14 @@ def videos_page(*, user: User, after: UUID | None, limit: int, ascending: bool
                 ) -> tuple[list[VideoInfo], bool]:
     """One page of the owner's videos by creation time (ties by id), after the video named
     by `after` in that order; and whether more follow."""
-    rows = selectors.videos_of_owner(user=user)
-    if after is not None:
-        anchor = rows.filter(pk=after).values("created_at").first()
-        if anchor is None:
-            raise DomainError("pagination.unknown_after", "No such video to page after.",
-                              fields={"after": ["Unknown video id."]})
-        if ascending:
-            rows = rows.filter(Q(created_at__gt=anchor["created_at"]) |
-                               Q(created_at=anchor["created_at"], pk__gt=after))
-        else:
-            rows = rows.filter(Q(created_at__lt=anchor["created_at"]) |
-                               Q(created_at=anchor["created_at"], pk__lt=after))
     order = ("created_at", "id") if ascending else ("-created_at", "-id")
-    page = list(rows.order_by(*order)[:limit + 1])
-    return [_info(video) for video in page[:limit]], len(page) > limit
+    page = keyset_page(selectors.videos_of_owner(user=user), order=order,
+                       after=None if after is None else Q(pk=after), limit=limit)
+    if page is None:
+        raise DomainError("pagination.unknown_after", "No such video to page after.",
+                          fields={"after": ["Unknown video id."]})
+    videos, more = page
+    return [_info(video) for video in videos], more
 
 
 def queued_ahead(*, video_id: UUID) -> int:
@@ -160,26 +214,53 @@ def video_content(*, user: User, video_id: UUID, variant: str) -> File:
 
 
 __all__ = [
+    "ACTIVE_STATUSES",
     "ALLOWED_SECONDS",
     "CONTENT_TYPES",
     "CONTENT_VARIANTS",
+    "FENCE_HOLDS",
+    "FENCE_PARKED",
     "STATUS_BLOCKED",
     "STATUS_CANCELLED",
     "STATUS_COMPLETED",
     "STATUS_FAILED",
     "STATUS_IN_PROGRESS",
     "STATUS_QUEUED",
+    "CastMember",
+    "CastingProvider",
+    "FenceOutcome",
+    "FenceVerdict",
+    "VideoAccess",
     "VideoInfo",
+    "VideoToPublish",
+    "casting_provider_register",
+    "content_links",
+    "job_block_for_consent",
+    "job_enqueue",
+    "job_park_for_approval",
     "model_name",
     "queued_ahead",
     "ranged_file_response",
-    "reference_image_problem", "status_listener_register",
+    "reference_image_problem",
+    "remix_rule_register",
+    "shown_changed_hook_register",
+    "status_listener_register",
     "video_content",
     "video_create",
     "video_delete",
+    "video_describe",
     "video_edit",
+    "video_enforce",
     "video_extend",
     "video_get",
+    "video_lock",
+    "video_lock_own",
+    "video_owner_ids",
+    "video_prompts",
     "video_remix",
+    "video_status",
+    "video_visible_to",
+    "videos_lock_for_consent_change",
     "videos_page",
+    "view_rule_register",
 ]

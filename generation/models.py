@@ -88,6 +88,9 @@ class Video(models.Model):
             models.Index(fields=["status", "heartbeat_at"]),
         ]
 
+    def __str__(self) -> str:
+        return f"video {self.pk}: {self.status}"
+
     @property
     def reservation_reference(self) -> str:
         return f"job:{self.pk}"
@@ -99,6 +102,8 @@ class Video(models.Model):
 
 TERMINAL = {Video.Status.COMPLETED, Video.Status.FAILED, Video.Status.CANCELLED,
             Video.Status.BLOCKED}
+# Still to run or running: what a consent change must stop and an owner's job limit counts.
+ACTIVE = frozenset({Video.Status.QUEUED, Video.Status.IN_PROGRESS})
 
 
 class VideoTransition(models.Model):
@@ -111,6 +116,9 @@ class VideoTransition(models.Model):
                               on_delete=models.SET_NULL, related_name="+")
     reason = models.CharField(max_length=200, blank=True)
     at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"video {self.video_id}: {self.from_status} -> {self.to_status}"
 
 
 class ManifestRecord(models.Model):
@@ -129,3 +137,6 @@ class ManifestRecord(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["binding_alg", "binding_value"])]
+
+    def __str__(self) -> str:
+        return f"manifest {self.manifest_id} (video {self.video_id})"

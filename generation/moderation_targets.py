@@ -5,7 +5,10 @@ from typing import Any
 
 from django.db import transaction
 
+from core.ids import parse_uuid
+
 from .access import can_view, shown_changed
+from .links import content_links
 from .models import Video
 from .transitions import video_transition
 
@@ -13,7 +16,7 @@ S = Video.Status
 
 
 def _ids(target_id: str) -> list[uuid.UUID]:
-    parsed = _uuid_or_none(target_id)
+    parsed = parse_uuid(target_id)
     return [parsed] if parsed else []
 
 
@@ -25,13 +28,6 @@ def video_owner(target_id: str) -> int | None:
 def video_visible_to(target_id: str, user_id: int) -> bool:
     video = Video.objects.filter(pk__in=_ids(target_id)).first()
     return video is not None and can_view(user_id=user_id, video=video)
-
-
-def _uuid_or_none(value: str) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        return None
 
 
 @transaction.atomic
@@ -61,11 +57,11 @@ def video_describe(target_id: str) -> dict[str, Any]:
     video = Video.objects.filter(pk__in=_ids(target_id)).first()
     if video is None:
         return {}
-    base = f"/api/v1/videos/{video.pk}/content"
     described: dict[str, Any] = {"title": video.prompt[:80], "prompt": video.prompt,
                                  "text": f"status {video.status}, by @{video.owner.handle}",
                                  "provenance": video.provenance or None}
     if video.status == S.COMPLETED:
-        described["video_url"] = f"{base}?variant=video"
-        described["thumbnails"] = [f"{base}?variant=thumbnail"]
+        links = content_links(video.pk)
+        described["video_url"] = links["video"]
+        described["thumbnails"] = [links["thumbnail"]]
     return described

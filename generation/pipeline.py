@@ -21,7 +21,8 @@ from core.errors import DomainError
 from moderation import facade as moderation
 
 from .backends import GenerationCancelled, GenerationResult, get_backend
-from .casting import FENCE_PARKED, CastMember, casting
+from .casting import CastMember, FenceOutcome, casting
+from .consent import CONSENT_WITHDRAWN
 from .dispatch import video_enqueue
 from .manifests import manifest_record_store
 from .media import concat_results, last_frame
@@ -62,11 +63,11 @@ def _claim(video_id: UUID) -> str | None:
 
 
 def _fence(video_id: UUID) -> None:
-    code = casting().fence(video_id=video_id)
-    if code == FENCE_PARKED:
+    verdict = casting().fence(video_id=video_id)
+    if verdict.outcome is FenceOutcome.PARKED:
         raise ClaimLost()  # the provider put the job back in the queue to wait for an owner
-    if code:
-        raise Stop(S.BLOCKED, code, "A cameo's owner withdrew consent for this video.")
+    if verdict.outcome is FenceOutcome.BROKEN:
+        raise Stop(S.BLOCKED, verdict.code, CONSENT_WITHDRAWN)
 
 
 def _check_prompt_model(video: Video) -> None:

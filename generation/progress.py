@@ -55,7 +55,7 @@ class ProgressReporter:
                                            status=Video.Status.IN_PROGRESS).update(**fields)
             if updated and publish:
                 self._last_publish = now
-                events.publish_progress(Video.objects.get(pk=self.video_id))
+                events.progress_publish(Video.objects.get(pk=self.video_id))
 
     def check_still_wanted(self) -> None:
         row = Video.objects.filter(pk=self.video_id).values(

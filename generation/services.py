@@ -21,6 +21,7 @@ from PIL import Image
 from accounts.facade import User, is_blocked_between
 from billing import facade as billing
 from core.errors import DomainError, NotFoundError
+from core.storage import files_delete_on_commit
 from moderation import facade as moderation
 
 from . import specs
@@ -28,11 +29,9 @@ from .access import remix_allowed, shown_changed
 from .casting import casting
 from .dispatch import video_enqueue
 from .media.reference import ReferenceImageError, reference_png
-from .models import Video
+from .models import ACTIVE, Video
 from .provenance.media import read_frames
 from .transitions import video_transition
-
-ACTIVE = (Video.Status.QUEUED, Video.Status.IN_PROGRESS)
 
 
 @dataclass(frozen=True)
@@ -300,4 +299,4 @@ def video_delete(*, user: User, video_id: UUID) -> None:
     files += [name for key in ("input_reference", "spritesheet")
               if (name := video.provenance.get(key))]
     storage = video.video_file.storage
-    transaction.on_commit(lambda: [storage.delete(name) for name in files])
+    files_delete_on_commit((storage, name) for name in files)

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from billing import facade as billing
 from core.errors import ConflictError
+from core.lifecycle import Lifecycle
 
 from . import events
 from .access import shown_changed
@@ -30,6 +31,17 @@ TRANSITIONS: dict[str, set[str]] = {
 }
 
 
+def _record(video: Video, from_status: str, to_status: str, actor_id: int | None,
+            reason: str) -> None:
+    VideoTransition.objects.create(video=video, from_status=from_status, to_status=to_status,
+                                   actor_id=actor_id, reason=reason[:200])
+
+
+VIDEO = Lifecycle(name="generation.video", model=Video, error_code="generation.invalid_transition",
+                  moves={state: frozenset(to) for state, to in TRANSITIONS.items()},
+                  record=_record)
+
+
 def _settle_credits(video: Video, from_status: str, to_status: str, *, refund: bool) -> None:
     reference = video.reservation_reference
     if to_status == S.COMPLETED:
@@ -44,29 +56,26 @@ def _settle_credits(video: Video, from_status: str, to_status: str, *, refund: b
 def video_transition(*, video_id: UUID, to: str, actor_id: int | None = None,
                      reason: str = "", error_code: str = "", error_message: str = "",
                      refund: bool = False) -> Video:
-    video = Video.objects.select_for_update().get(pk=video_id)
-    restoring_without_file = video.status == S.BLOCKED and not video.video_file
-    if to not in TRANSITIONS[video.status] or (to == S.COMPLETED and restoring_without_file):
-        raise ConflictError("generation.invalid_transition",
-                            f"A {video.status} video cannot become {to}.")
-    from_status = video.status
-    video.status = to
+    video = VIDEO.lock(pk=video_id)
+    if to == S.COMPLETED and video.status == S.BLOCKED and not video.video_file:
+        raise ConflictError(VIDEO.error_code, f"A {video.status} video cannot become {to}.")
     now = timezone.now()
+    changed = []
     if to == S.IN_PROGRESS:
-        video.started_at = now
-        video.heartbeat_at = now
+        video.started_at = video.heartbeat_at = now
+        changed += ["started_at", "heartbeat_at"]
     if to in TERMINAL:
-        video.finished_at = now
-        video.stage = to
+        video.finished_at, video.stage = now, to
+        changed += ["finished_at", "stage"]
     if to == S.COMPLETED:
         video.progress = 1.0
+        changed.append("progress")
     if error_code:
         video.error_code, video.error_message = error_code, error_message[:300]
-    video.save()
-    VideoTransition.objects.create(video=video, from_status=from_status, to_status=to,
-                                   actor_id=actor_id, reason=reason[:200])
+        changed += ["error_code", "error_message"]
+    from_status = VIDEO.move(video, to, actor_id=actor_id, reason=reason, also=changed)
     _settle_credits(video, from_status, to, refund=refund)
     if S.COMPLETED in (from_status, to):
         shown_changed(video)
-    events.publish_status(video)
+    events.status_publish(video)
     return video

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from accounts.facade import User
+from accounts.facade import User, user_get
 from core.errors import DomainError
 from core.ids import parse_id
 
@@ -10,8 +10,7 @@ from .targets import target_register
 
 
 def _user(target_id: str) -> User | None:
-    user_id = parse_id(target_id)
-    return User.objects.filter(pk=user_id).first() if user_id is not None else None
+    return user_get(user_id=parse_id(target_id))
 
 
 def account_owner_of(target_id: str) -> int | None:

@@ -2,14 +2,14 @@
 
 from django.db.models import QuerySet
 
-from events.services import event_publish
+from events.facade import event_publish
 
 from .models import Appeal, Decision, Report
 
 APPEAL_ENDPOINT = "/api/v1/appeals"
 
 
-def decision_notify(decision: Decision) -> None:
+def decision_publish(decision: Decision) -> None:
     """The affected person learns what happened, why, and how to appeal."""
     if decision.subject_id is None:
         return
@@ -26,14 +26,14 @@ def decision_notify(decision: Decision) -> None:
     })
 
 
-def reporters_notify(reports: QuerySet[Report], *, actioned: bool) -> None:
+def reporters_publish(reports: QuerySet[Report], *, actioned: bool) -> None:
     """Reporters hear that their report was handled, not what happened to the other person."""
     for reporter_id in reports.values_list("reporter_id", flat=True).distinct():
         event_publish(user_id=reporter_id, type="moderation.report_resolved",
                       payload={"outcome": "actioned" if actioned else "no_violation"})
 
 
-def appeal_decided_notify(appeal: Appeal) -> None:
+def appeal_decided_publish(appeal: Appeal) -> None:
     event_publish(user_id=appeal.appellant_id, type="moderation.appeal_decided", payload={
         "appeal_id": appeal.pk,
         "decision_id": appeal.decision_id,

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 from django.conf import settings
 
-from accounts.facade import User
+from accounts.facade import user_get
 from core.errors import DomainError
 from moderation.policy import Action, Category, Match, ReasonCode, Term, Verdict
 from moderation.policy import owner_rule_terms as owner_rule_terms
@@ -37,12 +37,9 @@ from moderation.policy.output import register_likeness_check as likeness_check_r
 
 from . import enforcement, filters, prompt_model, services
 from .prompt_model import SafetyModelUnavailableError
-from .targets import ENFORCE_ACTIONS, KNOWN_TARGET_TYPES, REVERSAL_OF, target_register
+from .targets import target_register
 
 __all__ = [
-    "ENFORCE_ACTIONS",
-    "KNOWN_TARGET_TYPES",
-    "REVERSAL_OF",
     "Action",
     "Category",
     "DetectedFace",
@@ -51,8 +48,6 @@ __all__ = [
     "PromptDecision",
     "PromptModelDecision",
     "ReasonCode",
-    "SafetyModelUnavailableError",
-    "Term",
     "Verdict",
     "case_open_for_automatic_hit",
     "likeness_check_register",
@@ -98,7 +93,7 @@ def prompt_check(*, text: str, user_id: int | None = None, teen: bool | None = N
     """Check a prompt against the live term lists. `teen` defaults to the user's age;
     extra_rules are cameo owner restrictions (see owner_rule_terms)."""
     if teen is None:
-        user = User.objects.filter(pk=user_id).first() if user_id is not None else None
+        user = user_get(user_id=user_id)
         teen = bool(user and user.is_teen)
     verdict = filters.prompt_verdict(text, teen=teen, extra_rules=extra_rules)
     return PromptDecision(str(verdict.action), verdict.codes, verdict.user_message())

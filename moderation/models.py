@@ -56,6 +56,9 @@ class PolicyRevision(models.Model):
     token = models.UUIDField(default=uuid.uuid4)
     updated_at = models.DateTimeField(auto_now=True)
 
+    def __str__(self) -> str:
+        return f"policy revision {self.token}"
+
 
 class ReasonCode(models.TextChoices):
     """Why a report was filed or a decision made; shown to users, so deliberately coarse."""
@@ -172,6 +175,9 @@ class CaseEvent(models.Model):
     class Meta:
         ordering = ["id"]
 
+    def __str__(self) -> str:
+        return f"case {self.case_id}: {self.kind}"
+
 
 class Report(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="reports")
@@ -184,6 +190,9 @@ class Report(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["case", "reporter"],
                                                name="moderation_one_report_per_case")]
+
+    def __str__(self) -> str:
+        return f"report {self.pk} on case {self.case_id}: {self.reason}"
 
 
 class DecisionAction(models.TextChoices):
@@ -221,6 +230,9 @@ class Decision(models.Model):
     class Meta:
         indexes = [models.Index(fields=["subject", "action", "reversed_at"])]
 
+    def __str__(self) -> str:
+        return f"decision {self.pk} on case {self.case_id}: {self.action}"
+
 
 class AppealStatus(models.TextChoices):
     PENDING = "pending", "Pending"  # waiting for a moderator other than the decider
@@ -250,3 +262,6 @@ class Appeal(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"appeal {self.pk} of decision {self.decision_id}: {self.status}"

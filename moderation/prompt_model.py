@@ -79,7 +79,8 @@ def _load(key: tuple[str, str, str]) -> _State:
         log.error("safety model unusable: %s (MODERATION_SAFETY_MODEL_REQUIRED=%s)", exc,
                   settings.MODERATION_SAFETY_MODEL_REQUIRED)
         return _State(key, None, str(exc))
-    assert isinstance(classifier, SafetyModelClassifier)
+    if not isinstance(classifier, SafetyModelClassifier):  # the registry's "safety_model"
+        raise TypeError(f"create_classifier('safety_model') made a {type(classifier)}")
     log.info("safety model loaded", extra={"path": path, "format": str(classifier.format),
                                            "device": device})
     return _State(key, classifier)

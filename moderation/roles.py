@@ -1,16 +1,9 @@
 """Who may moderate: the User.role ladder. Non-moderators are told nothing exists (404)."""
 
-from typing import Any
-
-from accounts.facade import User
+from accounts.facade import User, is_moderator, is_senior_moderator
 from core.errors import ForbiddenError, NotFoundError
 
-MODERATOR_ROLES = frozenset({User.Role.MODERATOR, User.Role.SENIOR_MODERATOR, User.Role.ADMIN})
-SENIOR_ROLES = frozenset({User.Role.SENIOR_MODERATOR, User.Role.ADMIN})
-
-
-def is_moderator(user: Any) -> bool:
-    return bool(isinstance(user, User) and user.is_active and user.role in MODERATOR_ROLES)
+__all__ = ["check_moderator", "check_not_own_content", "check_senior", "is_moderator"]
 
 
 def check_moderator(user: User) -> None:
@@ -19,7 +12,7 @@ def check_moderator(user: User) -> None:
 
 
 def check_senior(user: User, *, what: str) -> None:
-    if user.role not in SENIOR_ROLES:
+    if not is_senior_moderator(user):
         raise ForbiddenError("moderation.insufficient_role",
                              f"{what} needs a senior moderator or an admin.")
 

@@ -1,7 +1,7 @@
 """Registry of moderated target types: apps tell moderation how to find a target's owner,
 how to enforce a decision on it and how to show it to a moderator.
 
-`enforce(target_id, action)` receives one of ENFORCE_ACTIONS, or CLEARED on a dismissal
+`enforce(target_id, action)` receives "remove", "restrict" or "label", or CLEARED on a dismissal
 (enforcers ignore actions that mean nothing for their targets); an overturned appeal calls it
 again with the matching entry of REVERSAL_OF. It runs inside the decision's transaction, so
 an enforcer that raises rolls the decision back.
@@ -22,12 +22,9 @@ from typing import Any
 
 from core.errors import DomainError
 
-ENFORCE_ACTIONS = ("remove", "restrict", "label")
 # Sent to `enforce` when a case is dismissed: content held for review may be released.
 CLEARED = "clear"
 REVERSAL_OF = {"remove": "unremove", "restrict": "unrestrict", "label": "unlabel"}
-# The types the apps are expected to register ("account" is moderation's own).
-KNOWN_TARGET_TYPES = ("video", "comment", "account", "cameo_use")
 
 OwnerOf = Callable[[str], int | None]
 Enforce = Callable[[str, str], None]

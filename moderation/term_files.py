@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from moderation.policy.terms import DEFAULT_TERMS_PATH, Term, load_terms
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 BATCH = 1000
 

@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.facade import is_admin, request_user
 from billing import pricing, selectors, services, stripe_gateway, webhooks
 from billing.models import LedgerEntry, StripeEventStatus
 from core.api import validated
@@ -23,17 +24,9 @@ from core.pagination import IdCursorPagination
 from . import serializers as s
 
 
-def _user_id(request: Request) -> int:
-    user_id = request.user.pk
-    assert user_id is not None  # every view here but the public ones requires a login
-    return int(user_id)
-
-
 class IsBillingAdmin(BasePermission):
     def has_permission(self, request: Request, view: APIView) -> bool:
-        user = request.user
-        return bool(user and user.is_authenticated and
-                    (user.is_staff or getattr(user, "role", "") == "admin"))
+        return is_admin(request.user)
 
 
 class BalanceView(APIView):
@@ -42,7 +35,7 @@ class BalanceView(APIView):
 
     @extend_schema(responses=s.BalanceOut)
     def get(self, request: Request) -> Response:
-        user_id = _user_id(request)
+        user_id = request_user(request).pk
         account = services.account_touch(user_id=user_id)
         pages = IdCursorPagination()
         entries = pages.paginate_queryset(selectors.ledger_list(user_id=user_id), request,
@@ -59,7 +52,7 @@ class LedgerView(generics.ListAPIView[LedgerEntry]):
     serializer_class = s.LedgerEntryOut
 
     def get_queryset(self) -> QuerySet[LedgerEntry]:
-        return selectors.ledger_list(user_id=_user_id(self.request))
+        return selectors.ledger_list(user_id=request_user(self.request).pk)
 
 
 class PricingView(APIView):
@@ -98,7 +91,7 @@ class CheckoutView(APIView):
         # The client's Idempotency-Key (if any) makes a retried tap reuse Stripe's session.
         key = request.headers.get("Idempotency-Key") or uuid.uuid4().hex
         url = stripe_gateway.checkout_session_create(
-            user_id=_user_id(request), pack=pack,
+            user_id=request_user(request).pk, pack=pack,
             idempotency_key=f"checkout:{request.user.pk}:{pack.id}:{key}"[:255])
         return Response(s.CheckoutOut({"url": url, "pack": pack}).data,
                         status=status.HTTP_201_CREATED)
@@ -110,7 +103,7 @@ class AdjustmentView(APIView):
     @extend_schema(request=s.AdjustmentIn, responses={201: s.LedgerEntryOut})
     @idempotent("credits_adjust")
     def post(self, request: Request) -> Response:
-        entry = services.credits_adjust(actor_id=_user_id(request),
+        entry = services.credits_adjust(actor_id=request_user(request).pk,
                                         **validated(s.AdjustmentIn, request.data))
         return Response(s.LedgerEntryOut(entry).data, status=status.HTTP_201_CREATED)
 

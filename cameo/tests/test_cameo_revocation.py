@@ -9,6 +9,7 @@ from cameo_factories import balance, make_video, verified_cameo
 from cameo.casting import CameoCasting
 from cameo.models import Cameo, CameoChallenge, CameoFrame, Enrollment, Grant, Receipt
 from events.models import Notification
+from generation.casting import FENCE_HOLDS, FenceVerdict
 from generation.models import Video
 from generation.transitions import video_transition
 
@@ -39,7 +40,7 @@ def test_removing_a_grant_blocks_queued_and_running_jobs_and_releases_credits(
     running = make_video(bob_client, django_capture_on_commit_callbacks, cameos=["ana"]).json()
     video_transition(video_id=running["id"], to=Video.Status.IN_PROGRESS)
     assert balance(bob_client)["held"] > 0
-    assert CameoCasting().fence(video_id=running["id"]) is None
+    assert CameoCasting().fence(video_id=running["id"]) == FENCE_HOLDS
 
     assert ana_client.delete("/api/v1/cameo/grants/bob").status_code == 204
 
@@ -47,7 +48,8 @@ def test_removing_a_grant_blocks_queued_and_running_jobs_and_releases_credits(
         video = Video.objects.get(pk=job["id"])
         assert (video.status, video.error_code) == ("blocked", "cameo.consent_revoked")
         assert not video.video_file
-    assert CameoCasting().fence(video_id=running["id"]) == "cameo.consent_revoked"
+    revoked = FenceVerdict.broken("cameo.consent_revoked")
+    assert CameoCasting().fence(video_id=running["id"]) == revoked
     after = balance(bob_client)
     assert after["held"] == 0 and after["total"] == before["total"]
     assert Notification.objects.filter(user=bob_user, type="cameo.revoked").count() == 2
@@ -72,7 +74,7 @@ def test_an_expired_grant_stops_a_job_at_the_fence(ana, bob,
 
     job = make_video(bob[1], django_capture_on_commit_callbacks, cameos=["ana"]).json()
     Grant.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
-    assert CameoCasting().fence(video_id=job["id"]) == "cameo.consent_revoked"
+    assert CameoCasting().fence(video_id=job["id"]) == FenceVerdict.broken("cameo.consent_revoked")
 
 
 def test_completed_video_is_taken_down_with_a_refund(ana, bob,

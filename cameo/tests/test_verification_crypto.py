@@ -1,5 +1,7 @@
 """Encryption at rest of Cameo media and encodings."""
 
+import base64
+
 import pytest
 
 from cameo.crypto import (
@@ -8,7 +10,6 @@ from cameo.crypto import (
     encrypt,
     generate_key,
     key_from_text,
-    key_to_text,
 )
 
 
@@ -37,8 +38,8 @@ def test_wrong_key_tampering_and_wrong_row_fail() -> None:
 
 def test_key_text_form() -> None:
     key = generate_key()
-    assert key_from_text(key_to_text(key)) == key
+    assert key_from_text(base64.urlsafe_b64encode(key).decode()) == key
     with pytest.raises(ValueError):
-        key_from_text(key_to_text(b"too short"))
+        key_from_text(base64.urlsafe_b64encode(b"too short").decode())
     with pytest.raises(ValueError):
         encrypt(b"x", b"too short")

@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.fields import IdField, StrictCharField
+from generation.facade import content_links
 
 from ..models import Comment, Post, SteeringTerm
 
@@ -83,10 +84,9 @@ def remix_out(post: Post) -> dict[str, Any] | None:
 
 def video_ref_out(post: Post) -> dict[str, Any]:
     video = post.video
-    base = f"/api/v1/videos/{post.video_id}/content"
+    links = content_links(post.video_id)
     return {"width": video.width, "height": video.height, "duration_s": video.duration_s,
-            "label": video.label, "content": f"{base}?variant=video",
-            "thumbnail": f"{base}?variant=thumbnail"}
+            "label": video.label, "content": links["video"], "thumbnail": links["thumbnail"]}
 
 
 _datetime_out = serializers.DateTimeField().to_representation
@@ -96,7 +96,7 @@ def post_out(row: Mapping[str, Any]) -> dict[str, Any]:
     """PostOut's shape built straight from a page row (selectors.pages.PostRow), for feed
     pages: model instances and DRF's per-field machinery cost more than the rest of a page's
     Python. A test holds the two equal."""
-    base = f"/api/v1/videos/{row['video_id']}/content"
+    links = content_links(row["video_id"])
     remix = None if row["remix_depth"] == 0 else {
         "parent_video_id": str(row["parent_video_id"]) if row["parent_video_id"] else None,
         "root_video_id": str(row["root_video_id"]) if row["root_video_id"] else None,
@@ -115,8 +115,7 @@ def post_out(row: Mapping[str, Any]) -> dict[str, Any]:
             "remix": remix,
             "video": {"width": row["video__width"], "height": row["video__height"],
                       "duration_s": row["video__duration_s"], "label": row["video__label"],
-                      "content": f"{base}?variant=video",
-                      "thumbnail": f"{base}?variant=thumbnail"},
+                      "content": links["video"], "thumbnail": links["thumbnail"]},
             "liked": bool(row["viewer_liked"])}
 
 

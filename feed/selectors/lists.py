@@ -8,8 +8,13 @@ from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection
 from django.db.models import BigIntegerField, F, Func, OuterRef, QuerySet
 
-from accounts.facade import User, blocked_either_way_q, is_blocked_between
-from accounts.models import Follow
+from accounts.facade import (
+    User,
+    active_user_by_handle,
+    blocked_either_way_q,
+    follow_rows,
+    is_blocked_between,
+)
 from core.compiled_queries import StandIns, compiled
 from core.errors import NotFoundError
 
@@ -46,7 +51,7 @@ def followed_post_ids(viewer_id: int, *, limit: int, after: int | None = None
                 .values(pid=F("id"))[:limit])
     newest = posts.filter(author_id=OuterRef("followee_id")).order_by("-id").values("id")[:limit]
     unnested = Func(ArraySubquery(newest), function="unnest", output_field=BigIntegerField())
-    return (Follow.objects.filter(follower_id=viewer_id).annotate(pid=unnested)
+    return (follow_rows(follower_id=viewer_id).annotate(pid=unnested)
             .order_by("-pid").values("pid")[:limit])
 
 
@@ -99,7 +104,7 @@ def hashtag_posts(*, viewer: User, tag: str) -> PostList:
 
 
 def _profile(viewer: User, handle: str) -> User:
-    user = User.objects.filter(handle=handle.lower().removeprefix("@"), is_active=True).first()
+    user = active_user_by_handle(handle=handle)
     if user is None or is_blocked_between(viewer.pk, user.pk):
         raise NotFoundError("not_found", "No such user.")
     return user

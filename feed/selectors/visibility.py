@@ -4,43 +4,50 @@ Every list and every single-post lookup goes through these predicates, so privat
 moderated posts cannot leak through one endpoint that forgot a filter.
 """
 
-from datetime import date
+from datetime import date, datetime
+from typing import Any, Protocol
 from uuid import UUID
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from accounts.facade import User, blocked_user_ids
-from accounts.models import Follow
+from accounts.facade import User, blocked_user_ids, follow_rows, follows
 from core.errors import NotFoundError
-from generation.models import Video
+from generation.facade import STATUS_COMPLETED
 
 from ..models import Post
 
 Visibility = Post.Visibility
 
 
-def followee_ids(viewer_id: int) -> QuerySet[Follow, int]:
-    """A subquery of the people the viewer follows (kept in SQL: never loaded into Python).
+class ShownVideo(Protocol):
+    """What post_may_see reads of a video: its row (post.video) or generation's VideoAccess."""
 
-    Straight on the follow rows: going through accounts.facade's User would add a join that
-    the planner answers with a scan of every user.
-    """
-    return Follow.objects.filter(follower_id=viewer_id).values_list("followee_id", flat=True)
-
-
-def reachable_q(video: str = "video__") -> Q:
-    """Publishable right now: completed, not deleted, no open case. (Whether the creator is
-    still active is checked where the page is loaded: see selectors.pages.) `video`: the path
-    to the video ("" on Video itself)."""
-    return Q(**{f"{video}status": Video.Status.COMPLETED, f"{video}deleted_at__isnull": True,
-                f"{video}held_for_review": False})
+    @property
+    def status(self) -> str: ...
+    @property
+    def deleted_at(self) -> datetime | None: ...
+    @property
+    def held_for_review(self) -> bool: ...
 
 
-def in_feeds_q(video: str = "video__") -> Q:
+def followee_ids(viewer_id: int) -> QuerySet[Any, int]:
+    """A subquery of the people the viewer follows (kept in SQL: never loaded into Python)."""
+    return follow_rows(follower_id=viewer_id).values_list("followee_id", flat=True)
+
+
+def reachable_q() -> Q:
+    """A post whose video is publishable right now: completed, not deleted, no open case.
+    (Whether the creator is still active is checked where the page is loaded: see
+    selectors.pages.)"""
+    return Q(video__status=STATUS_COMPLETED, video__deleted_at__isnull=True,
+             video__held_for_review=False)
+
+
+def in_feeds_q() -> Q:
     """Reachable and not restricted by moderation (restricted videos stay off every feed)."""
-    return reachable_q(video) & Q(**{f"{video}restricted": False})
+    return reachable_q() & Q(video__restricted=False)
 
 
 def audience_q(viewer_id: int) -> Q:
@@ -78,15 +85,14 @@ def feed_posts(viewer_id: int, *, teen: bool, candidates: bool = False) -> Query
     return posts.filter(teen_safe_q(viewer_id)) if teen else posts
 
 
-def post_may_see(*, viewer_id: int, post: Post, video: Video) -> bool:
+def post_may_see(*, viewer_id: int, post: Post, video: ShownVideo) -> bool:
     """One post by direct link (detail, likes, comments, remix source); video is post.video."""
     if post.author_id == viewer_id:
         return video.deleted_at is None
-    if (video.status != Video.Status.COMPLETED or video.deleted_at is not None
+    if (video.status != STATUS_COMPLETED or video.deleted_at is not None
             or video.held_for_review or post.visibility == Visibility.PRIVATE):
         return False
-    if post.visibility == Visibility.FOLLOWERS and not Follow.objects.filter(
-            follower_id=viewer_id, followee_id=post.author_id).exists():
+    if post.visibility == Visibility.FOLLOWERS and not follows(viewer_id, post.author_id):
         return False
     return post.author_id not in blocked_user_ids(viewer_id)
 

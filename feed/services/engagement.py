@@ -23,7 +23,7 @@ def like_add(*, user: User, video_id: UUID) -> Post:
     _, created = Like.objects.get_or_create(user=user, post=post)
     if created:
         counter_add(post_id=post.pk, field="like_count", delta=1)
-        events.liked(post=post, by=user)
+        events.liked_publish(post=post, by=user)
         taste_forget(user)  # liked creators weigh in the viewer's next for-you page
     return post
 
@@ -74,7 +74,7 @@ def comment_create(*, user: User, video_id: UUID, body: str,
     locked = _post_lock(post.pk)
     comment = Comment.objects.create(post=post, author=user, parent=parent, body=body)
     _comment_count_refresh(locked)
-    events.commented(post=post, comment=comment, by=user)
+    events.commented_publish(post=post, comment=comment, by=user)
     return comment
 
 

@@ -5,7 +5,7 @@ from uuid import UUID
 from django.core.cache import cache
 from django.db import transaction
 
-from accounts.facade import User
+from accounts.facade import User, active_user_by_handle
 from core.errors import DomainError, NotFoundError
 
 from ..models import HiddenCreator, NotInterested, SteeringTerm
@@ -22,8 +22,7 @@ def not_interested_mark(*, user: User, video_id: UUID) -> None:
 
 
 def _creator(handle: str) -> User:
-    creator = User.objects.filter(handle=handle.lower().removeprefix("@"),
-                                  is_active=True).first()
+    creator = active_user_by_handle(handle=handle)
     if creator is None:
         raise NotFoundError("not_found", "No such user.")
     return creator

@@ -4,12 +4,12 @@ from dataclasses import dataclass, field
 from uuid import UUID
 
 from django.db import transaction
-from django.db.models import Count, Exists
+from django.db.models import Count
 from django.utils import timezone
 
 from accounts.facade import User
 from core.errors import DomainError, NotFoundError
-from generation.models import Video
+from generation import facade as generation
 from moderation import facade as moderation
 
 from .. import events
@@ -29,10 +29,10 @@ class PostSettings:
     visibility: str = Post.Visibility.PUBLIC
 
 
-def _check_publishable(video: Video) -> None:
+def _check_publishable(video: generation.VideoToPublish) -> None:
     if video.deleted_at is not None:
         raise DomainError("feed.video_deleted", "This video was deleted.", status_code=410)
-    if video.status != Video.Status.COMPLETED:
+    if video.status != generation.STATUS_COMPLETED:
         raise DomainError("feed.video_not_completed",
                           f"Only completed videos can be published (this one is {video.status}).",
                           status_code=409)
@@ -44,13 +44,6 @@ def _check_publishable(video: Video) -> None:
         raise DomainError("feed.video_restricted",
                           "Moderation restricted this video; it cannot be published.",
                           status_code=403)
-
-
-def _own_video_locked(user: User, video_id: UUID) -> Video:
-    video = Video.objects.select_for_update().filter(pk=video_id, owner=user).first()
-    if video is None:
-        raise NotFoundError("not_found", "No such video.")
-    return video
 
 
 def remix_count_refresh(*, parent_video_id: UUID) -> Post | None:
@@ -69,19 +62,17 @@ def remix_count_refresh(*, parent_video_id: UUID) -> Post | None:
 @transaction.atomic
 def post_publish(*, user: User, video_id: UUID, settings: PostSettings) -> tuple[Post, bool]:
     """Publish (or update the settings of) the owner's completed video; True when new."""
-    video = _own_video_locked(user, video_id)
+    video = generation.video_lock_own(owner_id=user.pk, video_id=video_id)
     _check_publishable(video)
     caption_check = " ".join([settings.caption, *settings.hashtags])
     moderation.prompt_check(text=caption_check, teen=user.is_teen).raise_if_blocked()
     tags = hashtags_from(settings.hashtags, settings.caption)
-    post = Post.objects.filter(video=video).first()
+    post = Post.objects.filter(video_id=video.id).first()
     created = post is None
     if post is None:
         now = timezone.now()
-        owners: dict[UUID | None, int] = dict(
-            Video.objects.filter(pk__in=[video.remix_of_id, video.remix_root_id])
-            .values_list("pk", "owner_id")) if video.remix_of_id else {}
-        post = Post(video=video, author=user, published_at=now, hot_base=hot_base(now),
+        owners = generation.video_owner_ids(video_ids=[video.remix_of_id, video.remix_root_id])
+        post = Post(video_id=video.id, author=user, published_at=now, hot_base=hot_base(now),
                     hot_score=hot_base(now), parent_video_id=video.remix_of_id,
                     root_video_id=video.remix_root_id, remix_depth=video.remix_depth,
                     parent_author_id=owners.get(video.remix_of_id),
@@ -103,15 +94,15 @@ def post_publish(*, user: User, video_id: UUID, settings: PostSettings) -> tuple
         # The parent's creator hears of it only if they may see the remix.
         if (parent is not None and not was_visible
                 and post_may_see(viewer_id=parent.author_id, post=post, video=video)):
-            events.remixed(parent=parent, remix=post, by=user)
+            events.remixed_publish(parent=parent, remix=post, by=user)
     return post, created
 
 
 @transaction.atomic
 def post_unpublish(*, user: User, video_id: UUID) -> None:
     """Take the post down: its likes, comments and views go with it; the video stays."""
-    video = _own_video_locked(user, video_id)
-    post = Post.objects.filter(video=video).first()
+    video = generation.video_lock_own(owner_id=user.pk, video_id=video_id)
+    post = Post.objects.filter(video_id=video.id).first()
     if post is None:
         raise NotFoundError("feed.not_published", "This video is not published.")
     parent_video_id = post.parent_video_id
@@ -139,13 +130,14 @@ def posts_erase_for_account(user: User) -> None:
 
 
 
-def video_shown_changed(video: Video) -> None:
+def video_shown_changed(video: generation.VideoAccess) -> None:
     """generation's hook: a published video taken down, restored, restricted, labelled or
     deleted updates its post's copy of the video's state (Post.in_feeds), and a remix
     recounts its parent's remixes (a job completing has no post yet: nothing to do).
     Read from the database: callers may have changed the row with update()."""
-    shown = Video.objects.filter(in_feeds_q(video=""), pk=video.pk)
-    if not Post.objects.filter(video_id=video.pk).update(in_feeds=Exists(shown)):
+    posts = Post.objects.filter(video_id=video.id)
+    shown = posts.filter(in_feeds_q()).exists()
+    if not posts.update(in_feeds=shown):
         return
     if video.remix_of_id is not None:
         remix_count_refresh(parent_video_id=video.remix_of_id)

@@ -64,8 +64,6 @@ SUPPORTED = inline_serializer("SoftBindingAlgList", {
     "fingerprints": inline_serializer("SoftBindingFingerprintAlg",
                                       {"alg": serializers.CharField()}, many=True),
 })
-MAX_RESULTS_PARAM = OpenApiParameter("maxResults", int, description="At most this many "
-                                     f"manifest ids (1 to {soft_binding.MAX_RESULTS}).")
 
 
 class RawAssetParser(BaseParser):
@@ -94,6 +92,7 @@ class C2paStoreRenderer(BaseRenderer):
 
     def render(self, data: Any, accepted_media_type: str | None = None,
                renderer_context: Mapping[str, Any] | None = None) -> bytes:
+        del accepted_media_type, renderer_context  # the signature DRF calls
         return data if isinstance(data, bytes) else b""
 
 

@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from core.fields import StrictCharField
 from generation import specs
+from generation.links import content_links
 from generation.models import Video
 
 
@@ -35,11 +36,6 @@ class RemixIn(serializers.Serializer[None]):
     prompt = StrictCharField(max_length=4000)
 
 
-class ErrorOut(serializers.Serializer[None]):
-    code = serializers.CharField()
-    message = serializers.CharField()
-
-
 class VideoOut(serializers.ModelSerializer[Video]):
     error = serializers.SerializerMethodField()
     cameos = serializers.ListField(source="cast_handles", child=serializers.CharField())
@@ -63,8 +59,7 @@ class VideoOut(serializers.ModelSerializer[Video]):
     def get_content(self, video: Video) -> dict[str, Any] | None:
         if video.status != Video.Status.COMPLETED:
             return None
-        base = f"/api/v1/videos/{video.pk}/content"
-        return {"video": f"{base}?variant=video", "thumbnail": f"{base}?variant=thumbnail"}
+        return content_links(video.pk)
 
 
 class PresetOut(serializers.Serializer[Any]):

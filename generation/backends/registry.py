@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import threading
+from typing import TYPE_CHECKING
 
-from generation.backends.base import VideoBackend
+if TYPE_CHECKING:
+    from generation.backends.base import VideoBackend
 
 _lock = threading.Lock()
 _cached: tuple[tuple[str | None, str, bool], VideoBackend] | None = None

@@ -9,6 +9,7 @@ VAE compression, a few latent frames) and the backend resizes and retimes the re
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import torch
 from diffusers.models.autoencoders.autoencoder_kl_ltx2 import AutoencoderKLLTX2Video
@@ -22,8 +23,10 @@ from diffusers.schedulers.scheduling_flow_match_euler_discrete import (
 )
 from transformers import Gemma3Config, Gemma3ForConditionalGeneration, GemmaTokenizer
 
-from generation.backends.base import GenerationSpec
 from generation.backends.ltx2 import LTX2Backend, RenderGrid
+
+if TYPE_CHECKING:
+    from generation.backends.base import GenerationSpec
 
 TEXT_HIDDEN_SIZE = 32
 TEXT_LAYERS = 2

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 
 from generation.backends.base import GenerationResult
 from generation.backends.fit import audio_samples_for, fit_audio
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 
 def last_frame(result: GenerationResult) -> npt.NDArray[np.uint8]:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import io
+from typing import TYPE_CHECKING
 
-import numpy as np
-import numpy.typing as npt
 from PIL import Image
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
 
 THUMBNAIL_MAX_SIDE = 512
 THUMBNAIL_QUALITY = 85

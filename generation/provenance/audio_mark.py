@@ -14,13 +14,16 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import av
 import numpy as np
 import numpy.typing as npt
 
 from . import invisible
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 RATE = 16000
 CHIP = 320  # samples of one coded bit at RATE: 20 ms

@@ -7,13 +7,15 @@ import io
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import c2pa
 
 from . import invisible
-from .credentials import SigningCredentials
 from .errors import SIGNING_FAILED, ProvenanceError
+
+if TYPE_CHECKING:
+    from .credentials import SigningCredentials
 
 GENERATOR = "Castline"
 TRAINED_ALGORITHMIC_MEDIA = "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia"

@@ -30,12 +30,15 @@ Design (algorithm id `ALGORITHM`):
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 ALGORITHM = "org.castline.wm.tile16-conv.v4"
 PAYLOAD_BITS = 64
@@ -450,7 +453,8 @@ def soft_snr(frames: Iterable[np.ndarray], payload: int, scale: float = 1.0) -> 
     acc = Accumulator()
     for f in frames:
         acc.add(f)
-    assert acc._sum is not None
+    if acc._sum is None:
+        raise ValueError("soft_snr needs at least one frame")
     mean_luma = acc._sum / acc.count
     sync = np.conj(np.fft.fft2(_layout().sync_values))
     readings = _phase_readings(_fold(_canonical(mean_luma, scale)))

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import av
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 from .errors import TOO_LARGE, UNREADABLE, ProvenanceError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 Source = str | Path | bytes
 # Frames larger than 4096x4096 are refused before decoding: a few kilobytes of PNG can declare

@@ -19,7 +19,7 @@ from django_otp import devices_for_user
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.facade import User
+from accounts.facade import User, user_get
 
 from ..roles import is_moderator
 
@@ -54,7 +54,7 @@ def pending_user(request: HttpRequest) -> User | None:
     pending = request.session.get(PENDING_KEY)
     if not pending or pending["until"] < time.time():
         return None
-    user = User.objects.filter(pk=pending["id"], is_active=True).first()
+    user = user_get(user_id=pending["id"], active=True)
     return user if is_moderator(user) else None
 
 

@@ -11,13 +11,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from accounts.facade import User
+from accounts.facade import User, is_senior_moderator, request_user
 from core.errors import DomainError
 
 from .. import filters, selectors, services
 from ..evaluation.live import evaluate_prompts
 from ..models import PENDING_STATUSES, AppealStatus, DecisionAction, Priority, Term
-from ..roles import SENIOR_ROLES, is_moderator
+from ..roles import is_moderator
 from ..targets import target_describe
 from . import forms
 from .auth import (
@@ -29,11 +29,6 @@ from .auth import (
     pending_user,
     safe_next,
 )
-
-
-def _me(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # console_required let the request in
-    return request.user
 
 
 def _attempt(request: HttpRequest, action: Callable[[], Any], success: str) -> bool:
@@ -115,7 +110,7 @@ def queue_view(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         filters_ = {"category": data["category"] or None, "priority": data["priority"],
                     "older_than_hours": data["age"],
-                    "assignee_id": _me(request).pk if data["mine"] else None}
+                    "assignee_id": request_user(request).pk if data["mine"] else None}
     cases = list(selectors.queue_list(**filters_)[:200])
     return render(request, "moderation/console/queue.html",
                   {"form": form, "cases": cases, "stats": selectors.dashboard_stats()})
@@ -124,7 +119,7 @@ def queue_view(request: HttpRequest) -> HttpResponse:
 @console_required
 def case_view(request: HttpRequest, case_id: int) -> HttpResponse:
     case = selectors.case_get(case_id=case_id)
-    me = _me(request)
+    me = request_user(request)
     return render(request, "moderation/console/case.html", {
         "case": case,
         "target": target_describe(case.target_type, case.target_id),
@@ -133,7 +128,7 @@ def case_view(request: HttpRequest, case_id: int) -> HttpResponse:
         "own_content": case.owner_id == me.pk,
         "form": forms.DecisionForm(),
         "actions": [(a, label) for a, label in DecisionAction.choices
-                    if a != DecisionAction.BAN or me.role in SENIOR_ROLES],
+                    if a != DecisionAction.BAN or is_senior_moderator(me)],
         "priority_label": Priority(case.priority).label,
     })
 
@@ -141,7 +136,7 @@ def case_view(request: HttpRequest, case_id: int) -> HttpResponse:
 @console_required
 @require_POST
 def case_assign_view(request: HttpRequest, case_id: int) -> HttpResponse:
-    me = _me(request)
+    me = request_user(request)
     release = request.POST.get("release") == "1"
     _attempt(request, lambda: services.case_assign(
         case_id=case_id, moderator=me, assignee_id=None if release else me.pk),
@@ -158,7 +153,7 @@ def case_decide_view(request: HttpRequest, case_id: int) -> HttpResponse:
         return redirect("console:case", case_id=case_id)
     data = form.cleaned_data
     if _attempt(request, lambda: services.case_decide(
-            case_id=case_id, moderator=_me(request), action=data["action"],
+            case_id=case_id, moderator=request_user(request), action=data["action"],
             reason_code=data["reason_code"], note=data["note"],
             suspend_days=data["suspend_days"]),
             f"Case {case_id}: {data['action']}."):
@@ -184,7 +179,7 @@ def appeal_decide_view(request: HttpRequest, appeal_id: int) -> HttpResponse:
         return redirect("console:appeals")
     data = form.cleaned_data
     _attempt(request, lambda: services.appeal_transition(
-        appeal_id=appeal_id, to=AppealStatus(data["outcome"]), actor=_me(request),
+        appeal_id=appeal_id, to=AppealStatus(data["outcome"]), actor=request_user(request),
         reason=data["reason"]), f"Appeal {appeal_id}: {data['outcome']}.")
     return redirect("console:appeals")
 
@@ -217,7 +212,8 @@ def terms_view(request: HttpRequest) -> HttpResponse:
 def term_add_view(request: HttpRequest) -> HttpResponse:
     form = forms.TermForm(request.POST)
     if form.is_valid():
-        _attempt(request, lambda: services.term_create(actor=_me(request), **form.cleaned_data),
+        _attempt(request, lambda: services.term_create(actor=request_user(request),
+                                                       **form.cleaned_data),
                  f"Added {form.cleaned_data['text']!r}.")
     else:
         messages.error(request, "A term needs text and a category.")
@@ -228,13 +224,14 @@ def term_add_view(request: HttpRequest) -> HttpResponse:
 @require_POST
 def term_edit_view(request: HttpRequest, term_id: int) -> HttpResponse:
     if request.POST.get("delete") == "1":
-        _attempt(request, lambda: services.term_delete(actor=_me(request), term_id=term_id),
+        _attempt(request, lambda: services.term_delete(actor=request_user(request),
+                                                       term_id=term_id),
                  "Term deleted.")
         return redirect("console:terms")
     form = forms.TermEditForm(request.POST)
     if form.is_valid():
         _attempt(request, lambda: services.term_update(
-            actor=_me(request), term_id=term_id, action=form.cleaned_data["action"],
+            actor=request_user(request), term_id=term_id, action=form.cleaned_data["action"],
             active=form.cleaned_data["active"]), "Term saved.")
     return redirect("console:terms")
 

@@ -9,11 +9,14 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from pathlib import Path
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from moderation.policy import Action, Category
 from moderation.policy.categories import SIGNAL_CATEGORIES
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 # The languages the policy is measured in (issue 19): BCP 47 codes, in the order reports use.
 LANGUAGES: tuple[str, ...] = (

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from moderation.policy import Verdict
+from typing import TYPE_CHECKING
 
 from .. import filters
-from .dataset import EvalPrompt, parse_eval_file
 from .scoring import Report, score
+
+if TYPE_CHECKING:
+    from moderation.policy import Verdict
+
+    from .dataset import EvalPrompt
 
 
 def live_check(text: str) -> Verdict:
@@ -16,8 +20,3 @@ def live_check(text: str) -> Verdict:
 
 def evaluate_prompts(prompts: tuple[EvalPrompt, ...]) -> Report:
     return score(prompts, live_check)
-
-
-def evaluate_file(data: bytes, *, max_prompts: int | None = None) -> Report:
-    """Raises EvalFileError (every bad line) before any prompt is checked."""
-    return evaluate_prompts(parse_eval_file(data, max_prompts=max_prompts))

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import dataclasses
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import accumulate
+from typing import TYPE_CHECKING
 
 import ahocorasick
 
@@ -26,10 +26,14 @@ from .categories import (
     CombinedRule,
     action_for,
 )
-from .classifiers import TextClassifier
 from .normalize import canonical, compact, is_unspaced, joined_runs, views
 from .terms import Term, load_terms
 from .verdict import ALLOW, Match, Verdict
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
+    from .classifiers import TextClassifier
 
 # Shorter Latin terms are matched as whole words only: in the compact view "sex" or "ass"
 # would hit across ordinary word pairs far too often.

@@ -173,10 +173,10 @@ def _fold_scripts(folded: str) -> str:
 # Hangul syllable (jamo after NFKD): what
 # "s e x" and "야 동" are written in. Unspaced scripts are left alone: every CJK character is
 # its own token already and is matched inside words.
-_SHORT_TOKEN = ("(?:[a-z0-9\u0400-\u052f\u0590-\u06ff]"
+_SHORT_LETTER = ("(?:[a-z0-9\u0400-\u052f\u0590-\u06ff]"
                 "|[\u0900-\u09ff][\u0900-\u0903\u093a-\u094f\u0981-\u0983\u09bc-\u09d7]*"
                 "|[\u1100-\u1112][\u1161-\u1175][\u11a8-\u11c2]?)")
-_SPACED_RUN = re.compile(f"(?<= ){_SHORT_TOKEN}(?: {_SHORT_TOKEN})+(?= )")
+_SPACED_RUN = re.compile(f"(?<= ){_SHORT_LETTER}(?: {_SHORT_LETTER})+(?= )")
 
 
 def _join_run(match: re.Match[str]) -> str:

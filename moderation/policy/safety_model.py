@@ -19,15 +19,17 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .categories import CATEGORY_POLICIES, Action, Category, action_for
 from .classifiers import ClassifierScore, register_classifier
 from .verdict import Match, Verdict
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
 
 # A model answer that could not be read, or "unsafe" without a category we know.
 UNREADABLE_REASON = "SAFETY.INPUT.CLASSIFIER"
@@ -205,7 +207,8 @@ def verdict_from_scores(scores: Sequence[ClassifierScore], *, teen: bool,
                                  "classifier", score=result.score))
             continue
         policy = _LABELS[base]
-        assert policy is not None  # _score drops labels without a policy
+        if policy is None:  # _score drops labels without a policy
+            raise RuntimeError(f"classifier label {base!r} has no policy")
         override = Action.REVIEW if result.label.endswith(_CONTROVERSIAL) else policy.action
         action = action_for(result.category, override, teen=teen)
         matches.append(Match(result.category, CATEGORY_POLICIES[result.category].reason, action,

@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .categories import Action, Category
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
 
 TERMS_DIR = Path(__file__).with_name("terms")
 # Kept as the name other code imports: the shipped term lists, now a folder of TSV files.

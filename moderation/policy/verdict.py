@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from .categories import CATEGORY_POLICIES, Action, Category, ReasonCode
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
 
 _OUTPUT_MESSAGES = {
     ReasonCode.OUTPUT_NUDITY: "The generated video contains nudity.",

@@ -7,7 +7,7 @@ from accounts.facade import User
 from core.errors import ConflictError, DomainError, ForbiddenError, NotFoundError
 
 from ..enforcement import decision_reverse
-from ..events import appeal_decided_notify
+from ..events import appeal_decided_publish
 from ..models import (
     APPEAL_TRANSITIONS,
     Appeal,
@@ -76,5 +76,5 @@ def appeal_transition(*, appeal_id: int, to: AppealStatus, actor: User, reason: 
     case_transition(case_id=decision.case_id, to=CaseStatus.CLOSED, actor=actor,
                     reason=appeal.decision_reason, kind=CaseEvent.Kind.APPEAL_DECIDED,
                     data={"appeal_id": appeal.pk, "outcome": to})
-    appeal_decided_notify(appeal)
+    appeal_decided_publish(appeal)
     return appeal

@@ -6,7 +6,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts.facade import User
+from accounts.facade import User, user_get
 from core.errors import ConflictError, DomainError, NotFoundError
 
 from ..filters import category_for_codes
@@ -148,7 +148,7 @@ def case_assign(*, case_id: int, moderator: User, assignee_id: int | None) -> Ca
     if assignee_id is None:
         return case_transition(case_id=case.pk, to=CaseStatus.OPEN, actor=moderator,
                                reason="unassigned")
-    assignee = User.objects.filter(pk=assignee_id).first()
+    assignee = user_get(user_id=assignee_id)
     if assignee is None or not is_moderator(assignee):
         raise DomainError("moderation.invalid_assignee", "The assignee must be a moderator.",
                           fields={"assignee_id": ["Not a moderator."]})

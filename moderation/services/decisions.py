@@ -9,7 +9,7 @@ from accounts.facade import User
 from core.errors import DomainError
 
 from ..enforcement import decision_enforce
-from ..events import decision_notify, reporters_notify
+from ..events import decision_publish, reporters_publish
 from ..models import (
     ACCOUNT_ACTIONS,
     CONTENT_ACTIONS,
@@ -74,6 +74,6 @@ def case_decide(*, case_id: int, moderator: User, action: str, reason_code: str,
         data={"decision_id": decision.pk, "action": action, "reason_code": reason_code})
     decision_enforce(decision)
     if not dismissed:
-        decision_notify(decision)
-    reporters_notify(case.reports.all(), actioned=not dismissed)
+        decision_publish(decision)
+    reporters_publish(case.reports.all(), actioned=not dismissed)
     return decision

@@ -86,6 +86,9 @@ class DeviceSession(models.Model):
     class Meta:
         indexes = [models.Index(fields=["user", "revoked_at"])]
 
+    def __str__(self) -> str:
+        return f"session {self.pk} of user {self.user_id} ({self.name})"
+
 
 class Follow(models.Model):
     follower = models.ForeignKey(User, on_delete=models.CASCADE, related_name="following_set")
@@ -100,6 +103,9 @@ class Follow(models.Model):
         ]
         indexes = [models.Index(fields=["followee", "follower"])]
 
+    def __str__(self) -> str:
+        return f"user {self.follower_id} follows user {self.followee_id}"
+
 
 class Block(models.Model):
     blocker = models.ForeignKey(User, on_delete=models.CASCADE, related_name="blocking_set")
@@ -111,3 +117,6 @@ class Block(models.Model):
             models.UniqueConstraint(fields=["blocker", "blocked"], name="block_unique"),
         ]
         indexes = [models.Index(fields=["blocked", "blocker"])]
+
+    def __str__(self) -> str:
+        return f"user {self.blocker_id} blocks user {self.blocked_id}"

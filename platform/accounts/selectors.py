@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Lower
 
 from core.compiled_queries import StandIns, compiled
 from core.errors import NotFoundError
@@ -22,6 +23,42 @@ def follows(follower_id: int, followee_id: int) -> bool:
 def are_mutuals(a_id: int, b_id: int) -> bool:
     return Follow.objects.filter(Q(follower_id=a_id, followee_id=b_id) |
                                  Q(follower_id=b_id, followee_id=a_id)).count() == 2
+
+
+def follow_rows(*, follower_id: int) -> QuerySet[Follow]:
+    """The follow rows of one follower, as a subquery for one-query pages (feed lists compose
+    it into their SQL; never loaded into Python). Straight on the follow rows: a join through
+    the user table is answered by the planner with a scan of every user."""
+    return Follow.objects.filter(follower_id=follower_id)
+
+
+def user_get(*, user_id: int | None, active: bool = False) -> User | None:
+    """The account with this id (None: no such account, or not active when `active`)."""
+    if user_id is None:
+        return None
+    users = User.objects.filter(pk=user_id)
+    return (users.filter(is_active=True) if active else users).first()
+
+
+def user_get_by_email(*, email: str) -> User | None:
+    return User.objects.filter(email=email.strip().lower()).first()
+
+
+def active_users_by_handle(*, handles: list[str]) -> list[User]:
+    """The active accounts these handles name ("@" optional, any case)."""
+    wanted = [handle.removeprefix("@").lower() for handle in handles]
+    return list(User.objects.alias(handle_ci=Lower("handle"))
+                .filter(handle_ci__in=wanted, is_active=True))
+
+
+def active_user_by_handle(*, handle: str) -> User | None:
+    found = active_users_by_handle(handles=[handle])
+    return found[0] if found else None
+
+
+def user_lock(*, user_id: int) -> None:
+    """Lock the account's row for the caller's transaction (serialises per-user counts)."""
+    User.objects.select_for_update().filter(pk=user_id).first()
 
 
 def blocked_either_way_q(user_id: int, field: str) -> Q:

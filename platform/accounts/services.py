@@ -24,7 +24,8 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from core.errors import DomainError, NotFoundError
 from core.images import image_open_bounded
-from events.services import event_publish, sessions_ended_publish
+from core.storage import files_delete_on_commit
+from events.facade import event_publish, sessions_ended_publish
 
 from .models import Block, DeviceSession, Follow, User
 from .selectors import is_blocked_between
@@ -261,7 +262,7 @@ def avatar_set(*, user: User, upload: UploadedFile) -> User:
         user.avatar.save(f"{user.pk}-{timezone.now().timestamp():.0f}.jpg",
                          ContentFile(out.getvalue()), save=True)
         if old:
-            transaction.on_commit(lambda: user.avatar.storage.delete(old))
+            files_delete_on_commit([(user.avatar.storage, old)])
     return user
 
 
@@ -335,7 +336,7 @@ def account_delete(*, user: User, password: str) -> None:
     user.set_unusable_password()
     user.save()
     if avatar_name:
-        transaction.on_commit(lambda: user.avatar.storage.delete(avatar_name))
+        files_delete_on_commit([(user.avatar.storage, avatar_name)])
 
 
 @transaction.atomic

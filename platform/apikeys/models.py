@@ -19,6 +19,9 @@ class ApiKey(models.Model):
     class Meta:
         indexes = [models.Index(fields=["owner", "-id"])]
 
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.name})"
+
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None

@@ -8,7 +8,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.facade import User
+from accounts.facade import User, user_lock
 from core.errors import DomainError, NotFoundError
 
 from .models import ApiKey
@@ -38,7 +38,7 @@ def looks_like_key(token: str) -> bool:
 
 @transaction.atomic
 def api_key_create(*, user: User, name: str, read_only: bool = False) -> CreatedKey:
-    User.objects.select_for_update().filter(pk=user.pk).first()  # serialise the count check
+    user_lock(user_id=user.pk)  # serialise the count check
     if ApiKey.objects.filter(owner=user, revoked_at__isnull=True).count() >= MAX_KEYS_PER_USER:
         raise DomainError("api_keys.too_many", f"At most {MAX_KEYS_PER_USER} active keys.",
                           status_code=409)

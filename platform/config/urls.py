@@ -6,7 +6,6 @@ from drf_spectacular.views import SpectacularSwaggerView
 from core.errors import json_not_found
 from core.health import healthz
 from core.openapi import SchemaView
-from generation.pages import verify_page
 
 api_v1 = [
     path("", include("accounts.api.urls")),
@@ -30,7 +29,7 @@ urlpatterns = [
     path("console/", include("moderation.console.urls")),
     # C2PA's Soft Binding Resolution API: a stripped copy's watermark gets its manifest back.
     path("c2pa/sbr/v1/", include("generation.api.sbr_urls")),
-    path("verify", verify_page, name="verify-page"),
+    path("", include("generation.page_urls")),
     # Unknown API paths answer in the API's error shape whatever DEBUG says, whatever the
     # method: the API authenticates by bearer token, so no CSRF page for a POST either.
     re_path(r"^api/", csrf_exempt(json_not_found)),

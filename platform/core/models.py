@@ -18,6 +18,9 @@ class IdempotencyRecord(models.Model):
             models.UniqueConstraint(fields=["user", "scope", "key"], name="idempotency_unique_key")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key} of user {self.user_id}"
+
 
 class OutboxMessage(models.Model):
     """A Celery task written in the transaction that decided it (transactional outbox).
@@ -37,9 +40,35 @@ class OutboxMessage(models.Model):
         indexes = [models.Index(fields=["created_at"], condition=models.Q(sent_at__isnull=True),
                                 name="outbox_unsent")]
 
+    def __str__(self) -> str:
+        return f"{self.task} ({'sent' if self.sent_at else 'unsent'})"
+
 
 class PeriodicRun(models.Model):
     """When a periodic task last did its work: a second beat's run in the same period skips."""
 
     name = models.CharField(max_length=100, unique=True)
     last_run_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} last ran {self.last_run_at}"
+
+
+class StateChange(models.Model):
+    """Audit trail of every lifecycle move (`core.lifecycle`): who made it and why."""
+
+    lifecycle = models.CharField(max_length=40)  # "cameo.grant", "billing.purchase", ...
+    object_id = models.CharField(max_length=255)
+    from_state = models.CharField(max_length=20)
+    to_state = models.CharField(max_length=20)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+")
+    reason = models.CharField(max_length=200, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["lifecycle", "object_id", "id"],
+                                name="state_change_of_row")]
+
+    def __str__(self) -> str:
+        return f"{self.lifecycle} {self.object_id}: {self.from_state} -> {self.to_state}"

@@ -1,5 +1,13 @@
-"""Cursor pagination everywhere: stable under inserts (no duplicates, no gaps)."""
+"""Cursor pagination everywhere: stable under inserts (no duplicates, no gaps).
 
+DRF's CursorPagination for the app API's lists; `keyset_page` for pages that name the row to
+start after (the /v1 door's `after=<id>`).
+"""
+
+from collections.abc import Sequence
+from typing import TypeVar
+
+from django.db.models import Model, Q, QuerySet
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
@@ -29,3 +37,26 @@ class CreatedCursorPagination(IdCursorPagination):
     """For tables with random (UUID) keys: newest first by creation time."""
 
     ordering = "-created_at"
+
+
+_M = TypeVar("_M", bound=Model)
+
+
+def keyset_page(rows: QuerySet[_M], *, order: Sequence[str], after: Q | None, limit: int
+                ) -> tuple[list[_M], bool] | None:
+    """Up to `limit` rows in `order` (field names, "-" for descending; the last one unique)
+    that come after the row `after` selects, and whether more follow. None when `after`
+    selects no row (callers answer that as an error or an empty page)."""
+    if after is not None:
+        fields = [field.lstrip("-") for field in order]
+        anchor = rows.filter(after).values(*fields).first()
+        if anchor is None:
+            return None
+        later = Q()
+        for i, field in enumerate(order):
+            op = "lt" if field.startswith("-") else "gt"
+            ties = {name: anchor[name] for name in fields[:i]}
+            later |= Q(**ties, **{f"{fields[i]}__{op}": anchor[fields[i]]})
+        rows = rows.filter(later)
+    page = list(rows.order_by(*order)[:limit + 1])
+    return page[:limit], len(page) > limit

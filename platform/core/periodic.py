@@ -1,4 +1,5 @@
-"""A periodic task does its work once per period, however many beats send it.
+"""Periodic tasks: each app registers its own (in its AppConfig.ready), and a run does its work
+once per period, however many beats send it.
 
 Two schedulers (a second `celery beat`, an orphaned embedded one) would double every periodic
 task; each run first claims its period in the database, so the extra runs return at once.
@@ -26,3 +27,10 @@ def periodic_claim(*, name: str, every_s: float) -> bool:
         run.last_run_at = now
         run.save(update_fields=["last_run_at"])
         return True
+
+
+def periodic_task_register(*, name: str, task: str, every_s: float) -> None:
+    """Have the beat send the task named `task` every `every_s` seconds."""
+    from config.celery import app
+
+    app.add_periodic_task(float(every_s), app.signature(task), name=name)

@@ -11,8 +11,7 @@ from django.conf import settings
 from rest_framework_simplejwt.exceptions import AuthenticationFailed, TokenError
 from rest_framework_simplejwt.tokens import AccessToken
 
-from accounts.authentication import user_for_token_claims
-from accounts.facade import sessions_live
+from accounts.facade import sessions_live, user_for_token_claims
 from core.ids import parse_id
 
 from .bus.channel_layer import user_group
@@ -26,7 +25,7 @@ from .live_socket import (
 from .selectors import notification_latest_id_of, notifications_after
 from .wire import LiveEvent, event_text
 
-TOKEN_SUBPROTOCOL = "bearer"
+TOKEN_SUBPROTOCOL = "bearer"  # noqa: S105 - the subprotocol's name, not a token
 _NO_LAYER = "events.no-channel-layer"  # an alias that is not configured: no layer per socket
 
 
@@ -81,22 +80,22 @@ class EventsConsumer(AsyncWebsocketConsumer):
         if after_id is None:  # "from now on": from the newest event before we listen, so an
             # event committed between that read and the subscription is not missed either
             after_id = await database_sync_to_async(notification_latest_id_of)(user_id=user_id)
-        self.live = LiveSocket(user_id=user_id, session_id=session_id,
-                               send=self._send_message, close=self._close_with,
-                               fetch_after=_stored_after,
-                               queue_limit=settings.EVENTS_SOCKET_QUEUE,
-                               eager=settings.EVENTS_EAGER_SEND,
-                               prebuilt_frames=settings.EVENTS_PREBUILT_FRAMES)
+        self.live = live = LiveSocket(user_id=user_id, session_id=session_id,
+                                      send=self._send_message, close=self._close_with,
+                                      fetch_after=_stored_after,
+                                      queue_limit=settings.EVENTS_SOCKET_QUEUE,
+                                      eager=settings.EVENTS_EAGER_SEND,
+                                      prebuilt_frames=settings.EVENTS_PREBUILT_FRAMES)
         # Listen before reading the backlog, so nothing falls between the two ...
         try:
-            await self._listen()
+            await self._listen(live)
         except BusUnavailableError:
             await self.close(code=CLOSE_BUS_UNAVAILABLE)
             return
         # ... and look at the session again: one that ended before we listened was missed.
         if session_id not in await database_sync_to_async(sessions_live)(
                 session_ids={session_id}):
-            await self._stop_listening()
+            await self._stop_listening(live)
             await self.close(code=CLOSE_SESSION_ENDED)
             return
         await self.accept(subprotocol=subprotocol)
@@ -104,25 +103,22 @@ class EventsConsumer(AsyncWebsocketConsumer):
         if not self.live.ended:
             self.live.start()
 
-    async def _listen(self) -> None:
-        assert self.live is not None
+    async def _listen(self, live: LiveSocket) -> None:
         if settings.EVENTS_DELIVERY == "channel_layer":
-            await self.channel_layer.group_add(user_group(self.live.user_id), self.channel_name)
+            await self.channel_layer.group_add(user_group(live.user_id), self.channel_name)
         else:
-            await local_hub().join(self.live)
+            await local_hub().join(live)
 
-    async def _stop_listening(self) -> None:
-        assert self.live is not None
-        self.live.stop()
+    async def _stop_listening(self, live: LiveSocket) -> None:
+        live.stop()
         if settings.EVENTS_DELIVERY == "channel_layer":
-            await self.channel_layer.group_discard(user_group(self.live.user_id),
-                                                   self.channel_name)
+            await self.channel_layer.group_discard(user_group(live.user_id), self.channel_name)
         else:
-            local_hub().leave(self.live)
+            local_hub().leave(live)
 
     async def disconnect(self, code: int) -> None:
         if self.live is not None:
-            await self._stop_listening()
+            await self._stop_listening(self.live)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None
                       ) -> None:

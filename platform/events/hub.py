@@ -6,7 +6,6 @@ One hub per event loop (one in a server process; tests run several loops one aft
 """
 
 import asyncio
-import contextlib
 import logging
 import weakref
 from collections import defaultdict
@@ -136,13 +135,3 @@ def local_hub() -> LocalHub:
     if hub is None:
         hub = _hubs[loop] = LocalHub()
     return hub
-
-
-async def local_hub_stop() -> None:
-    """Tests: end this loop's hub (its subscription and datagram socket)."""
-    hub = _hubs.pop(asyncio.get_running_loop(), None)
-    if hub is not None:
-        for task in hub._tasks:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task

@@ -53,7 +53,6 @@ class LiveSocket:
         self._frames = prebuilt_frames  # off: each socket's server frames each event itself
         self._closer: asyncio.Task[None] | None = None
         self.ended = False
-        self.gaps_filled_from_table = 0
 
     def offer(self, event: LiveEvent) -> None:
         """Pass a live event on; never waits. In the common case (nothing queued in front,
@@ -171,7 +170,6 @@ class LiveSocket:
 
     async def _fill_gap_from_table(self) -> None:
         """The event in front is not coming by the bus: the table has it (it is stored first)."""
-        self.gaps_filled_from_table += 1
         waiting = sorted(self._waiting.values(), key=lambda e: e.id)
         self._waiting = {}
         await self.replay(self.cursor)

@@ -15,6 +15,9 @@ class Notification(models.Model):
     class Meta:
         indexes = [models.Index(fields=["user", "id"])]
 
+    def __str__(self) -> str:
+        return f"{self.type} for user {self.user_id}"
+
     def as_event(self) -> dict[str, object]:
         return {"id": self.pk, "type": self.type, "payload": self.payload,
                 "created_at": self.created_at.isoformat()}

@@ -1,10 +1,9 @@
 """/v1/videos/characters as the SDK's `videos.create_character` / `get_character` call them,
 plus list and delete (delete erases the reference frame). Rules live in cameo's facade."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.core.files.uploadedfile import UploadedFile
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -16,6 +15,9 @@ from core.api import validated
 from core.errors import DomainError
 
 from .views import MAX_LIST_LIMIT, OpenAIView
+
+if TYPE_CHECKING:
+    from django.core.files.uploadedfile import UploadedFile
 
 TAGS = ["v1 (OpenAI-compatible)"]
 OBJECT = "video.character"

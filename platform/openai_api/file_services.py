@@ -9,6 +9,7 @@ from django.db import transaction
 
 from accounts.facade import User
 from core.errors import DomainError, NotFoundError
+from core.storage import files_delete_on_commit
 from generation import facade as generation
 
 from .models import DoorFile
@@ -49,7 +50,7 @@ def file_delete(*, user: User, public_id: str) -> None:
     row = file_get(user=user, public_id=public_id)
     name, storage = row.content.name, row.content.storage
     row.delete()
-    transaction.on_commit(lambda: storage.delete(name))
+    files_delete_on_commit([(storage, name)])
 
 
 def file_object(row: DoorFile) -> dict[str, Any]:

@@ -12,6 +12,9 @@ class DoorVideo(models.Model):
     model = models.CharField(max_length=64)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    def __str__(self) -> str:
+        return f"door video {self.video_id} ({self.model})"
+
 
 class WebhookEndpoint(models.Model):
     """Where an account wants its video.completed / video.failed events, signed with a
@@ -33,6 +36,9 @@ class WebhookEndpoint(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["owner", "id"])]
+
+    def __str__(self) -> str:
+        return f"{self.public_id} ({self.name})"
 
 
 class WebhookDelivery(models.Model):
@@ -61,6 +67,9 @@ class WebhookDelivery(models.Model):
                                                name="webhook_delivery_once_per_event")]
         indexes = [models.Index(fields=["status", "next_attempt_at"])]
 
+    def __str__(self) -> str:
+        return f"{self.event_type} {self.event_id} to endpoint {self.endpoint_id}: {self.status}"
+
 
 class WebhookAttempt(models.Model):
     delivery = models.ForeignKey(WebhookDelivery, on_delete=models.CASCADE,
@@ -69,6 +78,9 @@ class WebhookAttempt(models.Model):
     status_code = models.PositiveSmallIntegerField(null=True, blank=True)
     error = models.CharField(max_length=300, blank=True)
     duration_ms = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"attempt on delivery {self.delivery_id}: {self.status_code or self.error}"
 
 
 class DoorFile(models.Model):
@@ -85,3 +97,6 @@ class DoorFile(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["owner", "id"])]
+
+    def __str__(self) -> str:
+        return f"{self.public_id} ({self.filename})"

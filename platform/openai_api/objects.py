@@ -7,6 +7,7 @@ from uuid import UUID
 from django.conf import settings
 
 from core.errors import NotFoundError
+from core.ids import parse_uuid
 from generation import facade as generation
 
 ID_PREFIX = "video_"
@@ -23,13 +24,11 @@ def video_public_id(video_id: UUID) -> str:
 def parse_video_id(text: str, *, param: str = "video_id") -> UUID:
     """Our ids (video_<hex>) or a bare UUID; anything else names no video: a 404."""
     raw = text.removeprefix(ID_PREFIX)
-    try:
-        if len(raw) not in (32, 36):
-            raise ValueError(raw)
-        return UUID(raw)
-    except ValueError:
+    parsed = parse_uuid(raw) if len(raw) in (32, 36) else None
+    if parsed is None:
         raise NotFoundError("not_found", f"No video with id '{text[:80]}'.",
-                            fields={param: ["Unknown id."]}) from None
+                            fields={param: ["Unknown id."]})
+    return parsed
 
 
 def _unix(moment: datetime | None) -> int | None:

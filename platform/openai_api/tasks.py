@@ -2,12 +2,12 @@
 
 from celery import shared_task
 
-from .webhook_services import webhook_deliver, webhooks_retry_due
+from .webhook_services import DELIVER_TASK, webhook_deliver, webhooks_retry_due
 
 
-@shared_task(name="openai_api.tasks.deliver_webhook")
-def deliver_webhook(delivery_id: int) -> str:
-    return webhook_deliver(delivery_id=delivery_id)
+@shared_task(name=DELIVER_TASK)
+def deliver_webhook(delivery_id: str) -> str:
+    return webhook_deliver(delivery_id=int(delivery_id))
 
 
 @shared_task(name="openai_api.tasks.retry_due_webhooks")

@@ -2,7 +2,6 @@
 video.completed / video.failed to them: stored, signed, retried with backoff for three days,
 never queued twice for one event id."""
 
-import functools
 import json
 import logging
 import secrets
@@ -18,6 +17,7 @@ from django.utils import timezone
 
 from accounts.facade import User
 from core.errors import DomainError, NotFoundError
+from core.outbox import task_send_on_commit
 from generation import facade as generation
 
 from .models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
@@ -26,6 +26,7 @@ from .webhook_signing import new_secret, signed_headers
 from .webhook_urls import check_webhook_url
 
 logger = logging.getLogger(__name__)
+DELIVER_TASK = "openai_api.tasks.deliver_webhook"
 EVENT_TYPES = ("video.completed", "video.failed")
 # After each failed attempt, wait this long (Standard Webhooks' schedule, stretched to cover
 # three days); after the last, the delivery fails for good.
@@ -133,13 +134,12 @@ def video_status_changed(info: generation.VideoInfo) -> None:
                     next_attempt_at=now)
         except IntegrityError:
             continue  # this event was queued for this endpoint before (e.g. a restore)
-        transaction.on_commit(functools.partial(_enqueue, delivery.pk))
+        _delivery_enqueue(delivery.pk)
 
 
-def _enqueue(delivery_id: int) -> None:
-    from .tasks import deliver_webhook
-
-    deliver_webhook.delay(delivery_id)
+def _delivery_enqueue(delivery_id: int) -> None:
+    """One attempt, queued with the caller's transaction (core.outbox, as every task)."""
+    task_send_on_commit(DELIVER_TASK, str(delivery_id))
 
 
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
@@ -159,8 +159,9 @@ def send_signed(endpoint: WebhookEndpoint, *, event_id: str, body: str
         return None, exc.message
     headers = signed_headers(_live_secrets(endpoint), webhook_id=event_id,
                              timestamp=int(time.time()), body=body)
-    request = urllib.request.Request(endpoint.url, data=body.encode(), headers=headers,
-                                     method="POST")
+    # check_webhook_url above let only https (http where allowed) through: no file: URLs
+    request = urllib.request.Request(endpoint.url, data=body.encode(),  # noqa: S310
+                                     headers=headers, method="POST")
     try:
         with _opener.open(request, timeout=settings.OPENAI_WEBHOOK_TIMEOUT_S) as response:
             response.read(64 * 1024)
@@ -222,7 +223,7 @@ def webhooks_retry_due() -> int:
         status=WebhookDelivery.Status.PENDING, next_attempt_at__lte=now)
         .exclude(claimed_until__gt=now).values_list("pk", flat=True)[:500])
     for delivery_id in due:
-        _enqueue(delivery_id)
+        _delivery_enqueue(delivery_id)
     return len(due)
 
 

@@ -6,7 +6,7 @@ import hashlib
 import hmac
 import secrets
 
-SECRET_PREFIX = "whsec_"
+SECRET_PREFIX = "whsec_"  # noqa: S105 - the prefix every secret starts with, not a secret
 
 
 def new_secret() -> str:

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.facade import User
+from accounts.facade import user_get_by_email
 from moderation.console.auth import DEVICE_NAME
 from moderation.roles import is_moderator
 
@@ -24,7 +24,7 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
-        user = User.objects.filter(email=options["email"].strip().lower()).first()
+        user = user_get_by_email(email=options["email"])
         if user is None:
             raise CommandError(f"No user with email {options['email']}.")
         if not is_moderator(user):

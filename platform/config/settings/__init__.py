@@ -25,12 +25,15 @@ KEYS_DIR = DATA_DIR / "keys"
 for _folder in (DATA_DIR, MEDIA_ROOT, KEYS_DIR, DATA_DIR / "static"):
     _folder.mkdir(parents=True, exist_ok=True)
 
-DEV_SECRET_KEY = "castline-development-only-secret-key-do-not-use-in-production"
+# A public placeholder, refused in production below; not a secret.
+DEV_SECRET_KEY = "castline-development-only-secret-key-do-not-use-in-production"  # noqa: S105
 PRODUCTION = env_str("CASTLINE_ENV", "development") == "production"
 SECRET_KEY = env_str("SECRET_KEY", DEV_SECRET_KEY)
 DEBUG = env_bool("DEBUG", default=False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# This deployment's public address: the soft-binding resolver every signed manifest names
+# (PUBLIC_BASE_URL/c2pa/sbr/v1); Stripe's return URLs read it too (settings/product.py).
 PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
@@ -223,13 +226,7 @@ GENERATION_REAP_INTERVAL_S = float(env_int("GENERATION_REAP_INTERVAL_S", 60))
 OUTBOX_RELAY_INTERVAL_S = float(env_int("OUTBOX_RELAY_INTERVAL_S", 10))
 OUTBOX_RELAY_AFTER_S = float(env_int("OUTBOX_RELAY_AFTER_S", 5))
 OUTBOX_SKIP_AFTER_REFUSAL_S = float(env_int("OUTBOX_SKIP_AFTER_REFUSAL_S", 5))
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
-    "reap-stale-videos": {"task": "generation.tasks.reap_stale_videos",
-                          "schedule": GENERATION_REAP_INTERVAL_S},
-    "relay-outbox": {"task": "core.tasks.relay_outbox", "schedule": OUTBOX_RELAY_INTERVAL_S},
-    "retry-due-webhooks": {"task": "openai_api.tasks.retry_due_webhooks",
-                           "schedule": float(env_int("OPENAI_WEBHOOK_SWEEP_S", 30))},
-}
+# The beat's schedule: each app registers its periodic tasks (core.periodic.periodic_task_register).
 
 # --- auth -----------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

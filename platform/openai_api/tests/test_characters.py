@@ -19,6 +19,7 @@ from cameo.models import Cameo, Character, CharacterUse, ProtectedLikeness, Rece
 from cameo.tests.cameo_factories import verified_cameo
 from cameo.verification import encode_image
 from generation import pipeline
+from generation.casting import FenceVerdict
 from generation.models import Video
 from generation.provenance.c2pa_verify import verify_file
 from tests.faces import faces_dir
@@ -199,7 +200,7 @@ def test_delete_erases_the_reference_and_later_casts_fail(ana,
     video_id = Video.objects.get().pk
     assert queued.id == f"video_{video_id.hex}"
     assert CharacterUse.objects.get(video_id=video_id).character is None
-    assert pipeline.casting().fence(video_id=video_id) == "character.deleted"
+    assert pipeline.casting().fence(video_id=video_id) == FenceVerdict.broken("character.deleted")
     with pytest.raises(openai.NotFoundError):
         sdk.videos.get_character(character.id)
     with pytest.raises(openai.NotFoundError) as caught:
