@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.errors import ConflictError, DomainError, NotFoundError
-from core.lifecycle import Lifecycle
+from core.lifecycle import Lifecycle, row_lock_or_404
 from events.facade import event_publish
 
 from .models import (
@@ -167,10 +167,9 @@ DISPUTE = Lifecycle(name="billing.dispute", model=Dispute, moves=DISPUTE_TRANSIT
 
 
 def _reservation_lock(reference: str) -> Reservation:
-    reservation = Reservation.objects.select_for_update().filter(reference=reference).first()
-    if reservation is None:
-        raise NotFoundError("billing.reservation_not_found", "No reservation has this reference.")
-    return reservation
+    return row_lock_or_404(Reservation.objects.filter(reference=reference),
+                           code="billing.reservation_not_found",
+                           message="No reservation has this reference.")
 
 
 @transaction.atomic

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from accounts.facade import User
 from core.errors import ConflictError, DomainError, ForbiddenError, NotFoundError
+from core.lifecycle import row_lock_or_404
 
 from ..enforcement import decision_reverse
 from ..events import appeal_decided_publish
@@ -50,9 +51,8 @@ def appeal_transition(*, appeal_id: int, to: AppealStatus, actor: User, reason: 
                       ) -> Appeal:
     """The only place an appeal changes status: uphold, or overturn and undo enforcement."""
     check_moderator(actor)
-    appeal = Appeal.objects.select_for_update().filter(pk=appeal_id).first()
-    if appeal is None:
-        raise NotFoundError("moderation.appeal_not_found", "No such appeal.")
+    appeal = row_lock_or_404(Appeal.objects.filter(pk=appeal_id),
+                             code="moderation.appeal_not_found", message="No such appeal.")
     decision = Decision.objects.select_related("case").get(pk=appeal.decision_id)
     if decision.moderator_id == actor.pk:
         raise ForbiddenError("moderation.own_decision",

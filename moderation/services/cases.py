@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from accounts.facade import User, user_get
 from core.errors import ConflictError, DomainError, NotFoundError
+from core.lifecycle import row_lock_or_404
 
 from ..filters import category_for_codes
 from ..models import (
@@ -43,10 +44,8 @@ def _priority(category: str, report_count: int) -> int:
 
 
 def case_lock(case_id: int) -> Case:
-    case = Case.objects.select_for_update().filter(pk=case_id).first()
-    if case is None:
-        raise NotFoundError("moderation.case_not_found", "No such case.")
-    return case
+    return row_lock_or_404(Case.objects.filter(pk=case_id), code="moderation.case_not_found",
+                           message="No such case.")
 
 
 @transaction.atomic

@@ -5,7 +5,8 @@ import uuid
 from django.db import IntegrityError, transaction
 
 from accounts.facade import User
-from core.errors import ConflictError, DomainError, NotFoundError
+from core.errors import ConflictError, DomainError
+from core.lifecycle import row_lock_or_404
 from moderation.policy import PolicyEngine
 from moderation.policy.terms import MATCH_MODES, TERM_LANGUAGES
 
@@ -60,10 +61,8 @@ def term_create(*, actor: User, text: str, category: str, action: str = "",
 
 
 def _term_lock(term_id: int) -> Term:
-    term = Term.objects.select_for_update().filter(pk=term_id).first()
-    if term is None:
-        raise NotFoundError("moderation.term_not_found", "No such term.")
-    return term
+    return row_lock_or_404(Term.objects.filter(pk=term_id), code="moderation.term_not_found",
+                           message="No such term.")
 
 
 @transaction.atomic

@@ -22,12 +22,21 @@ from typing import Generic, TypeVar
 
 from django.db import models
 
-from .errors import ConflictError
+from .errors import ConflictError, NotFoundError
 from .models import StateChange
 
 M = TypeVar("M", bound=models.Model)
 # (row after the move, from state, to state, actor id, reason)
 Recorder = Callable[[M, str, str, int | None, str], None]
+
+
+def row_lock_or_404(rows: "models.QuerySet[M]", *, code: str, message: str) -> M:
+    """The one row `rows` selects, locked until the caller's transaction ends; none: a 404
+    with the caller's stable code (not DoesNotExist, which a view would answer with a 500)."""
+    row = rows.select_for_update().first()
+    if row is None:
+        raise NotFoundError(code, message)
+    return row
 
 
 @dataclass(frozen=True)
