@@ -47,3 +47,17 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
             and os.environ.get("CASTLINE_REQUIRE_INTEGRATION") == "1"):
         report.outcome = "failed"
         report.longrepr = f"integration test skipped but the tier is required: {report.longrepr}"
+
+
+@pytest.fixture
+def chromium_path() -> str:
+    """Debian's Chromium; absent: a skip with the reason, or a failure where CI requires the
+    integration tier (the browser tests are in it)."""
+    from tests.browser import CHROMIUM
+
+    if not CHROMIUM.exists():
+        reason = f"{CHROMIUM} is missing (apt-get install chromium)"
+        if os.environ.get("CASTLINE_REQUIRE_INTEGRATION") == "1":
+            pytest.fail(f"integration tier is required but {reason}", pytrace=False)
+        pytest.skip(reason)
+    return str(CHROMIUM)

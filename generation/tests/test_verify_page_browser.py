@@ -2,7 +2,6 @@
 stripped re-upload, reads in plain words (model, when, who, credentials, lineage with
 thumbnails); a file that is no video says why."""
 
-import os
 import re
 import time
 from pathlib import Path
@@ -14,26 +13,15 @@ from feed.services.publishing import PostSettings
 from generation.models import ManifestRecord, Video
 from generation.pipeline import video_run
 from generation.tests.reupload import pin_watermark_ids, strip
+from tests.browser import CHROMIUM_ARGS
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking",
-                 "--disable-component-update", "--disable-gpu"]
 # See test_soft_binding_resolution: content and payload for which today's mark reads after
 # CRF 32 + 0.5x on the tiny model's output (a remix keeps its source's seed).
 SEED = 7
 PAYLOADS = (0x1D2C3B4A59687706, 0x1D2C3B4B5A697807)  # the source's, then the remix's
 
-
-@pytest.fixture
-def chromium_path() -> str:
-    if not CHROMIUM.exists():
-        reason = f"{CHROMIUM} is missing (apt-get install chromium)"
-        if os.environ.get("CASTLINE_REQUIRE_INTEGRATION") == "1":
-            pytest.fail(f"integration tier is required but {reason}", pytrace=False)
-        pytest.skip(reason)
-    return str(CHROMIUM)
 
 
 def generate(client, path: str, body: dict) -> Video:

@@ -2,9 +2,7 @@
 the keyboard, decide with one click, see the queue update."""
 
 import base64
-import os
 import re
-from pathlib import Path
 
 import pyotp
 import pytest
@@ -12,23 +10,12 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from moderation.models import Case, CaseStatus
 from moderation.services import report_create, term_create
+from tests.browser import CHROMIUM_ARGS
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking",
-                 "--disable-component-update", "--disable-gpu"]
 PASSWORD = "correct-horse-battery-staple"
 
-
-@pytest.fixture
-def chromium_path() -> str:
-    if not CHROMIUM.exists():
-        reason = f"{CHROMIUM} is missing (apt-get install chromium)"
-        if os.environ.get("CASTLINE_REQUIRE_INTEGRATION") == "1":
-            pytest.fail(f"integration tier is required but {reason}", pytrace=False)
-        pytest.skip(reason)
-    return str(CHROMIUM)
 
 
 def test_sign_in_open_decide_and_see_the_queue_update(
