@@ -120,8 +120,8 @@ def _flush_fast_and_safe_beside_a_busy_worker() -> Iterator[None]:
                     self.connection.close()
                 time.sleep(0.5 * (attempt + 1))
 
-    DatabaseOperations.sql_flush = sql_flush  # type: ignore[method-assign]
-    DatabaseOperations.execute_sql_flush = execute_sql_flush  # type: ignore[method-assign]
+    DatabaseOperations.sql_flush = sql_flush  # type: ignore[method-assign,assignment]
+    DatabaseOperations.execute_sql_flush = execute_sql_flush  # type: ignore[method-assign,assignment]
     try:
         yield
     finally:
