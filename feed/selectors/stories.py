@@ -135,15 +135,15 @@ def story_tree(*, viewer: User, video_id: UUID) -> StoryTree:
     if rendered is None:  # nothing of it is visible to this viewer
         raise NotFoundError("not_found", "No such story.")
     by_id = {node.id: node for node in rendered.walk()}
-    if video_id not in by_id or not by_id[video_id].shown and video_id != root.id:
+    if video_id not in by_id or (not by_id[video_id].shown and video_id != root.id):
         raise NotFoundError("not_found", "No such story.")
     canonical: list[UUID] = []
     for raw in arrangement.canonical_path if arrangement else []:
-        node = by_id.get(UUID(raw))
-        if node is None or not node.shown:
+        on_path = by_id.get(UUID(raw))
+        if on_path is None or not on_path.shown:
             break
-        node.canonical = True
-        canonical.append(node.id)
+        on_path.canonical = True
+        canonical.append(on_path.id)
     for node in by_id.values():
         node.children.sort(key=lambda c: (not c.pinned, not c.canonical, c.created_at))
     return StoryTree(root=rendered, owner_id=root_video.owner_id, canonical_path=canonical,

@@ -1,6 +1,7 @@
 """Story writes: the root author's arrangement (canonical path, pins, hides), a branch's choice
 label, and the choices viewers take in interactive playback."""
 
+from itertools import pairwise
 from uuid import UUID
 
 from django.db import transaction
@@ -33,7 +34,7 @@ def canonical_path_set(*, user: User, video_id: UUID, path: list[UUID]) -> Story
         valid = (len(set(path)) == len(path) and path[0] == tree.root.id
                  and all(node is not None and node.shown for node in nodes)
                  and all(tree.all_ids.get(child) == parent
-                         for parent, child in zip(path, path[1:], strict=False)))
+                         for parent, child in pairwise(path)))
         if not valid:
             raise DomainError("stories.invalid_path", "The canonical path must run from the "
                               "story's root down through its branches, one child at a time.",
