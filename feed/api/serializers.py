@@ -53,6 +53,11 @@ class RemixCreditOut(serializers.Serializer[None]):
     root_creator = serializers.CharField(allow_null=True)
 
 
+class StoryRefOut(serializers.Serializer[None]):
+    id = serializers.UUIDField(help_text="The story's root video: GET /api/v1/stories/{id}.")
+    branches = serializers.IntegerField(help_text="Its public branches feeds may show.")
+
+
 class VideoRefOut(serializers.Serializer[None]):
     width = serializers.IntegerField()
     height = serializers.IntegerField()
@@ -118,7 +123,8 @@ def post_out(row: Mapping[str, Any]) -> dict[str, Any]:
             "video": {"width": row["video__width"], "height": row["video__height"],
                       "duration_s": row["video__duration_s"], "label": row["video__label"],
                       "content": links["video"], "thumbnail": links["thumbnail"]},
-            "liked": bool(row["viewer_liked"])}
+            "liked": bool(row["viewer_liked"]), "choice_label": row["choice_label"],
+            "story": {"id": str(row["story_id"]), "branches": row["story_branches"]}}
 
 
 class PostOut(serializers.Serializer[Any]):
@@ -137,6 +143,8 @@ class PostOut(serializers.Serializer[Any]):
     remix = serializers.SerializerMethodField()
     video = serializers.SerializerMethodField()
     liked = serializers.SerializerMethodField()
+    choice_label = serializers.CharField()
+    story = serializers.SerializerMethodField()
 
     @extend_schema_field(AuthorOut)
     def get_author(self, post: Post) -> dict[str, str]:
@@ -153,6 +161,12 @@ class PostOut(serializers.Serializer[Any]):
     @extend_schema_field(VideoRefOut)
     def get_video(self, post: Post) -> dict[str, Any]:
         return video_ref_out(post)
+
+    @extend_schema_field(StoryRefOut)
+    def get_story(self, post: Post) -> dict[str, Any]:
+        # Annotated by post_get_visible(with_story=True).
+        return {"id": str(post.root_video_id or post.video_id),
+                "branches": getattr(post, "story_branches", 0)}
 
     def get_liked(self, post: Post) -> bool:
         return post.pk in self.context.get("liked_ids", ())

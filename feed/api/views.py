@@ -88,7 +88,7 @@ class ForYouFeedView(APIView):
 
 def _post_out(request: Request, video_id: UUID) -> Response:
     user = request_user(request)
-    post = post_get_visible(viewer=user, video_id=video_id)
+    post = post_get_visible(viewer=user, video_id=video_id, with_story=True)
     return Response(s.PostOut(post, context={
         "liked_ids": liked_post_ids(viewer_id=user.pk, posts=[post])}).data)
 

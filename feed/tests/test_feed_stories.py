@@ -315,3 +315,29 @@ def test_story_tree_is_cut_at_its_limits(login, people, settings):
     body = login(people["eve"]).get(f"/api/v1/stories/{root.pk}").json()
     assert body["truncated"] is True and body["node_count"] == 3
     assert body["limits"]["max_nodes"] == 3
+
+
+def test_feeds_show_a_relay_as_one_story(login, people, story, user_factory):
+    """eve follows everyone in the relay: following and for-you show the story once, with
+    its id and branch count; a post outside any story still shows."""
+    eve = people["eve"]
+    for name in ("ana", "bob", "cy", "dee"):
+        Follow.objects.create(follower=eve, followee=people[name])
+    lone = post_make(people["cy"], caption="unrelated")
+    client = login(eve)
+    for url in ("/api/v1/feed/following", "/api/v1/feed/for-you"):
+        results = client.get(url).json()["results"]
+        stories = [item["story"]["id"] for item in results]
+        assert sorted(stories) == sorted([str(story["root"].pk), str(lone.video_id)]), url
+        relay = next(i for i in results if i["story"]["id"] == str(story["root"].pk))
+        assert relay["story"]["branches"] == 3
+        if "following" in url:
+            assert relay["video_id"] == str(story["d"].pk)  # the newest branch
+    # A private branch is neither shown nor counted.
+    Post.objects.filter(video=story["d"]).update(visibility="private")
+    results = client.get("/api/v1/feed/following").json()["results"]
+    relay = next(i for i in results if i["story"]["id"] == str(story["root"].pk))
+    assert relay["story"]["branches"] == 2 and relay["video_id"] == str(story["c"].pk)
+    single = client.get(f"/api/v1/videos/{story['b'].pk}/post").json()
+    assert single["story"] == {"id": str(story["root"].pk), "branches": 2}
+    assert single["choice_label"] == "The fox runs"
