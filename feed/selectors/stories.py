@@ -30,8 +30,8 @@ from generation import facade as generation
 from ..models import Post, Story, StoryChoice
 from .visibility import audience_q, in_feeds_q, teen_safe_q
 
-POST_FIELDS = ("id", "video_id", "author_id", "author__handle", "choice_label", "like_count",
-               "view_count", "published_at", "video__duration_s", "may_see")
+POST_FIELDS = ("video_id", "author_id", "author__handle", "choice_label", "like_count",
+               "view_count", "video__duration_s", "may_see")
 
 
 @dataclass
