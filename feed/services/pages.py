@@ -13,7 +13,6 @@ moderation decision made since still takes effect at once. A snapshot lives FEED
 
 import secrets
 from dataclasses import dataclass
-from uuid import UUID
 
 from django.conf import settings
 from django.core.cache import cache
@@ -52,7 +51,7 @@ def _page(viewer: User, posts: list[PostRow], granted: int, next_cursor: str | N
 
 def _one_per_story(rows: list[PostRow]) -> list[PostRow]:
     """Newest first: the newest post of each story on the page stays."""
-    seen: set[UUID] = set()
+    seen: set[object] = set()  # story ids
     out = []
     for row in rows:
         if row["story_id"] not in seen:
