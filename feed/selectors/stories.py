@@ -74,7 +74,7 @@ class StoryTree:
     root: StoryNode
     owner_id: int  # the root video's owner: who arranges the story
     canonical_path: list[UUID]  # the root author's path, cut where this viewer stops seeing it
-    truncated: bool
+    truncated: bool  # past STORY_MAX_NODES or STORY_MAX_DEPTH: the rest is not shown
     by_id: dict[UUID, StoryNode]  # every rendered node (shown or tombstone)
     all_ids: dict[UUID, UUID | None]  # every video of the story (even unrendered): its parent
 
@@ -99,11 +99,12 @@ def _posts(viewer: User, root_id: UUID) -> dict[UUID, dict[str, Any]]:
 def story_tree(*, viewer: User, video_id: UUID) -> StoryTree:
     """The story `video_id` belongs to, as the viewer may see it. A video the viewer may not
     see (or not in any story) is a plain 404: the answer never confirms it exists."""
-    max_nodes = settings.STORY_MAX_NODES
-    videos = generation.story_videos(video_id=video_id, max_depth=settings.STORY_MAX_DEPTH,
+    max_nodes, max_depth = settings.STORY_MAX_NODES, settings.STORY_MAX_DEPTH
+    # One more of each than shown: whether the story goes on past the cut.
+    videos = generation.story_videos(video_id=video_id, max_depth=max_depth + 1,
                                      limit=max_nodes + 1)
-    truncated = len(videos) > max_nodes
-    videos = videos[:max_nodes]
+    truncated = len(videos) > max_nodes or any(video.depth > max_depth for video in videos)
+    videos = [video for video in videos[:max_nodes] if video.depth <= max_depth]
     if not videos or videos[0].parent_id is not None:
         raise NotFoundError("not_found", "No such story.")
     root_video = videos[0]

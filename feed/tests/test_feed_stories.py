@@ -341,3 +341,19 @@ def test_feeds_show_a_relay_as_one_story(login, people, story, user_factory):
     single = client.get(f"/api/v1/videos/{story['b'].pk}/post").json()
     assert single["story"] == {"id": str(story["root"].pk), "branches": 2}
     assert single["choice_label"] == "The fox runs"
+
+
+def test_story_tree_is_cut_at_its_depth_limit(login, people, settings):
+    settings.STORY_MAX_DEPTH = 2
+    root = video_make(people["ana"])
+    post_make(people["ana"], video=root)
+    parent = root
+    for _ in range(2):
+        parent = branch(people["bob"], parent)
+    url = f"/api/v1/stories/{root.pk}"
+    assert login(people["eve"]).get(url).json()["truncated"] is False
+    deepest = branch(people["bob"], parent)
+    body = login(people["eve"]).get(url).json()
+    assert body["truncated"] is True and body["node_count"] == 3
+    assert str(deepest.pk) not in nodes(body)
+    assert login(people["eve"]).get(f"/api/v1/stories/{deepest.pk}").status_code == 404
