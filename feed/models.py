@@ -72,6 +72,9 @@ class Post(models.Model):
                          condition=Q(visibility="public")),
             models.Index(fields=["-id"], name="feed_post_public_recent",
                          condition=Q(visibility="public")),
+            # A story's public branch count (story_branches), from the index alone.
+            models.Index(fields=["root_video"], name="feed_post_story_public",
+                         condition=Q(visibility="public", in_feeds=True)),
         ]
 
     def __str__(self) -> str:
