@@ -357,3 +357,18 @@ def test_story_tree_is_cut_at_its_depth_limit(login, people, settings):
     assert body["truncated"] is True and body["node_count"] == 3
     assert str(deepest.pk) not in nodes(body)
     assert login(people["eve"]).get(f"/api/v1/stories/{deepest.pk}").status_code == 404
+
+
+def test_a_teen_sees_a_labelled_branch_as_a_tombstone(login, people, story, teen_factory):
+    """Teens see adults' posts only from adults they follow, never a labelled one."""
+    teen = teen_factory()
+    url = f"/api/v1/stories/{story['root'].pk}"
+    assert login(teen).get(url).status_code == 404  # follows no one in it: nothing to see
+    for name in ("ana", "bob", "dee"):
+        Follow.objects.create(follower=teen, followee=people[name])
+    Video.objects.filter(pk=story["b"].pk).update(label="mature")
+    body = login(teen).get(url)
+    assert body.status_code == 200
+    assert str(story["c"].pk) not in nodes(body.json())  # cy: not followed
+    tomb = nodes(body.json())[str(story["b"].pk)]
+    assert tomb["tombstone"] is True and "The fox runs" not in body.content.decode()
