@@ -173,9 +173,11 @@ _.get_liked
 _.get_parent_creator
 _.get_reasons
 _.get_remix
+_.get_story
 _.get_video
 # Declared serializer fields: DRF reads the class attributes to build the representation
 _.avatar_url
+_.branches  # StoryRefOut
 _.broken_at
 _.completed_at
 _.decisions

@@ -27,6 +27,8 @@ class Post(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                                related_name="posts", db_index=False)
     caption = models.CharField(max_length=500, blank=True)
+    # A branch's "what happens next" in its story (the choice a viewer picks); moderated.
+    choice_label = models.CharField(max_length=80, blank=True)
     hashtags = models.JSONField(default=list)  # normalised; PostHashtag indexes them
     allow_remix = models.BooleanField(default=True)
     allow_comments = models.BooleanField(default=True)
@@ -70,6 +72,9 @@ class Post(models.Model):
                          condition=Q(visibility="public")),
             models.Index(fields=["-id"], name="feed_post_public_recent",
                          condition=Q(visibility="public")),
+            # A story's public branch count (story_branches), from the index alone.
+            models.Index(fields=["root_video"], name="feed_post_story_public",
+                         condition=Q(visibility="public", in_feeds=True)),
         ]
 
     def __str__(self) -> str:
@@ -228,3 +233,36 @@ class FeedQuota(models.Model):
 
     def __str__(self) -> str:
         return f"user {self.user_id} served {self.served} on {self.day}"
+
+
+class Story(models.Model):
+    """The root author's arrangement of a story (the tree of remixes and extensions under a
+    root video): a canonical path (video ids, root first), pinned and hidden branches."""
+
+    root_video = models.OneToOneField(Video, on_delete=models.CASCADE, primary_key=True,
+                                      related_name="+")
+    canonical_path = models.JSONField(default=list)  # video ids as strings, root first
+    pinned = models.JSONField(default=list)  # video ids shown first among their siblings
+    hidden = models.JSONField(default=list)  # video ids (with their subtrees) hidden from others
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"story of video {self.root_video_id}"
+
+
+class StoryChoice(models.Model):
+    """A viewer took `choice` (a child branch) after watching `node`: once per viewer and node
+    (the first choice counts; replays exploring other branches do not)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="+", db_index=False)
+    node = models.ForeignKey(Video, on_delete=models.CASCADE, related_name="+")
+    choice = models.ForeignKey(Video, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "node"],
+                                               name="feed_story_choice_unique")]
+
+    def __str__(self) -> str:
+        return f"user {self.user_id} took {self.choice_id} after {self.node_id}"

@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from uuid import UUID
 
 # Decay constant of hot_score: a post needs e times the points to beat one 12 h newer.
 HOT_DECAY_S = 12 * 3600
@@ -38,6 +39,7 @@ class Candidate:
     comment_count: int
     share_count: int
     remix_count: int
+    story_id: UUID | None = None  # the story's root video (selectors.visibility.story_id_of)
     caption: str = ""
     hashtags: list[str] = field(default_factory=list)
 
@@ -86,6 +88,17 @@ def rank(candidates: Iterable[Candidate], taste: Taste, now: datetime) -> list[C
     unique = {c.id: c for c in candidates}.values()
     now_ts = now.timestamp()
     return sorted(unique, key=lambda c: (-score(c, taste, now_ts), -c.id))
+
+
+def one_per_story(ranked: list[Candidate]) -> list[Candidate]:
+    """A relay is one story, not ten near-duplicates: keep each story's best-ranked post."""
+    seen: set[UUID | None] = set()
+    out: list[Candidate] = []
+    for candidate in ranked:
+        if candidate.story_id is None or candidate.story_id not in seen:
+            seen.add(candidate.story_id)
+            out.append(candidate)
+    return out
 
 
 def diversify(ranked: list[Candidate], *, page_size: int, per_creator: int) -> list[int]:

@@ -18,6 +18,7 @@ from uuid import UUID
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 
 from accounts.facade import User
 from core.errors import ConflictError, DomainError, NotFoundError
@@ -119,6 +120,35 @@ def video_owner_ids(*, video_ids: list[UUID | None]) -> dict[UUID | None, int]:
     if not wanted:
         return {}
     return dict(Video.objects.filter(pk__in=wanted).values_list("pk", "owner_id"))
+
+
+@dataclass(frozen=True)
+class StoryVideo:
+    """A completed video of a story (its remix tree): the feed decides who sees what."""
+
+    id: UUID
+    owner_id: int
+    parent_id: UUID | None  # remix_of: None for the root
+    depth: int
+    extension: bool  # made by extend (it continues its parent), else a remix
+    created_at: datetime
+    deleted: bool
+
+
+def story_videos(*, video_id: UUID, max_depth: int, limit: int) -> list[StoryVideo]:
+    """The completed videos of the story `video_id` belongs to, its root first, then by depth
+    and age (at most `limit`, at most `max_depth` below the root): one query. Empty when the
+    video is unknown. A parent always comes before its children (depth grows by one)."""
+    root = Video.objects.filter(pk=video_id).values(root=Coalesce("remix_root_id", "id"))
+    rows = (Video.objects.filter(Q(pk__in=root) | Q(remix_root_id__in=root),
+                                 status=Video.Status.COMPLETED, remix_depth__lte=max_depth)
+            .order_by("remix_depth", "created_at", "id")
+            .values_list("id", "owner_id", "remix_of_id", "remix_depth", "provenance__extends",
+                         "created_at", "deleted_at")[:limit])
+    return [StoryVideo(id=pk, owner_id=owner_id, parent_id=parent_id, depth=depth,
+                       extension=extends is not None, created_at=created_at,
+                       deleted=deleted_at is not None)
+            for pk, owner_id, parent_id, depth, extends, created_at, deleted_at in rows]
 
 
 def status_listener_register(listener: Callable[[VideoInfo], None]) -> None:
@@ -230,6 +260,7 @@ __all__ = [
     "CastingProvider",
     "FenceOutcome",
     "FenceVerdict",
+    "StoryVideo",
     "VideoAccess",
     "VideoInfo",
     "VideoToPublish",
@@ -245,6 +276,7 @@ __all__ = [
     "remix_rule_register",
     "shown_changed_hook_register",
     "status_listener_register",
+    "story_videos",
     "video_content",
     "video_create",
     "video_delete",

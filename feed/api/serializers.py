@@ -11,6 +11,7 @@ from core.fields import IdField, StrictCharField
 from generation.facade import content_links
 
 from ..models import Comment, Post, SteeringTerm
+from ..selectors.stories import StoryNode, StoryTree
 
 
 class PublishIn(serializers.Serializer[None]):
@@ -22,6 +23,7 @@ class PublishIn(serializers.Serializer[None]):
     allow_comments = serializers.BooleanField(required=False, default=True)
     visibility = serializers.ChoiceField(choices=Post.Visibility.values, required=False,
                                          default=Post.Visibility.PUBLIC)
+    choice_label = StrictCharField(max_length=80, required=False, default="", allow_blank=True)
 
 
 class PageIn(serializers.Serializer[None]):
@@ -49,6 +51,11 @@ class RemixCreditOut(serializers.Serializer[None]):
     depth = serializers.IntegerField()
     parent_creator = serializers.CharField(allow_null=True)
     root_creator = serializers.CharField(allow_null=True)
+
+
+class StoryRefOut(serializers.Serializer[None]):
+    id = serializers.UUIDField(help_text="The story's root video: GET /api/v1/stories/{id}.")
+    branches = serializers.IntegerField(help_text="Its public branches feeds may show.")
 
 
 class VideoRefOut(serializers.Serializer[None]):
@@ -116,7 +123,8 @@ def post_out(row: Mapping[str, Any]) -> dict[str, Any]:
             "video": {"width": row["video__width"], "height": row["video__height"],
                       "duration_s": row["video__duration_s"], "label": row["video__label"],
                       "content": links["video"], "thumbnail": links["thumbnail"]},
-            "liked": bool(row["viewer_liked"])}
+            "liked": bool(row["viewer_liked"]), "choice_label": row["choice_label"],
+            "story": {"id": str(row["story_id"]), "branches": row["story_branches"]}}
 
 
 class PostOut(serializers.Serializer[Any]):
@@ -135,6 +143,8 @@ class PostOut(serializers.Serializer[Any]):
     remix = serializers.SerializerMethodField()
     video = serializers.SerializerMethodField()
     liked = serializers.SerializerMethodField()
+    choice_label = serializers.CharField()
+    story = serializers.SerializerMethodField()
 
     @extend_schema_field(AuthorOut)
     def get_author(self, post: Post) -> dict[str, str]:
@@ -151,6 +161,12 @@ class PostOut(serializers.Serializer[Any]):
     @extend_schema_field(VideoRefOut)
     def get_video(self, post: Post) -> dict[str, Any]:
         return video_ref_out(post)
+
+    @extend_schema_field(StoryRefOut)
+    def get_story(self, post: Post) -> dict[str, Any]:
+        # Annotated by post_get_visible(with_story=True).
+        return {"id": str(post.root_video_id or post.video_id),
+                "branches": getattr(post, "story_branches", 0)}
 
     def get_liked(self, post: Post) -> bool:
         return post.pk in self.context.get("liked_ids", ())
@@ -199,3 +215,86 @@ class SteeringOut(serializers.ModelSerializer[SteeringTerm]):
     class Meta:
         model = SteeringTerm
         fields = ["term", "direction", "created_at"]
+
+
+class ChoiceLabelIn(serializers.Serializer[None]):
+    choice_label = StrictCharField(max_length=80, allow_blank=True)
+
+
+class CanonicalPathIn(serializers.Serializer[None]):
+    path = serializers.ListField(child=serializers.UUIDField(),
+                                 max_length=settings.STORY_MAX_DEPTH + 1)
+
+
+class BranchArrangeIn(serializers.Serializer[None]):
+    pinned = serializers.BooleanField(required=False)
+    hidden = serializers.BooleanField(required=False)
+
+
+# ?from=<node>: "from" is a Python keyword, so the class is built with type().
+PlaybackIn = type("PlaybackIn", (serializers.Serializer,),
+                  {"from": serializers.UUIDField(required=False),
+                   "__doc__": "Where playback starts: a node of the story (default its root)."})
+
+
+class ChoiceIn(serializers.Serializer[None]):
+    node = serializers.UUIDField(help_text="The clip just watched.")
+    choice = serializers.UUIDField(help_text="The branch directly below it the viewer took.")
+
+
+class ChoiceOut(serializers.Serializer[None]):
+    counted = serializers.BooleanField()
+    choice = serializers.UUIDField(help_text="The viewer's choice at this node (the first).")
+
+
+def story_node_out(node: StoryNode, *, viewer_id: int, owner_id: int) -> dict[str, Any]:
+    """One node and its subtree. A tombstone carries its id and children only: nothing of its
+    content (no author, label, thumbnail, counts, dates)."""
+    out: dict[str, Any] = {"id": str(node.id), "tombstone": not node.shown}
+    if node.shown and node.post is not None:
+        post = node.post
+        out.update({
+            "kind": node.kind, "author": post["author__handle"],
+            "choice_label": post["choice_label"],
+            "thumbnail": content_links(node.id)["thumbnail"],
+            "counts": {"likes": post["like_count"], "views": post["view_count"],
+                       "branches": len(node.shown_children())},
+            "created_at": _datetime_out(node.created_at),
+            "pinned": node.pinned, "canonical": node.canonical})
+        if node.hidden and viewer_id in (owner_id, post["author_id"]):
+            out["hidden"] = True  # hidden by the root author: only these two still see it
+    out["children"] = [story_node_out(child, viewer_id=viewer_id, owner_id=owner_id)
+                       for child in node.children]
+    return out
+
+
+def story_out(tree: StoryTree, *, viewer_id: int) -> dict[str, Any]:
+    return {"story_id": str(tree.root.id),
+            "owner": viewer_id == tree.owner_id,
+            "canonical_path": [str(node_id) for node_id in tree.canonical_path],
+            "node_count": len(tree.by_id), "truncated": tree.truncated,
+            "limits": {"max_nodes": settings.STORY_MAX_NODES,
+                       "max_depth": settings.STORY_MAX_DEPTH},
+            "root": story_node_out(tree.root, viewer_id=viewer_id, owner_id=tree.owner_id)}
+
+
+def playback_out(tree: StoryTree, node: StoryNode, taken: dict[Any, int]) -> dict[str, Any]:
+    """The clip, then its choices with labels and how many viewers took each."""
+    clip = None
+    if node.shown and node.post is not None:
+        links = content_links(node.id)
+        clip = {"id": str(node.id), "kind": node.kind, "author": node.post["author__handle"],
+                "choice_label": node.post["choice_label"], "content": links["video"],
+                "thumbnail": links["thumbnail"], "duration_s": node.post["video__duration_s"]}
+    choices = [{"id": str(child.id), "choice_label": (child.post or {}).get("choice_label", ""),
+                "author": (child.post or {}).get("author__handle"),
+                "thumbnail": content_links(child.id)["thumbnail"],
+                "taken": taken.get(child.id, 0), "canonical": child.canonical,
+                "pinned": child.pinned}
+               for child in node.shown_children()]
+    most = max(choices, key=lambda c: c["taken"], default=None)
+    canonical_next = next((c["id"] for c in choices if c["canonical"]), None)
+    return {"story_id": str(tree.root.id), "node": str(node.id), "tombstone": not node.shown,
+            "clip": clip, "choices": choices,
+            "most_taken": most["id"] if most and most["taken"] else None,
+            "canonical_next": canonical_next}

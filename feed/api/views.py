@@ -4,6 +4,7 @@ from typing import Any
 from uuid import UUID
 
 from django.db.models import QuerySet
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.request import Request
@@ -13,12 +14,14 @@ from rest_framework.views import APIView
 
 from accounts.facade import request_user
 from core.api import validated
+from core.errors import NotFoundError
 
 from .. import services
 from ..models import Comment, SteeringTerm
 from ..selectors import comments as comment_selectors
 from ..selectors import lists
 from ..selectors.pages import liked_post_ids
+from ..selectors.stories import StoryTree, choices_taken, story_tree
 from ..selectors.visibility import post_get_visible
 from ..services.pages import Page
 from ..services.publishing import PostSettings
@@ -85,7 +88,7 @@ class ForYouFeedView(APIView):
 
 def _post_out(request: Request, video_id: UUID) -> Response:
     user = request_user(request)
-    post = post_get_visible(viewer=user, video_id=video_id)
+    post = post_get_visible(viewer=user, video_id=video_id, with_story=True)
     return Response(s.PostOut(post, context={
         "liked_ids": liked_post_ids(viewer_id=user.pk, posts=[post])}).data)
 
@@ -210,3 +213,65 @@ class SteeringDeleteView(APIView):
     def delete(self, request: Request, term: str) -> Response:
         services.steering_remove(user=request_user(request), term=term)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _story_response(request: Request, tree: StoryTree) -> Response:
+    return Response(s.story_out(tree, viewer_id=request_user(request).pk))
+
+
+class StoryView(APIView):
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request: Request, video_id: UUID) -> Response:
+        """The story this video belongs to, from its root, as the viewer may see it."""
+        return _story_response(request, story_tree(viewer=request_user(request),
+                                                   video_id=video_id))
+
+
+class StoryCanonicalPathView(APIView):
+    @extend_schema(request=s.CanonicalPathIn, responses=OpenApiTypes.OBJECT)
+    def put(self, request: Request, video_id: UUID) -> Response:
+        data = validated(s.CanonicalPathIn, request.data)
+        return _story_response(request, services.canonical_path_set(
+            user=request_user(request), video_id=video_id, path=data["path"]))
+
+
+class StoryBranchView(APIView):
+    @extend_schema(request=s.BranchArrangeIn, responses=OpenApiTypes.OBJECT)
+    def put(self, request: Request, video_id: UUID, branch_id: UUID) -> Response:
+        data = validated(s.BranchArrangeIn, request.data)
+        return _story_response(request, services.branch_arrange(
+            user=request_user(request), video_id=video_id, branch_id=branch_id,
+            pinned=data.get("pinned"), hidden=data.get("hidden")))
+
+
+class StoryLabelView(APIView):
+    throttle_scope = "social"
+
+    @extend_schema(request=s.ChoiceLabelIn, responses=s.PostOut)
+    def put(self, request: Request, video_id: UUID) -> Response:
+        data = validated(s.ChoiceLabelIn, request.data)
+        services.choice_label_set(user=request_user(request), video_id=video_id,
+                                  label=data["choice_label"])
+        return _post_out(request, video_id)
+
+
+class StoryPlaybackView(APIView):
+    @extend_schema(parameters=[s.PlaybackIn], responses=OpenApiTypes.OBJECT)
+    def get(self, request: Request, video_id: UUID) -> Response:
+        query = validated(s.PlaybackIn, request.query_params)
+        tree = story_tree(viewer=request_user(request), video_id=video_id)
+        node = tree.by_id.get(query.get("from") or tree.root.id)
+        if node is None:
+            raise NotFoundError("stories.node_not_found", "No such node in this story.")
+        return Response(s.playback_out(tree, node, choices_taken(node_id=node.id)))
+
+
+class StoryChoiceView(APIView):
+    throttle_scope = "social"
+
+    @extend_schema(request=s.ChoiceIn, responses=s.ChoiceOut)
+    def post(self, request: Request, video_id: UUID) -> Response:
+        data = validated(s.ChoiceIn, request.data)
+        row, counted = services.choice_record(user=request_user(request), video_id=video_id,
+                                              node_id=data["node"], choice_id=data["choice"])
+        return Response({"counted": counted, "choice": str(row.choice_id)})

@@ -27,7 +27,7 @@ from ..models import HiddenCreator, Like, NotInterested, Post, SteeringTerm
 from ..ranking import Candidate, Taste
 from .lists import discoverable_posts, followed_post_ids
 from .pools import CANDIDATE_FIELDS, TEXT_FIELDS, shared_candidates
-from .visibility import followee_ids, teen_cutoff
+from .visibility import followee_ids, story_id_of, teen_cutoff
 
 _RECENT_LIKES = 200
 _ENGAGED_VIDEOS = 50
@@ -98,7 +98,8 @@ def _own_queries(viewer: User, taste: Taste) -> list[CompiledQuery]:
         window = settings.FEED_CANDIDATES_PER_SOURCE * 5 // 4
         followed = followed_post_ids(viewer_id, limit=window)
         remixes = _newest(Post.objects.filter(parent_video_id__in=engaged), window)
-        return [base.filter(id__in=ids).order_by("-id").values(*fields)[:limit]
+        return [base.filter(id__in=ids).order_by("-id")
+                .values(*fields, story_id=story_id_of())[:limit]
                 for ids in (followed, remixes)]
 
     def union(stand_ins: StandIns) -> QuerySet[Post, Any]:

@@ -69,11 +69,14 @@ class PostList:
     to that window only (selectors.pages), so a page never joins more rows than it shows.
     `viewer_window`: instead of `scope`, for a list whose window depends on the viewer's id
     alone (following): compiled once per shape.
-    `discoverable`: the rules drop hidden creators and "not interested" posts too."""
+    `discoverable`: the rules drop hidden creators and "not interested" posts too.
+    `one_per_story`: a page shows one post (the newest) of each story (a relay of many
+    branches is one item); a later page may show the same story again."""
 
     scope: QuerySet[Post] | None = None
     viewer_window: ViewerWindow | None = None
     discoverable: bool = True
+    one_per_story: bool = False
 
 
 def window_ids(posts: PostList, *, viewer_id: int, after: int | None, limit: int) -> list[int]:
@@ -95,7 +98,7 @@ def window_ids(posts: PostList, *, viewer_id: int, after: int | None, limit: int
 
 
 def following_posts(*, viewer: User) -> PostList:
-    return PostList(viewer_window=followed_post_ids)
+    return PostList(viewer_window=followed_post_ids, one_per_story=True)
 
 
 def hashtag_posts(*, viewer: User, tag: str) -> PostList:

@@ -17,9 +17,9 @@ from core.compiled_queries import CompiledQuery, StandIns, compiled, padded
 
 from ..models import Like, Post
 from .lists import discoverable_posts
-from .visibility import feed_posts, teen_cutoff
+from .visibility import feed_posts, story_branches, story_id_of, teen_cutoff
 
-PostRow = dict[str, Any]  # PAGE_FIELDS and "viewer_liked"
+PostRow = dict[str, Any]  # PAGE_FIELDS, "viewer_liked", "story_id" and "story_branches"
 
 PAGE_FIELDS = (
     "id", "video_id", "author_id", "caption", "hashtags", "allow_remix", "allow_comments",
@@ -28,6 +28,7 @@ PAGE_FIELDS = (
     "author__handle", "author__display_name",
     "video__width", "video__height", "video__duration_s", "video__label", "video__status",
     "parent_video_id", "root_video_id", "parent_author__handle", "root_author__handle",
+    "choice_label",
 )
 
 
@@ -42,7 +43,9 @@ def _page_query(*, teen: bool, ids: int, discoverable: bool,
                  else feed_posts(viewer_id, teen=teen))
         liked = Like.objects.filter(user_id=viewer_id, post_id=OuterRef("pk"))
         rows = (posts.filter(id__in=stand_ins.many("ids", ids), author__is_active=True)
-                .annotate(viewer_liked=Exists(liked)).values(*PAGE_FIELDS, "viewer_liked"))
+                .annotate(viewer_liked=Exists(liked), story_id=story_id_of(),
+                          story_branches=story_branches())
+                .values(*PAGE_FIELDS, "viewer_liked", "story_id", "story_branches"))
         return rows.order_by("-id")[:newest] if newest else rows
 
     return compiled(key, build)

@@ -22,9 +22,10 @@ from django.db.models import QuerySet
 
 from ..models import Post
 from ..ranking import Candidate
-from .visibility import teen_cutoff
+from .visibility import story_id_of, teen_cutoff
 
 # hot_base, not published_at: a float loads several times faster than a timestamptz.
+# Then the story (Candidate.story_id, one post per story in for-you), then TEXT_FIELDS.
 CANDIDATE_FIELDS = ("id", "author_id", "hot_base", "like_count", "comment_count",
                     "share_count", "remix_count")
 TEXT_FIELDS = ("caption", "hashtags")
@@ -56,7 +57,8 @@ def _public(teen_cutoff_date: date | None) -> QuerySet[Post]:
 def _load(teen_cutoff_date: date | None) -> Pools:
     # A quarter more than a source takes: room for one viewer's exclusions.
     size = settings.FEED_CANDIDATES_PER_SOURCE * 5 // 4
-    public = _public(teen_cutoff_date).values_list(*CANDIDATE_FIELDS, *TEXT_FIELDS)
+    public = _public(teen_cutoff_date).values_list(*CANDIDATE_FIELDS, story_id_of(),
+                                                   *TEXT_FIELDS)
     return tuple(tuple(Candidate(*row) for row in public.order_by(*order)[:size])
                  for order in (("-hot_score", "-id"), ("-id",)))
 

@@ -9,7 +9,8 @@ from typing import Any, Protocol
 from uuid import UUID
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Func, IntegerField, OuterRef, Q, QuerySet, Subquery, UUIDField
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.facade import User, blocked_user_ids, follow_rows, follows
@@ -85,6 +86,23 @@ def feed_posts(viewer_id: int, *, teen: bool, candidates: bool = False) -> Query
     return posts.filter(teen_safe_q(viewer_id)) if teen else posts
 
 
+def story_id_of() -> Coalesce:
+    """A post's story: its root video (a root post is its own story's root)."""
+    return Coalesce("root_video_id", "video_id", output_field=UUIDField())
+
+
+def story_branches() -> Subquery:
+    """Per post row: how many public branches its story has that feeds may show (never a
+    private or taken-down one, like every public count)."""
+    root = Coalesce(OuterRef("root_video_id"), OuterRef("video_id"), output_field=UUIDField())
+    count = (Post.objects.filter(root_video_id=root, visibility=Post.Visibility.PUBLIC,
+                                 in_feeds=True)
+             # COUNT(*): no column needed, so the partial index alone answers it.
+             .order_by().annotate(n=Func(template="COUNT(*)", output_field=IntegerField()))
+             .values("n"))
+    return Subquery(count, output_field=IntegerField())
+
+
 def post_may_see(*, viewer_id: int, post: Post, video: ShownVideo) -> bool:
     """One post by direct link (detail, likes, comments, remix source); video is post.video."""
     if post.author_id == viewer_id:
@@ -97,10 +115,14 @@ def post_may_see(*, viewer_id: int, post: Post, video: ShownVideo) -> bool:
     return post.author_id not in blocked_user_ids(viewer_id)
 
 
-def post_get_visible(*, viewer: User, video_id: UUID) -> Post:
-    """The post of a video as the viewer may see it; anything else is a plain 404."""
-    post = (Post.objects.select_related("video", "author")
-            .filter(video_id=video_id, author__is_active=True).first())
+def post_get_visible(*, viewer: User, video_id: UUID, with_story: bool = False) -> Post:
+    """The post of a video as the viewer may see it; anything else is a plain 404.
+    `with_story`: annotate its story's public branch count (`story_branches`), for output."""
+    posts = Post.objects.select_related("video", "author").filter(video_id=video_id,
+                                                                   author__is_active=True)
+    if with_story:
+        posts = posts.annotate(story_branches=story_branches())
+    post = posts.first()
     if post is None or not post_may_see(viewer_id=viewer.pk, post=post, video=post.video):
         raise NotFoundError("not_found", "No such post.")
     if viewer.is_teen and post.author_id != viewer.pk and post.video.label:

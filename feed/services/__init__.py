@@ -17,8 +17,13 @@ from .preferences import (
     steering_set,
 )
 from .publishing import post_publish, post_unpublish, posts_erase_for_account
+from .stories import branch_arrange, canonical_path_set, choice_label_set, choice_record
 
 __all__ = [
+    "branch_arrange",
+    "canonical_path_set",
+    "choice_label_set",
+    "choice_record",
     "chronological_page",
     "comment_create",
     "comment_delete",

@@ -22,7 +22,7 @@ from accounts.facade import User
 from core.errors import DomainError
 
 from .. import cursors
-from ..ranking import diversify, rank
+from ..ranking import diversify, one_per_story, rank
 from ..selectors.foryou import for_you_candidates, viewer_taste
 from ..selectors.lists import PostList, window_ids
 from ..selectors.pages import PostRow, page_rows
@@ -49,6 +49,17 @@ def _page(viewer: User, posts: list[PostRow], granted: int, next_cursor: str | N
     return Page(posts=posts, next_cursor=next_cursor)
 
 
+def _one_per_story(rows: list[PostRow]) -> list[PostRow]:
+    """Newest first: the newest post of each story on the page stays."""
+    seen: set[object] = set()  # story ids
+    out = []
+    for row in rows:
+        if row["story_id"] not in seen:
+            seen.add(row["story_id"])
+            out.append(row)
+    return out
+
+
 def chronological_page(*, viewer: User, posts: PostList, cursor: str | None,
                        page_size: int | None = None) -> Page:
     """Newest first by id keyset. The ids come from a window of the list's scope (index only),
@@ -66,6 +77,8 @@ def chronological_page(*, viewer: User, posts: PostList, cursor: str | None,
         shown, next_after = shown[:size], shown[size - 1]["id"]
     else:
         next_after = window[-1] if window_full else None
+    if posts.one_per_story:
+        shown = _one_per_story(shown)
     return _page(viewer, shown, size,
                  cursors.keyset_encode(next_after) if next_after is not None else None)
 
@@ -88,7 +101,7 @@ def _snapshot_create(viewer: User, page_size: int) -> Snapshot:
     taste = viewer_taste(viewer=viewer)
     candidates = for_you_candidates(viewer=viewer, taste=taste)
     ranked = rank(candidates, taste, now)
-    ids = diversify(ranked, page_size=page_size,
+    ids = diversify(one_per_story(ranked), page_size=page_size,
                     per_creator=settings.FEED_MAX_PER_CREATOR_PER_PAGE)
     # Random ids: nothing to allocate, and cursors cannot be guessed from one another.
     snapshot = Snapshot(id=secrets.randbits(48), post_ids=ids, page_size=page_size,

@@ -27,6 +27,7 @@ class PostSettings:
     allow_remix: bool = True
     allow_comments: bool = True
     visibility: str = Post.Visibility.PUBLIC
+    choice_label: str = ""  # the branch's "what happens next" in its story
 
 
 def _check_publishable(video: generation.VideoToPublish) -> None:
@@ -64,7 +65,7 @@ def post_publish(*, user: User, video_id: UUID, settings: PostSettings) -> tuple
     """Publish (or update the settings of) the owner's completed video; True when new."""
     video = generation.video_lock_own(owner_id=user.pk, video_id=video_id)
     _check_publishable(video)
-    caption_check = " ".join([settings.caption, *settings.hashtags])
+    caption_check = " ".join([settings.caption, *settings.hashtags, settings.choice_label])
     moderation.prompt_check(text=caption_check, teen=user.is_teen).raise_if_blocked()
     tags = hashtags_from(settings.hashtags, settings.caption)
     post = Post.objects.filter(video_id=video.id).first()
@@ -79,6 +80,7 @@ def post_publish(*, user: User, video_id: UUID, settings: PostSettings) -> tuple
                     root_author_id=owners.get(video.remix_root_id))
     was_visible = not created and post.visibility != Post.Visibility.PRIVATE
     post.caption = settings.caption
+    post.choice_label = settings.choice_label
     post.hashtags = tags
     post.allow_remix = settings.allow_remix
     post.allow_comments = settings.allow_comments

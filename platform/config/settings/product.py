@@ -76,6 +76,9 @@ FEED_SNAPSHOT_TTL_S = env_int("FEED_SNAPSHOT_TTL_S", 3600)  # how long a for-you
 FEED_TASTE_TTL_S = env_int("FEED_TASTE_TTL_S", 60)  # cached for-you affinity (follows, likes)
 FEED_POOL_TTL_S = env_int("FEED_POOL_TTL_S", 10)  # trending and fresh for-you pools, per process
 FEED_MAX_HASHTAGS = env_int("FEED_MAX_HASHTAGS", 10)
+# Stories (/api/v1/stories): a tree past these is cut (the answer says "truncated").
+STORY_MAX_NODES = env_int("STORY_MAX_NODES", 2000)
+STORY_MAX_DEPTH = env_int("STORY_MAX_DEPTH", 100)
 # At least 2: LTX-2's scheduler (shift_terminal) divides by zero on a one-step schedule (NaN
 # frames), which bench/generation_gpu.py found at the real model's settings.
 GENERATION_INFERENCE_STEPS = max(2, env_int("GENERATION_INFERENCE_STEPS", 8))
