@@ -17,7 +17,6 @@ class Storyboard(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        app_label = "generation"
         indexes = [models.Index(fields=["owner", "-created_at"])]
 
     def __str__(self) -> str:
@@ -43,7 +42,6 @@ class StoryboardShot(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        app_label = "generation"
         ordering = ["position", "id"]
 
     def __str__(self) -> str:
@@ -63,7 +61,6 @@ class StoryboardCollaborator(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        app_label = "generation"
         constraints = [models.UniqueConstraint(fields=["storyboard", "user"],
                                                name="storyboard_collaborator_once")]
 

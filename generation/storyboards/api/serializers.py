@@ -67,7 +67,8 @@ class CollaboratorIn(serializers.Serializer[None]):
 class GenerateIn(serializers.Serializer[None]):
     aspect_ratio = serializers.ChoiceField(choices=Video.AspectRatio.values, required=False)
     resolution = serializers.ChoiceField(choices=Video.Resolution.values, required=False)
-    style = StrictCharField(max_length=40, required=False, default="", allow_blank=True)
+    style = StrictCharField(  # type: ignore[assignment]
+        max_length=40, required=False, default="", allow_blank=True)
     negative_prompt = StrictCharField(max_length=4000, required=False, default="",
                                       allow_blank=True)
     audio = serializers.BooleanField(required=False, default=True)
