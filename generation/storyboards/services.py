@@ -35,8 +35,10 @@ Role = StoryboardCollaborator.Role
 
 def _locked(user: User, storyboard_id: UUID, *, need: str) -> tuple[Storyboard, str]:
     """The storyboard's row locked, and the user's role; `need`: "edit" or "own"."""
+    membership(user=user, storyboard_id=storyboard_id)  # a 404 before taking any lock
+    Storyboard.objects.select_for_update().filter(pk=storyboard_id).first()
+    # Read again under the lock: a removal that committed while we waited counts.
     storyboard, role = membership(user=user, storyboard_id=storyboard_id)
-    storyboard = Storyboard.objects.select_for_update().get(pk=storyboard.pk)
     if need == "own" and role != OWNER:
         raise ForbiddenError("storyboards.owner_only",
                              "Only the storyboard's owner can do this.")

@@ -20,6 +20,19 @@ BOARDS = "/api/v1/storyboards"
 SHOT = {"prompt": "a lighthouse keeper climbs the stairs at night", "seconds": 4}
 
 
+@pytest.fixture(autouse=True)
+def _default_terms(transactional_db: None) -> None:
+    """Transactional tests flush every table, the migration-seeded term list included."""
+    import importlib
+
+    from django.apps import apps
+
+    from moderation.models import Term
+
+    if not Term.objects.exists():
+        importlib.import_module("moderation.migrations.0002_seed_default_terms").seed(apps, None)
+
+
 @pytest.fixture
 def people(user_factory, login):
     """ana owns the storyboard; bob and cat edit it; dan only views it."""
