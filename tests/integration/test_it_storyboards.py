@@ -88,8 +88,8 @@ def test_two_editors_at_once_then_a_removal(stack):
                 cat_ws.recv(timeout=10)
         assert closed.value.rcvd is not None and closed.value.rcvd.code == 4403
     assert cat.http.get(f"/api/v1/storyboards/{board['id']}").status_code == 404
-    with pytest.raises((InvalidStatus, ConnectionClosed)):
-        with room(stack, cat, board["id"]) as again:
-            again.recv(timeout=10)
+    with pytest.raises((InvalidStatus, ConnectionClosed)), \
+            room(stack, cat, board["id"]) as again:
+        again.recv(timeout=10)
     assert ana.http.get(f"/api/v1/storyboards/{board['id']}").json()["shots"][0]["prompt"] \
         == f"written by {winner}"
