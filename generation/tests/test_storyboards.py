@@ -170,6 +170,24 @@ def test_removed_collaborator_loses_rest_and_socket_at_once(people, board):
                                        type="storyboard.access_removed").count() == 1
 
 
+def test_a_lost_close_message_is_caught_by_the_periodic_recheck(people, board, settings):
+    """A datagram or pub/sub message can be lost: the socket reads its access again."""
+    _, clients = people
+    settings.EVENTS_SESSION_CHECK_S = 0.2
+
+    async def scenario() -> None:
+        bob_ws = await socket(clients["bob"], board["id"])
+        # Removed without the bus hearing of it (as if its close message were lost).
+        await sync_to_async(StoryboardCollaborator.objects.filter(user__handle="bob").delete)()
+        while True:
+            output = await bob_ws.receive_output(3)
+            if output["type"] == "websocket.close":
+                break
+        assert output["code"] == 4403
+
+    async_to_sync(scenario)()
+
+
 def test_viewer_and_strangers(people, board, user_factory, login):
     _, clients = people
     url = f"{BOARDS}/{board['id']}"

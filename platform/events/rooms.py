@@ -18,6 +18,7 @@ admitted, so an access removal committed while it connects is not missed.
 import asyncio
 import contextlib
 import json
+import logging
 from typing import Any
 from uuid import uuid4
 
@@ -40,6 +41,7 @@ from .live_socket import (
 from .outbox import outbox_room
 from .wire import BusMessage, RoomMessage, event_text
 
+logger = logging.getLogger(__name__)
 CLOSE_NOT_ADMITTED = 4404  # no such room for this user (not a member, or gone)
 _NO_LAYER = "events.no-channel-layer"
 
@@ -61,6 +63,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
     session_id = 0
     channel_layer_alias = _NO_LAYER  # the bus brings the messages: no channel per socket
     _writer: "asyncio.Task[None] | None" = None
+    _closer: "asyncio.Task[None] | None" = None  # referenced while it runs
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -108,8 +111,28 @@ class RoomConsumer(AsyncWebsocketConsumer):
                              else CLOSE_SESSION_ENDED)
             return
         await self.accept(subprotocol=subprotocol)
-        self._writer = asyncio.get_running_loop().create_task(self._write())
+        loop = asyncio.get_running_loop()
+        self._writer = loop.create_task(self._write())
+        self._tasks.add(loop.create_task(self._recheck()))
         await self.room_say({"type": "presence.join", "user": self.presence()}, joined=True)
+
+    async def _recheck(self) -> None:
+        """The safety net under the bus's close messages (a datagram or a pub/sub message can
+        be lost): every EVENTS_SESSION_CHECK_S the socket's access and session are read
+        again, and a socket that lost either closes."""
+        while self.room:
+            await asyncio.sleep(settings.EVENTS_SESSION_CHECK_S)
+            try:
+                admitted = await self.room_admit()
+                live = await database_sync_to_async(sessions_live)(
+                    session_ids={self.session_id})
+            except Exception:  # a database blip is no reason to drop the socket
+                logger.exception("events: room access check failed")
+                continue
+            if not admitted or self.session_id not in live:
+                local_hub().room_leave(self.room, self)
+                self.room_close(CLOSE_SESSION_ENDED)  # as a removal or a logout closes it
+                return
 
     async def disconnect(self, code: int) -> None:
         if self.room:
@@ -118,6 +141,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
             self.room = ""
         if self._writer is not None:
             self._writer.cancel()
+        for task in list(self._tasks):
+            task.cancel()
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None
                       ) -> None:
@@ -155,7 +180,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
             task.add_done_callback(self._tasks.discard)
 
     def room_close(self, code: int) -> None:
-        asyncio.get_running_loop().create_task(self._close_quietly(code))
+        self._closer = asyncio.get_running_loop().create_task(self._close_quietly(code))
 
     async def _close_quietly(self, code: int) -> None:
         if self._writer is not None:
