@@ -76,6 +76,7 @@ _.WHITENOISE_USE_FINDERS
 # --- Named by dotted path in settings or URLconfs (INSTALLED_APPS, MIDDLEWARE, LOGGING,
 # AUTHENTICATION_BACKENDS, REST_FRAMEWORK, CACHES, AXES_*, SPECTACULAR hooks, handler*) ----
 _.AccountsConfig
+_.StoryboardConsumer  # config/asgi.py routes /ws/storyboards/<id> to it by dotted path
 _.ApiKeysConfig
 _.BillingConfig
 _.CameoConfig
@@ -164,6 +165,7 @@ _.original_response  # axes lockout callable signature
 _.get_actor
 _.get_author
 _.get_avatar_url
+_.get_collaborators
 _.get_content
 _.get_counts
 _.get_email_verified
@@ -255,6 +257,7 @@ _.LESS
 _.PORTRAIT
 _.SD
 _.SQUARE
+_.VIEWER  # a storyboard collaborator's role
 
 # --- Fields of result dataclasses, turned into JSON with asdict() or read by assertions ---
 _.audio_codec

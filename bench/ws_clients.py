@@ -45,8 +45,9 @@ def _cpu_s() -> float:
 class LeanClient(asyncio.Protocol):
     """One websocket: the upgrade, then text frames of bench pings counted by round."""
 
-    def __init__(self, on_round: "RoundCounter") -> None:
+    def __init__(self, on_round: "RoundCounter", mark: bytes = ROUND_MARK) -> None:
         self.on_round = on_round
+        self.mark = mark
         self.buffer = bytearray()
         self.upgraded = asyncio.get_running_loop().create_future()
         self.transport: asyncio.Transport | None = None
@@ -83,10 +84,11 @@ class LeanClient(asyncio.Protocol):
                 return
             opcode = buffer[0] & 0x0F
             if opcode == 0x1:
-                mark = buffer.find(ROUND_MARK, start, start + length)
+                mark = buffer.find(self.mark, start, start + length)
                 if mark >= 0:
-                    digits = mark + len(ROUND_MARK)
-                    stop = buffer.find(b"}", digits, start + length)
+                    digits = stop = mark + len(self.mark)
+                    while stop < start + length and 0x30 <= buffer[stop] <= 0x39:
+                        stop += 1
                     self._ping(int(buffer[digits:stop]), arrived)
             elif opcode == 0x8:
                 self.on_round.closed += 1
@@ -118,14 +120,16 @@ class RoundCounter:
             self.pipe.send(("round", round_))
 
 
-async def _open(ws_url: str, token: str, counter: RoundCounter) -> LeanClient:
+async def _open(ws_url: str, token: str, counter: RoundCounter, path: str, mark: bytes
+                ) -> LeanClient:
     parts = urlsplit(ws_url)
     host, port = parts.hostname or "127.0.0.1", parts.port or 80
     loop = asyncio.get_running_loop()
-    transport, client = await loop.create_connection(lambda: LeanClient(counter), host, port)
+    transport, client = await loop.create_connection(lambda: LeanClient(counter, mark), host,
+                                                     port)
     client.transport = transport  # uvloop may call connection_made after this returns
     key = base64.b64encode(os.urandom(16)).decode()
-    transport.write((f"GET /ws/events?token={token} HTTP/1.1\r\nHost: {host}:{port}\r\n"
+    transport.write((f"GET {path}?token={token} HTTP/1.1\r\nHost: {host}:{port}\r\n"
                             "Upgrade: websocket\r\nConnection: Upgrade\r\n"
                             f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n"
                             ).encode())
@@ -133,14 +137,14 @@ async def _open(ws_url: str, token: str, counter: RoundCounter) -> LeanClient:
     return client
 
 
-async def _run(ws_url: str, tokens: list[str],
-               pipe: multiprocessing.connection.Connection) -> Arrivals:
+async def _run(ws_url: str, tokens: list[str], pipe: multiprocessing.connection.Connection,
+               path: str, mark: bytes) -> Arrivals:
     counter = RoundCounter(len(tokens), pipe)
     gate = asyncio.Semaphore(CONNECT_CONCURRENCY)
 
     async def open_one(token: str) -> LeanClient:
         async with gate:
-            return await _open(ws_url, token, counter)
+            return await _open(ws_url, token, counter, path, mark)
 
     clients = await asyncio.gather(*(open_one(t) for t in tokens))
     cpu_at_ready = _cpu_s()
@@ -155,28 +159,31 @@ async def _run(ws_url: str, tokens: list[str],
     return counter.result
 
 
-def _process(ws_url: str, tokens: list[str], pipe: multiprocessing.connection.Connection
-             ) -> None:
+def _process(ws_url: str, tokens: list[str], pipe: multiprocessing.connection.Connection,
+             path: str, mark: bytes) -> None:
     try:
         import uvloop
 
         asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
     except ImportError:
         pass
-    pipe.send(asyncio.run(_run(ws_url, tokens, pipe)))
+    pipe.send(asyncio.run(_run(ws_url, tokens, pipe, path, mark)))
 
 
 class ClientFleet:
-    """`len(tokens)` websocket clients in `processes` processes."""
+    """`len(tokens)` websocket clients in `processes` processes, on `path` (the events stream
+    by default); a message is a round's ping where `mark` is followed by the round's digits."""
 
-    def __init__(self, ws_url: str, tokens: list[str], processes: int) -> None:
+    def __init__(self, ws_url: str, tokens: list[str], processes: int,
+                 path: str = "/ws/events", mark: bytes = ROUND_MARK) -> None:
         context = multiprocessing.get_context("spawn")
         self.pipes: list[multiprocessing.connection.Connection] = []
         self.processes = []
         for index in range(processes):
             parent, child = context.Pipe()
             process = context.Process(target=_process, daemon=True,
-                                      args=(ws_url, tokens[index::processes], child))
+                                      args=(ws_url, tokens[index::processes], child, path,
+                                            mark))
             process.start()
             self.pipes.append(parent)
             self.processes.append(process)

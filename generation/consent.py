@@ -11,6 +11,7 @@ from django.db import transaction
 
 from .dispatch import video_enqueue
 from .models import ACTIVE, Video
+from .specs import shot_texts
 from .transitions import video_transition
 
 S = Video.Status
@@ -68,4 +69,4 @@ def job_block_for_consent(*, video_id: UUID, code: str, actor_id: int | None,
 def video_prompts(*, video_id: UUID) -> list[str]:
     """The job's prompt and each shot's: what an owner's rules are checked against."""
     prompt, shots = Video.objects.values_list("prompt", "shots").get(pk=video_id)
-    return [prompt, *(shot["prompt"] for shot in shots)]
+    return [prompt, *(text for shot in shots for text in shot_texts(shot) if text)]

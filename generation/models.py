@@ -140,3 +140,13 @@ class ManifestRecord(models.Model):
 
     def __str__(self) -> str:
         return f"manifest {self.manifest_id} (video {self.video_id})"
+
+
+from generation.storyboards.models import (  # noqa: E402 - registered with the generation app
+    Storyboard,
+    StoryboardCollaborator,
+    StoryboardShot,
+)
+
+__all__ = ["ACTIVE", "ManifestRecord", "Storyboard", "StoryboardCollaborator", "StoryboardShot",
+           "Video", "VideoTransition", "new_watermark_id"]

@@ -32,7 +32,7 @@ from .models import Video
 from .postprocess import package
 from .progress import ClaimLost, ProgressReporter
 from .provenance.media import read_frames
-from .specs import shot_specs
+from .specs import shot_specs, shot_texts
 from .transitions import video_transition
 
 logger = logging.getLogger(__name__)
@@ -75,7 +75,7 @@ def _check_prompt_model(video: Video) -> None:
     lexicon let through. A block ends the job with its reason code (credits released by the
     transition); review holds the video like a review at creation. The negative prompt is left
     out: it lists what must not appear, so it reads as unsafe by design."""
-    texts = [video.prompt, *(shot["prompt"] for shot in video.shots)]
+    texts = [video.prompt, *(t for shot in video.shots for t in shot_texts(shot) if t)]
     decision = moderation.prompt_model_check(texts=texts, teen=video.owner.is_teen)
     if decision is None or decision.action == "allow":
         return
@@ -216,7 +216,8 @@ def video_run(*, video_id: UUID) -> str:
             finished = package(result, workdir=Path(workdir), handle=video.owner.handle,
                                title=video.prompt[:80],
                                model=video.model_name, watermark_id=video.watermark_id,
-                               cast=cast_members(video), remix_source=_remix_source_bytes(video))
+                               cast=cast_members(video), remix_source=_remix_source_bytes(video),
+                               collaborators=list(video.provenance.get("collaborators", [])))
             _store(video.pk, token, finished.video_path, finished.thumbnail, finished.manifest,
                    result.duration, finished.spritesheet, finished.manifest_store)
         return S.COMPLETED

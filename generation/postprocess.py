@@ -104,7 +104,8 @@ def _audio_read_back(path: Path, watermark_id: int) -> None:
 
 
 def package(result: GenerationResult, *, workdir: Path, handle: str, title: str, model: str,
-            watermark_id: int, cast: list[CastMember], remix_source: bytes | None) -> Finished:
+            watermark_id: int, cast: list[CastMember], remix_source: bytes | None,
+            collaborators: list[str] | None = None) -> Finished:
     plain = workdir / "plain.mp4"
     mark_and_encode(result, handle=handle, watermark_id=watermark_id, out=plain)
     thumbnail = make_thumbnail(result.frames)
@@ -113,11 +114,12 @@ def package(result: GenerationResult, *, workdir: Path, handle: str, title: str,
         title=title, model=model, watermark_payload=watermark_id,
         consent_receipts=[ConsentReceipt(receipt_id=m.receipt_id, sha256=m.receipt_sha256)
                           for m in cast],
-        remix_source=remix_source, resolution_url=resolution_url())
+        remix_source=remix_source, resolution_url=resolution_url(),
+        collaborators=list(collaborators or []))
     signed = workdir / "signed.mp4"
     store = sign_mp4(plain, signed, spec, signing_credentials())
     manifest = {"generator": "Castline", "model": model, "watermark": f"{watermark_id:016x}",
                 "consent_receipts": [m.receipt_id for m in cast],
-                "remix_of": bool(remix_source)}
+                "remix_of": bool(remix_source), "collaborators": list(collaborators or [])}
     return Finished(video_path=signed, thumbnail=thumbnail, manifest=manifest,
                     spritesheet=spritesheet, manifest_store=store)

@@ -56,6 +56,10 @@ class VideoRequest:
     # Continue this completed video: `seconds` is the new segment's length; the video made is
     # the stitched whole (its seconds the total), the source its C2PA ingredient.
     extend_of: UUID | None = None
+    # A storyboard written together: its id, and every collaborator's handle (the post and
+    # the C2PA manifest credit them).
+    storyboard_id: UUID | None = None
+    collaborators: list[str] = field(default_factory=list)
 
 
 def _check_limits(user: User, *, new_video_id: UUID | None = None) -> None:
@@ -92,7 +96,8 @@ def _resolve_shots(request: VideoRequest) -> tuple[int, list[dict[str, Any]]]:
         raise DomainError("generation.invalid_duration",
                           f"The shots must add up to one of {specs.ALLOWED_SECONDS} seconds.",
                           fields={"shots": [f"They add up to {total} s."]})
-    return total, [{"prompt": s["prompt"], "seconds": int(s["seconds"])} for s in request.shots]
+    return total, [{**{key: s[key] for key in specs.SHOT_DIRECTION if key in s},
+                    "prompt": s["prompt"], "seconds": int(s["seconds"])} for s in request.shots]
 
 
 def _check_prompts(user: User, texts: list[str]) -> list[str]:
@@ -176,7 +181,7 @@ def video_create(*, user: User, request: VideoRequest) -> Video:
         raise DomainError("generation.invalid_duration", f"An extended video is at most "
                           f"{specs.MAX_TOTAL_SECONDS} seconds.", fields={"seconds": ["Too long."]})
     review_codes = _check_prompts(user, [request.prompt, request.negative_prompt,
-                                         *(s["prompt"] for s in shots)])
+                                         *(t for s in shots for t in specs.shot_texts(s) if t)])
     handles = list(dict.fromkeys([h.lower().removeprefix("@")
                                   for h in [*request.cameos, *request.characters]] +
                                  specs.mentioned_handles(" ".join([request.prompt] +
@@ -202,6 +207,10 @@ def video_create(*, user: User, request: VideoRequest) -> Video:
                           prompt=request.prompt)
     if extended:
         video.provenance = {**video.provenance, "extends": str(extended.pk)}
+        video.save(update_fields=["provenance"])
+    if request.storyboard_id:
+        video.provenance = {**video.provenance, "storyboard": str(request.storyboard_id),
+                            "collaborators": request.collaborators}
         video.save(update_fields=["provenance"])
     if cast:
         video.provenance = {**video.provenance,

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.conf import settings
 
-from generation.backends.base import GenerationSpec
+from generation.backends.base import DialogueLine, GenerationSpec
 
 ALLOWED_SECONDS = (4, 8, 12, 16, 20)
 SHORT_SIDE = {"480p": 480, "720p": 720, "1080p": 1080}
@@ -52,6 +52,27 @@ def exact_size_allowed(width: int, height: int) -> bool:
     return all(2 <= side <= MAX_SIDE and side % 2 == 0 for side in (width, height))
 
 
+# A storyboard shot's direction, beside its prompt and seconds (generation.storyboards).
+SHOT_DIRECTION = ("camera", "dialogue", "ambient", "music", "dialogue_on", "ambient_on",
+                  "music_on")
+
+
+def shot_texts(shot: dict[str, Any]) -> list[str]:
+    """Every text of a shot a person wrote: what moderation reads."""
+    lines = shot.get("dialogue") or []
+    return [shot["prompt"], shot.get("camera", ""), shot.get("ambient", ""),
+            shot.get("music", ""), *(f"{line['speaker']}: {line['text']}" for line in lines)]
+
+
+def _direction(shot: dict[str, Any]) -> dict[str, Any]:
+    direction = {key: shot[key] for key in SHOT_DIRECTION if key in shot}
+    direction["dialogue"] = tuple(
+        DialogueLine(speaker=line["speaker"], text=line["text"],
+                     language=line.get("language", ""))
+        for line in direction.get("dialogue", ()))
+    return direction
+
+
 def mentioned_handles(prompt: str) -> list[str]:
     return [handle.lower() for handle in HANDLE_MENTION.findall(prompt)]
 
@@ -74,5 +95,6 @@ def shot_specs(*, shots: list[dict[str, Any]], style: str, negative_prompt: str,
                            negative_prompt=negative, width=width, height=height,
                            num_frames=int(shot["seconds"]) * FPS, fps=FPS,
                            seed=(seed + index) % 2**32, with_audio=with_audio,
-                           num_inference_steps=settings.GENERATION_INFERENCE_STEPS)
+                           num_inference_steps=settings.GENERATION_INFERENCE_STEPS,
+                           **_direction(shot))
             for index, shot in enumerate(shots)]

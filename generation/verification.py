@@ -122,7 +122,7 @@ def provenance_verify(*, source: bytes | Path) -> dict[str, Any]:
         watermark["repository"] = _repository(marked)
     c2pa = {key: body[key] for key in ("validation_state", "validation_errors", "generator",
                                        "title", "actions", "ingredients", "consent",
-                                       "soft_binding")}
+                                       "collaborators", "soft_binding")}
     c2pa.update(present=report.c2pa_present, valid=report.c2pa_valid,
                 trusted=report.c2pa_trusted)
     verdict = "castline" if watermark["generation"] or report.c2pa_trusted else "unknown"

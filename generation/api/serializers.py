@@ -42,6 +42,7 @@ class VideoOut(serializers.ModelSerializer[Video]):
     audio = serializers.BooleanField(source="with_audio")
     remix_of = serializers.UUIDField(source="remix_of_id", allow_null=True)
     content = serializers.SerializerMethodField()
+    collaborators = serializers.SerializerMethodField()
 
     class Meta:
         model = Video
@@ -49,12 +50,16 @@ class VideoOut(serializers.ModelSerializer[Video]):
                   "negative_prompt", "seconds", "aspect_ratio", "resolution", "width", "height",
                   "fps", "style", "audio", "seed", "shots", "cameos", "remix_of", "remix_depth",
                   "model_name", "held_for_review", "duration_s", "content", "created_at",
-                  "finished_at"]
+                  "finished_at", "collaborators"]
 
     def get_error(self, video: Video) -> dict[str, str] | None:
         if not video.error_code:
             return None
         return {"code": video.error_code, "message": video.error_message}
+
+    def get_collaborators(self, video: Video) -> list[str]:
+        """Handles of everyone who wrote the storyboard it was made from."""
+        return list(video.provenance.get("collaborators", []))
 
     def get_content(self, video: Video) -> dict[str, Any] | None:
         if video.status != Video.Status.COMPLETED:

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import provenance_views, views
 
@@ -12,4 +12,5 @@ urlpatterns = [
          name="video-content"),
     path("provenance/verify", provenance_views.ProvenanceVerifyView.as_view(),
          name="provenance-verify"),
+    path("", include("generation.storyboards.api.urls")),
 ]

@@ -29,6 +29,15 @@ class GenerationCancelled(Exception):  # noqa: N818 -- a signal, not an error; n
 
 
 @dataclass(frozen=True)
+class DialogueLine:
+    """One spoken line of a shot: who says it, in which language, what."""
+
+    speaker: str
+    text: str
+    language: str = ""  # as the writer named it ("French", "pt-BR"); "" = the prompt's
+
+
+@dataclass(frozen=True)
 class GenerationSpec:
     """What to generate. Width and height are the output size in pixels (even, for H.264)."""
 
@@ -43,6 +52,15 @@ class GenerationSpec:
     # HxWx3 uint8 frame to start from: shot-to-shot continuity or a Cameo reference frame.
     condition_image: npt.NDArray[np.uint8] | None = None
     num_inference_steps: int = 30
+    # Direction of a storyboard shot: how the camera moves and what is heard. The switches
+    # turn a layer of the soundtrack off (a backend that can, tells its model not to make it).
+    camera: str = ""
+    dialogue: tuple[DialogueLine, ...] = ()
+    ambient: str = ""  # what the place sounds like
+    music: str = ""
+    dialogue_on: bool = True
+    ambient_on: bool = True
+    music_on: bool = True
 
     def __post_init__(self) -> None:
         if self.width < 2 or self.height < 2 or self.width % 2 or self.height % 2:

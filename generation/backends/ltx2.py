@@ -67,6 +67,47 @@ def native_grid(spec: GenerationSpec, spatial: int, temporal: int) -> RenderGrid
     return RenderGrid(width, height, num_frames, spec.fps)
 
 
+# Layers of sound a switch can turn off, as LTX-2 is told not to make them.
+_SILENCED = {"dialogue_on": "speech, talking, dialogue, voices",
+             "ambient_on": "ambient noise, background sound",
+             "music_on": "music, soundtrack, singing"}
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if not text or text[-1] in ".!?\"'" else f"{text}."
+
+
+def ltx2_prompts(spec: GenerationSpec) -> tuple[str, str]:
+    """(prompt, negative prompt) as LTX-2's prompting guide asks: one flowing paragraph that
+    says what is seen, how the camera moves and what is heard, spoken lines in double quotes
+    with their speaker and language; a layer of sound switched off is said in the prompt and
+    named in the negative prompt."""
+    parts = [_sentence(spec.prompt)]
+    if spec.camera:
+        parts.append(_sentence(f"Camera: {spec.camera}"))
+    negative = [spec.negative_prompt] if spec.negative_prompt else []
+    if spec.with_audio:
+        if spec.dialogue_on:
+            for line in spec.dialogue:
+                language = f" in {line.language}" if line.language else ""
+                text = line.text.strip().replace('"', "'")
+                parts.append(f'{line.speaker.strip()} says{language}: "{text}"')
+        else:
+            parts.append("No one speaks.")
+        if spec.ambient_on and spec.ambient:
+            parts.append(_sentence(f"Ambient sound: {spec.ambient}"))
+        if spec.music_on and spec.music:
+            parts.append(_sentence(f"Music: {spec.music}"))
+        elif not spec.music_on:
+            parts.append("No music.")
+        negative.extend(words for switch, words in _SILENCED.items()
+                        if not getattr(spec, switch))
+    if len(parts) == 1 and len(negative) <= 1:
+        return spec.prompt, spec.negative_prompt  # no direction: the prompt as written
+    return " ".join(parts), ", ".join(negative)
+
+
 def _ignore_progress(fraction: float, stage: str) -> None:
     return None
 
@@ -128,9 +169,10 @@ class LTX2Backend:
         grid = self._grid(
             spec, pipe.vae_spatial_compression_ratio, pipe.vae_temporal_compression_ratio
         )
+        prompt, negative_prompt = ltx2_prompts(spec)
         kwargs: dict[str, Any] = {
-            "prompt": spec.prompt,
-            "negative_prompt": spec.negative_prompt,
+            "prompt": prompt,
+            "negative_prompt": negative_prompt,
             "width": grid.width,
             "height": grid.height,
             "num_frames": grid.num_frames,

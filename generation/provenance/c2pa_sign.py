@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 GENERATOR = "Castline"
 TRAINED_ALGORITHMIC_MEDIA = "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia"
 CONSENT_LABEL = "org.castline.consent"
+COLLABORATORS_LABEL = "org.castline.collaborators"  # who wrote a shared storyboard
 SOFT_BINDING_LABEL = "c2pa.soft-binding"
 SOFT_BINDING_NAME = "Castline invisible video watermark (64-bit generation id)"
 MP4 = "video/mp4"
@@ -42,6 +43,8 @@ class ManifestSpec:
     generator_version: str = "1"
     # The C2PA Soft Binding Resolution API that resolves this watermark to this manifest.
     resolution_url: str | None = None
+    # Handles of everyone who wrote the storyboard it was made from (its owner first).
+    collaborators: list[str] = field(default_factory=list)
 
 
 def soft_binding_value(payload: int) -> str:
@@ -87,6 +90,9 @@ def _manifest_definition(spec: ManifestSpec) -> dict[str, Any]:
                 },
             },
             {"label": SOFT_BINDING_LABEL, "data": _soft_binding(spec)},
+            *([{"label": COLLABORATORS_LABEL,
+                "data": {"collaborators": [{"handle": h} for h in spec.collaborators]}}]
+              if spec.collaborators else []),
         ],
     }
 

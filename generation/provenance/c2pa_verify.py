@@ -12,7 +12,7 @@ from typing import Any
 import c2pa
 
 from . import audio_mark, invisible
-from .c2pa_sign import CONSENT_LABEL, SOFT_BINDING_LABEL
+from .c2pa_sign import COLLABORATORS_LABEL, CONSENT_LABEL, SOFT_BINDING_LABEL
 from .errors import UNREADABLE, ProvenanceError
 from .media import iter_frames
 
@@ -32,6 +32,7 @@ class VerificationReport:
     actions: list[dict[str, Any]] = field(default_factory=list)
     ingredients: list[dict[str, Any]] = field(default_factory=list)
     consent: dict[str, Any] | None = None
+    collaborators: list[str] = field(default_factory=list)  # a shared storyboard's writers
     soft_binding: dict[str, Any] | None = None
     watermark_found: bool = False
     watermark_payload: int | None = None
@@ -84,6 +85,9 @@ def summarise_store(store: dict[str, Any]) -> dict[str, Any]:
             for i in manifest.get("ingredients", [])
         ],
         "consent": _assertion(manifest, CONSENT_LABEL),
+        "collaborators": [str(c.get("handle")) for c in
+                          (_assertion(manifest, COLLABORATORS_LABEL) or {}).get(
+                              "collaborators", [])],
         "soft_binding": binding,
     }
 

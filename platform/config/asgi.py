@@ -19,13 +19,19 @@ sys.setswitchinterval(settings.GIL_SWITCH_INTERVAL_S)
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.urls import get_resolver, path  # noqa: E402
+from django.utils.module_loading import import_string  # noqa: E402
 
 from events.consumers import EventsConsumer  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": URLRouter([path("ws/events", EventsConsumer.as_asgi())]),
+        "websocket": URLRouter([
+            path("ws/events", EventsConsumer.as_asgi()),
+            # A product app's consumer, wired by its dotted path (config imports no product app).
+            path("ws/storyboards/<uuid:storyboard_id>",
+                 import_string("generation.storyboards.consumers.StoryboardConsumer").as_asgi()),
+        ]),
     }
 )
 

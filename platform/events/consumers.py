@@ -57,6 +57,19 @@ def _session_for(token: str) -> tuple[int, int]:
     return user.pk, int(claims["sid"])
 
 
+async def socket_authenticate(scope: dict[str, Any]) -> tuple[int, int, str | None] | None:
+    """(user id, session id, subprotocol to accept) of a websocket's access token; None: no
+    valid token (the caller closes with CLOSE_UNAUTHORIZED)."""
+    token, subprotocol = _token_from_scope(scope)
+    if not token:
+        return None
+    try:
+        user_id, session_id = await _session_for(token)
+    except (TokenError, AuthenticationFailed):
+        return None
+    return user_id, session_id, subprotocol
+
+
 class EventsConsumer(AsyncWebsocketConsumer):
     live: LiveSocket | None = None
 
@@ -67,14 +80,11 @@ class EventsConsumer(AsyncWebsocketConsumer):
         return DEFAULT_CHANNEL_LAYER if settings.EVENTS_DELIVERY == "channel_layer" else _NO_LAYER
 
     async def connect(self) -> None:
-        token, subprotocol = _token_from_scope(self.scope)
-        try:
-            if not token:
-                raise AuthenticationFailed("missing token")
-            user_id, session_id = await _session_for(token)
-        except (TokenError, AuthenticationFailed):
+        socket_user = await socket_authenticate(self.scope)
+        if socket_user is None:
             await self.close(code=CLOSE_UNAUTHORIZED)
             return
+        user_id, session_id, subprotocol = socket_user
         query = parse_qs(self.scope.get("query_string", b"").decode())
         after_id = parse_id(query.get("after", [""])[0])
         if after_id is None:  # "from now on": from the newest event before we listen, so an

@@ -17,13 +17,25 @@ from django.conf import settings
 from accounts.facade import sessions_live
 
 from .live_socket import CLOSE_RECONNECT, CLOSE_SESSION_ENDED, LiveSocket
-from .wire import BusMessage
+from .wire import BusMessage, RoomMessage
 
 logger = logging.getLogger(__name__)
 
 
 class BusUnavailableError(Exception):
     pass
+
+
+class RoomListener(Protocol):
+    """A socket in a room (rooms.py): it takes a room's messages without waiting."""
+
+    key: str
+    user_id: int
+    session_id: int
+
+    def room_message(self, message: RoomMessage) -> None: ...
+
+    def room_close(self, code: int) -> None: ...
 
 
 class Subscriber(Protocol):
@@ -43,6 +55,7 @@ def _subscriber() -> Subscriber:
 class LocalHub:
     def __init__(self) -> None:
         self._sockets: dict[int, set[LiveSocket]] = defaultdict(set)
+        self._rooms: dict[str, set[RoomListener]] = defaultdict(set)
         self._ready = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self.messages_received = 0
@@ -65,13 +78,16 @@ class LocalHub:
                 self.bus_lost()
                 await asyncio.sleep(1)
 
-    async def join(self, socket: LiveSocket) -> None:
-        """Receive live events from now on (raises BusUnavailableError when the bus is down)."""
+    async def _wait_ready(self) -> None:
         self._ensure_running()
         try:
             await asyncio.wait_for(self._ready.wait(), settings.EVENTS_BUS_WAIT_S)
         except TimeoutError:
             raise BusUnavailableError from None
+
+    async def join(self, socket: LiveSocket) -> None:
+        """Receive live events from now on (raises BusUnavailableError when the bus is down)."""
+        await self._wait_ready()
         self._sockets[socket.user_id].add(socket)
 
     def leave(self, socket: LiveSocket) -> None:
@@ -80,6 +96,35 @@ class LocalHub:
             sockets.discard(socket)
             if not sockets:
                 del self._sockets[socket.user_id]
+
+    async def room_join(self, room: str, listener: RoomListener) -> None:
+        """Receive the room's messages from now on (raises BusUnavailableError)."""
+        await self._wait_ready()
+        self._rooms[room].add(listener)
+
+    def room_leave(self, room: str, listener: RoomListener) -> None:
+        listeners = self._rooms.get(room)
+        if listeners is not None:
+            listeners.discard(listener)
+            if not listeners:
+                del self._rooms[room]
+
+    def _deliver_rooms(self, message: BusMessage) -> None:
+        for note in message.rooms:
+            for listener in list(self._rooms.get(note.room, ())):
+                if note.close_user_id:
+                    if listener.user_id == note.close_user_id:
+                        self.room_leave(note.room, listener)
+                        listener.room_close(CLOSE_SESSION_ENDED)
+                elif listener.key != note.sender and note.to in ("", listener.key):
+                    listener.room_message(note)
+        for ended in message.sessions_ended:
+            for room, listeners in list(self._rooms.items()):
+                for listener in list(listeners):
+                    if (listener.user_id == ended.user_id
+                            and listener.session_id in ended.session_ids):
+                        self.room_leave(room, listener)
+                        listener.room_close(CLOSE_SESSION_ENDED)
 
     def bus_ready(self) -> None:
         self._ready.set()
@@ -90,6 +135,10 @@ class LocalHub:
         for sockets in list(self._sockets.values()):
             for socket in list(sockets):
                 self._end(socket, CLOSE_RECONNECT)
+        for room, listeners in list(self._rooms.items()):  # they missed what the room said
+            for listener in list(listeners):
+                self.room_leave(room, listener)
+                listener.room_close(CLOSE_RECONNECT)
 
     def deliver(self, message: BusMessage) -> None:
         self.messages_received += 1
@@ -101,6 +150,8 @@ class LocalHub:
             for socket in list(sockets_of(ended.user_id, ())):
                 if socket.session_id in ended.session_ids:
                     self._end(socket, CLOSE_SESSION_ENDED)
+        if self._rooms:
+            self._deliver_rooms(message)
 
     def _end(self, socket: LiveSocket, code: int) -> None:
         self.leave(socket)

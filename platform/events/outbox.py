@@ -10,7 +10,7 @@ import logging
 from django.db import DEFAULT_DB_ALIAS, transaction
 
 from .bus import publisher
-from .wire import BusMessage, LiveEvent, SessionsEnded
+from .wire import BusMessage, LiveEvent, RoomMessage, SessionsEnded
 
 logger = logging.getLogger(__name__)
 
@@ -61,4 +61,10 @@ def outbox_event(event: LiveEvent, using: str = DEFAULT_DB_ALIAS) -> None:
 def outbox_sessions_ended(ended: SessionsEnded, using: str = DEFAULT_DB_ALIAS) -> None:
     batch = _batch(using)
     batch.message.sessions_ended.append(ended)
+    _add(batch, using)
+
+
+def outbox_room(message: RoomMessage, using: str = DEFAULT_DB_ALIAS) -> None:
+    batch = _batch(using)
+    batch.message.rooms.append(message)
     _add(batch, using)

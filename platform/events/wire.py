@@ -35,13 +35,27 @@ class SessionsEnded:
     session_ids: tuple[int, ...]
 
 
+@dataclass(frozen=True)
+class RoomMessage:
+    """An ephemeral message to the sockets in a room (presence, a live copy of a change):
+    never stored, so a socket that misses one reads the state again over REST."""
+
+    room: str
+    text: str  # the JSON the websocket sends
+    sender: str = ""  # the key of the socket it came from ("": the server), not sent to it
+    to: str = ""  # the key of the one socket it is for ("": every socket in the room)
+    close_user_id: int = 0  # not 0: that user's sockets in the room close (access removed)
+    joined: bool = False  # a newcomer's announcement: each socket there answers it alone
+
+
 @dataclass
 class BusMessage:
     events: list[LiveEvent] = field(default_factory=list)
     sessions_ended: list[SessionsEnded] = field(default_factory=list)
+    rooms: list[RoomMessage] = field(default_factory=list)
 
     def __bool__(self) -> bool:
-        return bool(self.events or self.sessions_ended)
+        return bool(self.events or self.sessions_ended or self.rooms)
 
 
 def event_text(event: dict[str, Any]) -> str:
@@ -71,7 +85,9 @@ def asgi_send(text: str, prebuilt_frame: bool = True) -> dict[str, Any]:
 
 def encode(message: BusMessage) -> bytes:
     return json.dumps({"e": [[e.user_id, e.id, e.prev_id, e.text] for e in message.events],
-                       "s": [[s.user_id, list(s.session_ids)] for s in message.sessions_ended]},
+                       "s": [[s.user_id, list(s.session_ids)] for s in message.sessions_ended],
+                       "r": [[r.room, r.text, r.sender, r.to, r.close_user_id, r.joined]
+                             for r in message.rooms]},
                       separators=(",", ":")).encode()
 
 
@@ -80,7 +96,10 @@ def decode(data: bytes) -> BusMessage:
     return BusMessage(events=[LiveEvent(int(u), int(i), int(p), str(t))
                                       for u, i, p, t in raw.get("e", ())],
                       sessions_ended=[SessionsEnded(int(u), tuple(int(s) for s in ids))
-                                      for u, ids in raw.get("s", ())])
+                                      for u, ids in raw.get("s", ())],
+                      rooms=[RoomMessage(str(room), str(text), str(sender), str(to), int(close),
+                                         bool(joined))
+                             for room, text, sender, to, close, joined in raw.get("r", ())])
 
 
 def chunks(message: BusMessage, size: int) -> list[BusMessage]:
@@ -91,4 +110,5 @@ def chunks(message: BusMessage, size: int) -> list[BusMessage]:
     parts = [BusMessage(events=message.events[start:start + size])
              for start in range(0, len(message.events), size)]
     parts[-1].sessions_ended = message.sessions_ended
+    parts[-1].rooms = message.rooms
     return parts

@@ -56,7 +56,7 @@ class DatagramPublisher:
             return
         payloads = [encode(message)]
         if len(payloads[0]) > MAX_DATAGRAM:
-            ended = BusMessage(sessions_ended=message.sessions_ended)
+            ended = BusMessage(sessions_ended=message.sessions_ended, rooms=message.rooms)
             payloads = ([encode(ended)] if ended else []) + [TAIL_NOW]
         try:
             receivers = [entry.path for entry in os.scandir(self.directory)

@@ -1,0 +1,1 @@
+"""Storyboards written together: drafts with versioned shots, shared by handle, edited live."""
