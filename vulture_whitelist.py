@@ -163,18 +163,21 @@ _.original_response  # axes lockout callable signature
 # SerializerMethodField getters: DRF calls get_<field>
 _.get_actor
 _.get_author
+_.get_authors
 _.get_avatar_url
 _.get_content
 _.get_counts
 _.get_email_verified
 _.get_enrollment
 _.get_error
+_.get_extends
 _.get_liked
 _.get_parent_creator
 _.get_reasons
 _.get_remix
 _.get_video
 # Declared serializer fields: DRF reads the class attributes to build the representation
+_.authors
 _.avatar_url
 _.broken_at
 _.completed_at

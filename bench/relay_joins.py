@@ -76,7 +76,7 @@ def main() -> None:
     print(json.dumps({
         "joins": [{"at_s": round(a.at_s, 3), "click_ratio": round(a.click_ratio, 2),
                    "gap_ms": round(a.gap_ms, 2), "level_step_db": round(a.level_step_db, 1),
-                   "frame_jump_ratio": round(f.jump_ratio, 2)}
+                   "at_frame": f.at_frame, "frame_jump_ratio": round(f.jump_ratio, 2)}
                   for a, f in zip(faded, frame_joins(frames, joins), strict=True)],
         "last_join_before_encoding": {"plain_cut_click_ratio": round(plain_cut.click_ratio, 2),
                                       "faded_click_ratio": round(faded_here.click_ratio, 2),

@@ -63,7 +63,7 @@ def people(user_factory: Any, login: Any) -> dict[str, tuple[Any, Any]]:
 
 def test_extending_your_own_video_costs_the_new_seconds_only(
         people: Any, django_capture_on_commit_callbacks: Any) -> None:
-    ana, client = people["ana"]
+    _, client = people["ana"]
     source = _finished(_create(client, django_capture_on_commit_callbacks, seconds=8)["id"])
     before_total, _ = _credits(client)
     response = _extend(client, django_capture_on_commit_callbacks, source.pk, seconds=4)
@@ -90,7 +90,7 @@ def test_extending_your_own_video_costs_the_new_seconds_only(
 
 def test_refused_extensions_write_nothing_and_hold_nothing(
         people: Any, django_capture_on_commit_callbacks: Any) -> None:
-    ana, client = people["ana"]
+    _, client = people["ana"]
     capture = django_capture_on_commit_callbacks
     queued = Video.objects.get(pk=_create(client, capture)["id"])
     running = Video.objects.get(pk=_create(client, capture)["id"])
@@ -180,7 +180,7 @@ def test_chain_of_authors_on_the_video_the_post_and_feed_pages(
     capture = django_capture_on_commit_callbacks
     _, ana_client = people["ana"]
     _, bob_client = people["bob"]
-    cy, cy_client = people["cy"]
+    _, cy_client = people["cy"]
     source = _finished(_create(ana_client, capture)["id"])
     _publish(ana_client, source.pk)
     middle = _finished(_extend(bob_client, capture, source.pk).json()["id"])

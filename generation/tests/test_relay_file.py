@@ -11,7 +11,7 @@ import pytest
 
 from generation import services
 from generation.media import probe
-from generation.media.continuity import audio_joins, frame_joins, fade_at_cuts
+from generation.media.continuity import audio_joins, fade_at_cuts, frame_joins
 from generation.media.decode import decode_audio
 from generation.models import Video
 from generation.provenance.media import read_frames
