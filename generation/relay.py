@@ -18,7 +18,7 @@ from .access import extend_allowed
 from .models import Video
 
 NOT_EXTENDABLE = "generation.source_not_extendable"
-_WHY_NOT = {
+_WHY_NOT: dict[str, str] = {
     Video.Status.QUEUED: "it is still queued",
     Video.Status.IN_PROGRESS: "it is still being made",
     Video.Status.FAILED: "it failed",
