@@ -6,7 +6,7 @@ then encoded again: three people, two joins. Prints JSON: per join the click rat
 the picture's jump ratio (generation.media.continuity), with the cuts faded (what the worker
 does) against the plain cut of the same audio in the same run (the baseline). Never fails.
 
-    .venv/bin/python bench/relay_joins.py [--seconds 4] [--size 96x160]
+    .venv/bin/python bench/relay_joins.py [--seconds 4] [--size 96x160] [--seed 0]
 """
 
 import argparse
@@ -25,6 +25,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=4)
     parser.add_argument("--size", default="96x160")
+    parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     width, height = (int(side) for side in args.size.split("x"))
 
@@ -45,7 +46,7 @@ def main() -> None:
                                      "a fish carries the kite away"]):
         source = read_frames(stored)[0] if stored else None
         spec = GenerationSpec(prompt=prompt, width=width, height=height,
-                              num_frames=args.seconds * 24, fps=24, seed=person,
+                              num_frames=args.seconds * 24, fps=24, seed=args.seed + person,
                               num_inference_steps=2,
                               condition_image=None if source is None else
                               np.array(source[-1], dtype=np.uint8))

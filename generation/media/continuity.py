@@ -4,8 +4,9 @@ what it moves inside a segment; and the short fades that keep the sound continuo
 
 A click is a step in the waveform: energy in its first difference (a high-pass) packed into
 a millisecond or two. So each join is measured as the loudest 1 ms window of the difference
-within 2 ms of the cut, against the median 1 ms window inside the segments (away from the
-joins): a click ratio of 1 means the cut sounds like any other moment. A gap is a run of
+within 2 ms of the cut, against the same measure of a typical 5 ms stretch inside the segments
+(the median over all of them, away from the joins): a click ratio of 1 means the cut sounds
+like any other moment. A gap is a run of
 near-silence at the cut; the picture's jump is the mean absolute change between the frames
 either side of the cut, against the largest change between neighbouring frames inside the
 segments.
@@ -35,7 +36,7 @@ _SILENT = 10 ** (-60 / 20)  # -60 dBFS: below this a sample counts as silence
 @dataclass(frozen=True)
 class AudioJoin:
     at_s: float
-    click_ratio: float  # 1: the cut's sharpest millisecond is a typical one
+    click_ratio: float  # 1: the cut's sharpest millisecond is like a typical stretch's
     gap_ms: float  # the longest near-silent run within 100 ms of the cut
     level_step_db: float  # loudness 50 ms after the cut minus 50 ms before
 
@@ -77,11 +78,19 @@ def audio_joins(audio: npt.NDArray[np.floating], sample_rate: int,
     width = max(1, round(_WINDOW_S * sample_rate))
     windows = _window_rms(diff, width)
     away = round(_AWAY_S * sample_rate)
+    near, search = round(_NEAR_S * sample_rate), round(_GAP_SEARCH_S * sample_rate)
+    # The baseline is the same statistic as at a join (the sharpest window of a stretch as
+    # long as the one searched at a join), taken over every such stretch inside the segments:
+    # a median of single windows would make any busy moment look like a click.
+    stretch = 2 * near + width
     inside = np.ones(len(windows), dtype=bool)
     for join in joins:
         inside[max(0, join - away):join + away] = False
-    typical = float(np.median(windows[inside])) if inside.any() else 0.0
-    near, search = round(_NEAR_S * sample_rate), round(_GAP_SEARCH_S * sample_rate)
+    whole = len(windows) // stretch * stretch
+    sharpest_of_stretches = windows[:whole].reshape(-1, stretch).max(axis=1)
+    stretches_inside = inside[:whole].reshape(-1, stretch).all(axis=1)
+    typical = (float(np.median(sharpest_of_stretches[stretches_inside]))
+               if stretches_inside.any() else 0.0)
     level = round(0.05 * sample_rate)
     measured = []
     for join in joins:
