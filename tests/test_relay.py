@@ -234,3 +234,20 @@ def test_a_consent_withdrawn_from_a_clip_reaches_every_extension(
     # The chain cannot be continued from any of them now.
     for video_id in (source.pk, middle.pk):
         assert _extend(clients["ana"], capture, video_id).status_code in (404, 409)
+
+
+def test_a_source_taken_down_while_its_extension_waits_fails_it_with_credits_back(
+        people: Any, django_capture_on_commit_callbacks: Any) -> None:
+    """The worker checks the source again: moderation took it down after the job was made,
+    so the whole would carry it again; the job fails, its hold released, no file."""
+    from generation.pipeline import video_run
+
+    _, client = people["ana"]
+    source = _finished(_create(client, django_capture_on_commit_callbacks)["id"])
+    before = _credits(client)
+    job = _extend(client, django_capture_on_commit_callbacks, source.pk).json()
+    video_transition(video_id=source.pk, to=S.BLOCKED, reason="moderation removal")
+    assert video_run(video_id=job["id"]) == S.FAILED
+    failed = Video.objects.get(pk=job["id"])
+    assert failed.error_code == "generation.extension_source_gone" and not failed.video_file
+    assert _credits(client) == before
