@@ -164,6 +164,7 @@ _.original_response  # axes lockout callable signature
 # SerializerMethodField getters: DRF calls get_<field>
 _.get_actor
 _.get_author
+_.get_authors
 _.get_avatar_url
 _.get_collaborators
 _.get_content
@@ -171,6 +172,7 @@ _.get_counts
 _.get_email_verified
 _.get_enrollment
 _.get_error
+_.get_extends
 _.get_liked
 _.get_parent_creator
 _.get_reasons
@@ -178,6 +180,7 @@ _.get_remix
 _.get_story
 _.get_video
 # Declared serializer fields: DRF reads the class attributes to build the representation
+_.authors
 _.avatar_url
 _.branches  # StoryRefOut
 _.broken_at

@@ -31,12 +31,16 @@ def cameo_lock_for_change(*, owner: User) -> Cameo | None:
             .filter(owner=owner).first())
 
 
-def receipt_revoke(*, receipt: Receipt, code: str, actor_id: int | None, refund: bool) -> bool:
-    """Revoke one receipt and stop or take down its video; False when nothing was left to do."""
+def receipt_revoke(*, receipt: Receipt, code: str, actor_id: int | None, refund: bool,
+                   extensions_too: bool = True) -> bool:
+    """Revoke one receipt and stop or take down its video, and the videos that continue it;
+    False when nothing was left to do."""
     generation.video_lock(video_id=receipt.video_id)
-    if receipt.revoked_at is not None:
+    # Read under the lock, not from `receipt`: a revocation of an earlier video in a relay may
+    # have revoked this one since the caller loaded it.
+    if not Receipt.objects.filter(pk=receipt.pk, revoked_at__isnull=True).update(
+            revoked_at=timezone.now(), revoke_reason=code):
         return False
-    Receipt.objects.filter(pk=receipt.pk).update(revoked_at=timezone.now(), revoke_reason=code)
     pending = Approval.objects.filter(receipt=receipt, status=Approval.Status.PENDING).first()
     if pending is not None:
         approval_transition(approval_id=pending.pk, to=Approval.Status.DENIED,
@@ -48,7 +52,24 @@ def receipt_revoke(*, receipt: Receipt, code: str, actor_id: int | None, refund:
                              "requester_id": receipt.requester_id, "code": code,
                              "video_status": video_status})
     events.revoked_publish(receipt, code)
+    if extensions_too:
+        _revoke_in_extensions(receipt=receipt, code=code, actor_id=actor_id, refund=refund)
     return True
+
+
+def _revoke_in_extensions(*, receipt: Receipt, code: str, actor_id: int | None,
+                          refund: bool) -> None:
+    """Every video that continues this one holds its footage, so the likeness in it: their
+    receipts of this owner go too (those jobs stop, those videos come down). The list holds
+    every later generation of the relay already, so each is revoked alone."""
+    extensions = generation.extensions_of(video_id=receipt.video_id)
+    if not extensions:
+        return
+    for later in (Receipt.objects.filter(owner_id=receipt.owner_id, video_id__in=extensions,
+                                         revoked_at__isnull=True)
+                  .select_related("requester", "owner").order_by("created_at")):
+        receipt_revoke(receipt=later, code=code, actor_id=actor_id, refund=refund,
+                       extensions_too=False)
 
 
 def revocation_enforce(*, cameo: Cameo, actor_id: int | None, everyone: bool = False) -> int:

@@ -31,6 +31,7 @@ class Post(models.Model):
     choice_label = models.CharField(max_length=80, blank=True)
     hashtags = models.JSONField(default=list)  # normalised; PostHashtag indexes them
     allow_remix = models.BooleanField(default=True)
+    allow_extend = models.BooleanField(default=True)  # others may continue it (a story relay)
     allow_comments = models.BooleanField(default=True)
     visibility = models.CharField(max_length=10, choices=Visibility.choices,
                                   default=Visibility.PUBLIC)
@@ -46,6 +47,9 @@ class Post(models.Model):
                                       db_index=False)
     root_author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                     on_delete=models.SET_NULL, related_name="+", db_index=False)
+    # A relay's chain of authors (user ids, oldest first), copied from the video at publish
+    # time like the credits above; empty when the author made the whole file alone.
+    story_author_ids = models.JSONField(default=list, blank=True)
 
     like_count = models.PositiveIntegerField(default=0)
     comment_count = models.PositiveIntegerField(default=0)

@@ -1,4 +1,4 @@
-"""Who may see or remix a video besides its owner.
+"""Who may see, remix or extend a video besides its owner.
 
 The feed app (publishing) and the cameo app (the owner of a likeness sees every video that
 uses it) register their rules at start-up through generation.facade; generation imports
@@ -15,7 +15,7 @@ from .models import Video
 
 @dataclass(frozen=True)
 class VideoAccess:
-    """What a view, remix or shown-changed rule may know of a video."""
+    """What a view, remix, extend or shown-changed rule may know of a video."""
 
     id: UUID
     owner_id: int
@@ -38,6 +38,7 @@ AccessRule = Callable[[int, VideoAccess], bool]
 ShownChangedHook = Callable[[VideoAccess], None]
 _view_rules: list[AccessRule] = []
 _remix_rules: list[AccessRule] = []
+_extend_rules: list[AccessRule] = []
 _shown_changed_hooks: list[ShownChangedHook] = []
 
 
@@ -49,6 +50,11 @@ def view_rule_register(rule: AccessRule) -> None:
 def remix_rule_register(rule: AccessRule) -> None:
     """`rule(user_id, video)`: True lets that user remix someone else's video."""
     _remix_rules.append(rule)
+
+
+def extend_rule_register(rule: AccessRule) -> None:
+    """`rule(user_id, video)`: True lets that user continue someone else's video (a relay)."""
+    _extend_rules.append(rule)
 
 
 def can_view(*, user_id: int, video: Video) -> bool:
@@ -65,6 +71,13 @@ def remix_allowed(*, user_id: int, video: Video) -> bool:
         return True
     access = video_access(video)
     return any(rule(user_id, access) for rule in _remix_rules)
+
+
+def extend_allowed(*, user_id: int, video: Video) -> bool:
+    if video.owner_id == user_id:
+        return True
+    access = video_access(video)
+    return any(rule(user_id, access) for rule in _extend_rules)
 
 
 def shown_changed_hook_register(hook: ShownChangedHook) -> None:

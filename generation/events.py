@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 
+from accounts.facade import User
 from events.facade import event_publish
 
 from .models import Video
@@ -34,3 +35,13 @@ def status_publish(video: Video) -> None:
         event_publish(user_id=video.owner_id, type="generation.cancelled", payload=payload)
     for listener in _status_listeners:
         listener(video)
+
+
+def extended_publish(*, source: Video, extension: Video, by: User) -> None:
+    """The source's creator hears that someone continues their video (not when it is their
+    own relay)."""
+    if source.owner_id != by.pk:
+        event_publish(user_id=source.owner_id, type="generation.extended",
+                      payload={"video_id": str(source.pk), "extension_id": str(extension.pk),
+                               "seconds": extension.seconds,
+                               "by": {"handle": by.handle, "display_name": by.display_name}})

@@ -6,7 +6,9 @@ arguments.
   events apply whichever door was used.
 - cameo: the casting provider and the consent fence's verdicts, and the job moves a consent
   change makes (lock, park for an approval, block with a refund, enqueue).
-- feed: the view / remix / shown-changed rules, locking an own video to publish it.
+- feed: the view / remix / extend / shown-changed rules, locking an own video to publish it,
+  the handles of a relay's chain of authors.
+- cameo: which videos continue a video (a consent withdrawn from it reaches them too).
 - everyone: the content links of a video, its status constants.
 """
 
@@ -27,6 +29,7 @@ from core.pagination import keyset_page
 from . import events, selectors, services, specs
 from .access import (
     VideoAccess,
+    extend_rule_register,
     remix_rule_register,
     shown_changed_hook_register,
     video_access,
@@ -55,6 +58,7 @@ from .links import content_links
 from .media.reference import ReferenceImageError, reference_png
 from .models import ACTIVE, Video
 from .moderation_targets import video_describe, video_enforce, video_visible_to
+from .relay import author_handles, author_ids, extensions_of
 
 STATUS_QUEUED = Video.Status.QUEUED.value
 STATUS_IN_PROGRESS = Video.Status.IN_PROGRESS.value
@@ -101,6 +105,7 @@ class VideoToPublish(VideoAccess):
     remix_root_id: UUID | None
     remix_depth: int
     cast_handles: tuple[str, ...]
+    author_ids: tuple[int, ...]  # whose footage is in the file, oldest first (a relay's chain)
 
 
 def video_lock_own(*, owner_id: int, video_id: UUID) -> VideoToPublish:
@@ -111,7 +116,8 @@ def video_lock_own(*, owner_id: int, video_id: UUID) -> VideoToPublish:
         raise NotFoundError("not_found", "No such video.")
     return VideoToPublish(**vars(video_access(video)), remix_root_id=video.remix_root_id,
                           remix_depth=video.remix_depth,
-                          cast_handles=tuple(str(h) for h in video.cast_handles))
+                          cast_handles=tuple(str(h) for h in video.cast_handles),
+                          author_ids=tuple(author_ids(video)))
 
 
 def video_owner_ids(*, video_ids: list[UUID | None]) -> dict[UUID | None, int]:
@@ -187,6 +193,11 @@ def video_extend(*, user: User, source_id: UUID, prompt: str, seconds: int) -> V
     """seconds: the new segment; the video made is the stitched whole."""
     return _info(services.video_extend(user=user, source_id=source_id, prompt=prompt,
                                        seconds=seconds))
+
+
+def story_author_handles(*, chains: list[tuple[int, ...]]) -> dict[int, str]:
+    """The handles of the authors in these chains (VideoToPublish.author_ids), one query."""
+    return author_handles(chains=chains)
 
 
 def video_edit(*, user: User, source_id: UUID, prompt: str) -> VideoInfo:
@@ -266,6 +277,8 @@ __all__ = [
     "VideoToPublish",
     "casting_provider_register",
     "content_links",
+    "extend_rule_register",
+    "extensions_of",
     "job_block_for_consent",
     "job_enqueue",
     "job_park_for_approval",
@@ -276,6 +289,7 @@ __all__ = [
     "remix_rule_register",
     "shown_changed_hook_register",
     "status_listener_register",
+    "story_author_handles",
     "story_videos",
     "video_content",
     "video_create",

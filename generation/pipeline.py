@@ -103,9 +103,12 @@ def _extension_source(video: Video) -> bytes | None:
     if not source_id:
         return None
     source = Video.objects.filter(pk=source_id, deleted_at__isnull=True).first()
-    if source is None or not source.video_file:
+    # Taken down (moderation, a cameo's consent) or deleted since the job was made: the
+    # whole would carry it again.
+    if source is None or not source.video_file or source.status != S.COMPLETED:
         raise Stop(S.FAILED, "generation.extension_source_gone",
-                   "The video being extended was deleted; your credits were returned.")
+                   "The video being continued was deleted or taken down; your credits were "
+                   "returned.")
     with source.video_file.open("rb") as handle:
         return handle.read()
 
@@ -141,7 +144,10 @@ def _generate(video: Video, reporter: ProgressReporter) -> GenerationResult:
         results.insert(0, GenerationResult(frames=source_frames, fps=results[0].fps,
                                            audio=decode_audio(extending, sample_rate=rate),
                                            sample_rate=rate))
-    return concat_results(results) if len(results) > 1 else results[0]
+    if len(results) == 1:
+        return results[0]
+    # A relay's cuts fade in and out (no click where two people's sound meet).
+    return concat_results(results, fade_cuts=extending is not None)
 
 
 def _check_output(video: Video, result: GenerationResult) -> None:

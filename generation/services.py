@@ -24,7 +24,7 @@ from core.errors import DomainError, NotFoundError
 from core.storage import files_delete_on_commit
 from moderation import facade as moderation
 
-from . import specs
+from . import events, relay, specs
 from .access import remix_allowed, shown_changed
 from .casting import casting
 from .dispatch import video_enqueue
@@ -149,21 +149,22 @@ def _reference(request: VideoRequest) -> bytes | None:
 
 def _extension(user: User, request: VideoRequest) -> tuple[VideoRequest, Video | None]:
     """An extension is made like a remix of its source, at the source's exact size, with
-    every cameo of the source cast (and consenting) again."""
+    every cameo of the source cast (and consenting, a new receipt each) again. Its shots, if
+    any, are the new segment's."""
     if request.extend_of is None:
         return request, None
-    source = _remix_source(user, request.extend_of)
+    source = relay.extend_source(user=user, source_id=request.extend_of)
     return replace(request, remix_of=source.pk, aspect_ratio=source.aspect_ratio,
                    resolution=source.resolution, width=source.width, height=source.height,
                    style=request.style or source.style, with_audio=source.with_audio,
-                   cameos=[*source.cast_handles, *request.cameos], shots=[]), source
+                   cameos=[*source.cast_handles, *request.cameos]), source
 
 
 @transaction.atomic
 def video_create(*, user: User, request: VideoRequest) -> Video:
     _check_limits(user)  # early and cheap; counted again under the lock below
     request, extended = _extension(user, request)
-    source = _remix_source(user, request.remix_of) if request.remix_of else None
+    source = extended or (_remix_source(user, request.remix_of) if request.remix_of else None)
     style = request.style or (source.style if source else "")
     if style and style not in specs.presets():
         raise DomainError("generation.unknown_style", "Unknown style preset.",
@@ -206,7 +207,9 @@ def video_create(*, user: User, request: VideoRequest) -> Video:
     cast = casting().cast(requester_id=user.pk, video_id=video.pk, handles=handles,
                           prompt=request.prompt)
     if extended:
-        video.provenance = {**video.provenance, "extends": str(extended.pk)}
+        video.provenance = {**video.provenance, "extends": str(extended.pk),
+                            "authors": relay.extension_author_ids(source=extended,
+                                                                  owner_id=user.pk)}
         video.save(update_fields=["provenance"])
     if request.storyboard_id:
         video.provenance = {**video.provenance, "storyboard": str(request.storyboard_id),
@@ -234,6 +237,8 @@ def video_create(*, user: User, request: VideoRequest) -> Video:
         moderation.case_open_for_automatic_hit(
             target_type="video", target_id=str(video.pk), owner_id=user.pk,
             codes=list(dict.fromkeys(review_codes)), summary=request.prompt[:200])
+    if extended:
+        events.extended_publish(source=extended, extension=video, by=user)
     video_enqueue(video_id=video.pk)
     return video
 
@@ -247,9 +252,12 @@ def video_remix(*, user: User, source_id: UUID, prompt: str) -> Video:
         remix_of=source.pk, width=source.width, height=source.height))
 
 
-def video_extend(*, user: User, source_id: UUID, prompt: str, seconds: int) -> Video:
-    """A new segment of `seconds` after the source's last frame, stored as the whole."""
+def video_extend(*, user: User, source_id: UUID, prompt: str, seconds: int | None,
+                 shots: list[dict[str, Any]] | None = None) -> Video:
+    """A new segment of `seconds` (or of these shots) after the source's last frame, stored
+    as the whole; both doors (/api/v1 extend, /v1 extensions) come here."""
     return video_create(user=user, request=VideoRequest(prompt=prompt, seconds=seconds,
+                                                        shots=shots or [],
                                                         extend_of=source_id))
 
 

@@ -34,13 +34,14 @@ def _thumbnail(video: Video) -> str | None:
 
 
 def _parent(video: Video) -> tuple[str, Video] | None:
-    if video.remix_of_id:
-        parent = Video.objects.select_related("owner").filter(pk=video.remix_of_id).first()
-        return ("remix source", parent) if parent else None
+    # An extension is also a remix of its source (remix_of): named for what it is.
     extends = video.provenance.get("extends")
     if extends:
         parent = Video.objects.select_related("owner").filter(pk=extends).first()
         return ("extension source", parent) if parent else None
+    if video.remix_of_id:
+        parent = Video.objects.select_related("owner").filter(pk=video.remix_of_id).first()
+        return ("remix source", parent) if parent else None
     return None
 
 

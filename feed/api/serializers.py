@@ -1,6 +1,6 @@
 """Feed input and output shapes."""
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.conf import settings
@@ -8,7 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.fields import IdField, StrictCharField
-from generation.facade import content_links
+from generation.facade import content_links, story_author_handles
 
 from ..models import Comment, Post, SteeringTerm
 from ..selectors.stories import StoryNode, StoryTree
@@ -20,6 +20,8 @@ class PublishIn(serializers.Serializer[None]):
     hashtags = serializers.ListField(child=StrictCharField(max_length=51),
                                      required=False, default=list, max_length=30)
     allow_remix = serializers.BooleanField(required=False, default=True)
+    allow_extend = serializers.BooleanField(
+        required=False, default=True, help_text="Others may continue this video (a relay).")
     allow_comments = serializers.BooleanField(required=False, default=True)
     visibility = serializers.ChoiceField(choices=Post.Visibility.values, required=False,
                                          default=Post.Visibility.PUBLIC)
@@ -96,13 +98,27 @@ def video_ref_out(post: Post) -> dict[str, Any]:
             "label": video.label, "content": links["video"], "thumbnail": links["thumbnail"]}
 
 
+def chain_handles(rows: Iterable[Mapping[str, Any]]) -> dict[int, str]:
+    """The handles of every relay author on a page: one query, none when no post is a relay."""
+    chains = [tuple(row["story_author_ids"]) for row in rows if row["story_author_ids"]]
+    return story_author_handles(chains=chains) if chains else {}
+
+
+def authors_out(*, story_author_ids: list[int], author_handle: str,
+                handles: Mapping[int, str]) -> list[str]:
+    """Everyone whose footage is in the post's file, oldest first (a relay's chain)."""
+    if not story_author_ids:
+        return [author_handle]
+    return [handles[i] for i in story_author_ids if i in handles]
+
+
 _datetime_out = serializers.DateTimeField().to_representation
 
 
-def post_out(row: Mapping[str, Any]) -> dict[str, Any]:
+def post_out(row: Mapping[str, Any], handles: Mapping[int, str]) -> dict[str, Any]:
     """PostOut's shape built straight from a page row (selectors.pages.PostRow), for feed
     pages: model instances and DRF's per-field machinery cost more than the rest of a page's
-    Python. A test holds the two equal."""
+    Python. A test holds the two equal. `handles`: the page's chain_handles."""
     links = content_links(row["video_id"])
     remix = None if row["remix_depth"] == 0 else {
         "parent_video_id": str(row["parent_video_id"]) if row["parent_video_id"] else None,
@@ -114,12 +130,14 @@ def post_out(row: Mapping[str, Any]) -> dict[str, Any]:
                        "display_name": row["author__display_name"]},
             "caption": row["caption"], "hashtags": list(row["hashtags"]),
             "visibility": row["visibility"], "allow_remix": row["allow_remix"],
-            "allow_comments": row["allow_comments"],
+            "allow_extend": row["allow_extend"], "allow_comments": row["allow_comments"],
             "published_at": _datetime_out(row["published_at"]),
             "counts": {"likes": row["like_count"], "comments": row["comment_count"],
                        "views": row["view_count"], "remixes": row["remix_count"],
                        "shares": row["share_count"]},
             "remix": remix,
+            "authors": authors_out(story_author_ids=row["story_author_ids"],
+                                   author_handle=row["author__handle"], handles=handles),
             "video": {"width": row["video__width"], "height": row["video__height"],
                       "duration_s": row["video__duration_s"], "label": row["video__label"],
                       "content": links["video"], "thumbnail": links["thumbnail"]},
@@ -137,10 +155,14 @@ class PostOut(serializers.Serializer[Any]):
     hashtags = serializers.ListField(child=serializers.CharField())
     visibility = serializers.CharField()
     allow_remix = serializers.BooleanField()
+    allow_extend = serializers.BooleanField()
     allow_comments = serializers.BooleanField()
     published_at = serializers.DateTimeField()
     counts = serializers.SerializerMethodField()
     remix = serializers.SerializerMethodField()
+    authors = serializers.SerializerMethodField(
+        help_text="Handles of everyone whose footage is in the file, oldest first (a relay's "
+        "chain of authors; the author alone otherwise).")
     video = serializers.SerializerMethodField()
     liked = serializers.SerializerMethodField()
     choice_label = serializers.CharField()
@@ -157,6 +179,12 @@ class PostOut(serializers.Serializer[Any]):
     @extend_schema_field(RemixCreditOut(allow_null=True))
     def get_remix(self, post: Post) -> dict[str, Any] | None:
         return remix_out(post)
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_authors(self, post: Post) -> list[str]:
+        rows = [{"story_author_ids": post.story_author_ids}]
+        return authors_out(story_author_ids=post.story_author_ids,
+                           author_handle=post.author.handle, handles=chain_handles(rows))
 
     @extend_schema_field(VideoRefOut)
     def get_video(self, post: Post) -> dict[str, Any]:

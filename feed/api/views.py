@@ -31,7 +31,8 @@ from . import serializers as s
 def _page_response(request: Request, page: Page) -> Response:
     next_url = (replace_query_param(request.build_absolute_uri(), "cursor", page.next_cursor)
                 if page.next_cursor else None)
-    results = [s.post_out(row) for row in page.posts]
+    handles = s.chain_handles(page.posts)
+    results = [s.post_out(row, handles) for row in page.posts]
     return Response({"results": results, "next": next_url, "next_cursor": page.next_cursor})
 
 

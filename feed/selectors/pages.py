@@ -22,7 +22,8 @@ from .visibility import feed_posts, story_branches, story_id_of, teen_cutoff
 PostRow = dict[str, Any]  # PAGE_FIELDS, "viewer_liked", "story_id" and "story_branches"
 
 PAGE_FIELDS = (
-    "id", "video_id", "author_id", "caption", "hashtags", "allow_remix", "allow_comments",
+    "id", "video_id", "author_id", "caption", "hashtags", "allow_remix", "allow_extend",
+    "allow_comments", "story_author_ids",
     "visibility", "remix_depth", "like_count", "comment_count", "view_count", "remix_count",
     "share_count", "published_at",
     "author__handle", "author__display_name",

@@ -25,6 +25,7 @@ class PostSettings:
     caption: str = ""
     hashtags: list[str] = field(default_factory=list)
     allow_remix: bool = True
+    allow_extend: bool = True
     allow_comments: bool = True
     visibility: str = Post.Visibility.PUBLIC
     choice_label: str = ""  # the branch's "what happens next" in its story
@@ -77,12 +78,15 @@ def post_publish(*, user: User, video_id: UUID, settings: PostSettings) -> tuple
                     hot_score=hot_base(now), parent_video_id=video.remix_of_id,
                     root_video_id=video.remix_root_id, remix_depth=video.remix_depth,
                     parent_author_id=owners.get(video.remix_of_id),
-                    root_author_id=owners.get(video.remix_root_id))
+                    root_author_id=owners.get(video.remix_root_id),
+                    story_author_ids=list(video.author_ids) if len(video.author_ids) > 1
+                    else [])
     was_visible = not created and post.visibility != Post.Visibility.PRIVATE
     post.caption = settings.caption
     post.choice_label = settings.choice_label
     post.hashtags = tags
     post.allow_remix = settings.allow_remix
+    post.allow_extend = settings.allow_extend
     post.allow_comments = settings.allow_comments
     post.visibility = settings.visibility
     post.save()

@@ -1,9 +1,10 @@
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.fields import StrictCharField
-from generation import specs
+from generation import relay, specs
 from generation.links import content_links
 from generation.models import Video
 
@@ -36,6 +37,15 @@ class RemixIn(serializers.Serializer[None]):
     prompt = StrictCharField(max_length=4000)
 
 
+class ExtendIn(serializers.Serializer[None]):
+    """The new segment: `seconds` long (default 4), or these shots; the video made is the
+    stitched whole, source included (at most 60 s)."""
+
+    prompt = StrictCharField(max_length=4000)
+    seconds = serializers.ChoiceField(choices=specs.ALLOWED_SECONDS, required=False)
+    shots = serializers.ListField(child=ShotIn(), required=False, max_length=6)
+
+
 class VideoOut(serializers.ModelSerializer[Video]):
     error = serializers.SerializerMethodField()
     cameos = serializers.ListField(source="cast_handles", child=serializers.CharField())
@@ -43,14 +53,30 @@ class VideoOut(serializers.ModelSerializer[Video]):
     remix_of = serializers.UUIDField(source="remix_of_id", allow_null=True)
     content = serializers.SerializerMethodField()
     collaborators = serializers.SerializerMethodField()
+    extends = serializers.SerializerMethodField(
+        help_text="The video this one continues (a relay), or null.")
+    authors = serializers.SerializerMethodField(
+        help_text="Handles of everyone whose footage is in the file, oldest first.")
 
     class Meta:
         model = Video
         fields = ["id", "status", "progress", "stage", "cost", "error", "prompt",
                   "negative_prompt", "seconds", "aspect_ratio", "resolution", "width", "height",
                   "fps", "style", "audio", "seed", "shots", "cameos", "remix_of", "remix_depth",
-                  "model_name", "held_for_review", "duration_s", "content", "created_at",
-                  "finished_at", "collaborators"]
+                  "extends", "authors", "model_name", "held_for_review", "duration_s",
+                  "content", "created_at", "finished_at", "collaborators"]
+
+    @extend_schema_field(serializers.UUIDField(allow_null=True))
+    def get_extends(self, video: Video) -> str | None:
+        return video.provenance.get("extends")
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_authors(self, video: Video) -> list[str]:
+        """From the page's batch (context "authors") when there is one."""
+        batch = self.context.get("authors")
+        if batch is None:
+            batch = relay.authors_of(videos=[video])
+        return list(batch.get(video.pk, []))
 
     def get_error(self, video: Video) -> dict[str, str] | None:
         if not video.error_code:

@@ -15,11 +15,11 @@ from core.api import validated
 from core.errors import DomainError
 from core.idempotency import idempotent
 from core.pagination import CreatedCursorPagination
-from generation import selectors, services, specs
+from generation import relay, selectors, services, specs
 from generation.models import Video
 
 from .ranges import ranged_file_response
-from .serializers import PresetOut, RemixIn, VideoCreateIn, VideoOut
+from .serializers import ExtendIn, PresetOut, RemixIn, VideoCreateIn, VideoOut
 
 
 class VideoListCreateView(generics.ListAPIView[Video]):
@@ -32,6 +32,12 @@ class VideoListCreateView(generics.ListAPIView[Video]):
     def get_throttles(self):  # type: ignore[no-untyped-def]
         self.throttle_scope = "video_create" if self.request.method == "POST" else ""
         return super().get_throttles()
+
+    def list(self, request: Request, *args: object, **kwargs: object) -> Response:
+        page = self.paginate_queryset(self.get_queryset()) or []
+        # The page's chains of authors in one query, not one per video.
+        serializer = VideoOut(page, many=True, context={"authors": relay.authors_of(videos=page)})
+        return self.get_paginated_response(serializer.data)
 
     @extend_schema(request=VideoCreateIn, responses={202: VideoOut},
                    parameters=[OpenApiParameter("Idempotency-Key", str, "header")])
@@ -74,6 +80,23 @@ class VideoRemixView(APIView):
         data = validated(RemixIn, request.data)
         video = services.video_remix(user=request_user(request), source_id=video_id,
                                      prompt=data["prompt"])
+        return Response(VideoOut(video).data, status=status.HTTP_202_ACCEPTED)
+
+
+class VideoExtendView(APIView):
+    """A story relay: continue this video (your own, or a published one whose creator allows
+    it) from its last frame and sound."""
+
+    throttle_scope = "video_create"
+
+    @extend_schema(request=ExtendIn, responses={202: VideoOut},
+                   parameters=[OpenApiParameter("Idempotency-Key", str, "header")])
+    @idempotent("generation.video_extend")
+    def post(self, request: Request, video_id: UUID) -> Response:
+        data = validated(ExtendIn, request.data)
+        video = services.video_extend(user=request_user(request), source_id=video_id,
+                                      prompt=data["prompt"], seconds=data.get("seconds"),
+                                      shots=[dict(shot) for shot in data.get("shots", [])])
         return Response(VideoOut(video).data, status=status.HTTP_202_ACCEPTED)
 
 

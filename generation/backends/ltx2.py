@@ -31,7 +31,7 @@ from generation.backends.base import (
 )
 from generation.backends.fit import (
     audio_samples_for,
-    fit_audio,
+    fit_audio_stretched,
     fit_frames,
     video_tensor_to_uint8,
 )
@@ -226,7 +226,7 @@ class LTX2Backend:
         if spec.with_audio:
             waveform = audio[0].float().cpu().numpy()
             samples = audio_samples_for(spec.num_frames, spec.fps, self.sample_rate)
-            fitted_audio = fit_audio(waveform, samples)
+            fitted_audio = fit_audio_stretched(waveform, samples)
         report(1.0, STAGE_DONE)
         return GenerationResult(
             frames=frames, audio=fitted_audio, fps=spec.fps, sample_rate=self.sample_rate
