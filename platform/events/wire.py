@@ -18,7 +18,7 @@ class LiveEvent:
     user_id: int
     id: int
     # The id of this user's event just before this one (0: none). Ids of one user are
-    # commit-ordered (services.py locks the user while inserting), so the chain of prev_ids
+    # commit-ordered (ordering.py), so the chain of prev_ids
     # tells a socket whether anything in front of an event is still on its way.
     prev_id: int
     text: str  # the JSON the websocket sends: {"id", "type", "payload", "created_at"}
