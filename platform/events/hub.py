@@ -9,6 +9,7 @@ import asyncio
 import logging
 import weakref
 from collections import defaultdict
+from collections.abc import Container
 from typing import Protocol
 
 from channels.db import database_sync_to_async
@@ -80,6 +81,11 @@ class LocalHub:
             sockets.discard(socket)
             if not sockets:
                 del self._sockets[socket.user_id]
+
+    @property
+    def local_users(self) -> Container[int]:
+        """Users with a socket on this process: the only events it needs to decode."""
+        return self._sockets.keys()
 
     def bus_ready(self) -> None:
         self._ready.set()

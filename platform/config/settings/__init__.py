@@ -191,6 +191,9 @@ EVENTS_EAGER_SEND = env_bool("EVENTS_EAGER_SEND", True)
 # Frame each live event once per web process (config/ws_protocol.py writes it as is; off: the
 # server frames it again for every socket).
 EVENTS_PREBUILT_FRAMES = env_bool("EVENTS_PREBUILT_FRAMES", True)
+# With prebuilt frames: an idle socket's frame is written by a plain call into the server's
+# protocol (config/ws_protocol.py), not through the ASGI send's chain of coroutines.
+EVENTS_DIRECT_WRITE = env_bool("EVENTS_DIRECT_WRITE", True)
 EVENTS_SESSION_CHECK_S = float(env_str("EVENTS_SESSION_CHECK_S", "30"))
 EVENTS_BUS_WAIT_S = float(env_str("EVENTS_BUS_WAIT_S", "5"))
 

@@ -17,10 +17,10 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
     def commit(self) -> None:
         due: dict[Any, list[Any]] = {}
-        for _, hook, _ in self.run_on_commit:
-            step = getattr(type(hook), "before_commit", None)
+        for entry in self.run_on_commit:  # (savepoint ids, hook, robust)
+            step = getattr(type(entry[1]), "before_commit", None)
             if step is not None:
-                due.setdefault(step, []).append(hook)
+                due.setdefault(step, []).append(entry[1])
         for step, hooks in due.items():
             step(hooks)
         super().commit()
