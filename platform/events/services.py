@@ -18,10 +18,18 @@ from .outbox import outbox_event, outbox_sessions_ended, outbox_unstored
 from .wire import SessionsEnded
 
 
+def _commits_later(connection: Any) -> bool:
+    """The transaction will reach a COMMIT that runs the step before it: not on SQLite, and
+    not inside a Django TestCase's transaction, which never commits (Django marks those
+    blocks, as it does for durable atomics; there rows are stored at once, as on SQLite)."""
+    return (getattr(connection, "runs_before_commit", False)
+            and not any(block._from_testcase for block in connection.atomic_blocks))
+
+
 def _store(events: list[tuple[int, str, dict[str, Any]]]) -> list[Notification]:
     notifications = [Notification(user_id=user_id, type=type, payload=payload)
                      for user_id, type, payload in events]
-    if getattr(transaction.get_connection(), "runs_before_commit", False):
+    if _commits_later(transaction.get_connection()):
         outbox_unstored(notifications)  # stored in the step before COMMIT
     else:
         for event in store_in_commit_order(notifications):
