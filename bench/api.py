@@ -152,7 +152,9 @@ DESIGNS: dict[str, dict[str, str]] = {
                      "EVENTS_PREBUILT_FRAMES": "0"},
     # ... written in the bus's loop step when the socket is idle
     "redis_eager": {"EVENTS_DELIVERY": "redis", "EVENTS_PREBUILT_FRAMES": "0"},
-    "redis": {"EVENTS_DELIVERY": "redis"},  # ... and framed once per process, not per socket
+    # ... and framed once per process, not per socket, sent through the ASGI send
+    "redis_asgi_send": {"EVENTS_DELIVERY": "redis", "EVENTS_DIRECT_WRITE": "0"},
+    "redis": {"EVENTS_DELIVERY": "redis"},  # ... and written by a plain call into the protocol
     "tail": {"EVENTS_DELIVERY": "local", "EVENTS_LOCAL_WAKE": "0",
              "EVENTS_TAIL_INTERVAL_S": "0.2"},  # embedded, before: the table tail alone
     "local_queued": {"EVENTS_DELIVERY": "local", "EVENTS_EAGER_SEND": "0",
@@ -177,22 +179,38 @@ def use_design(design: str) -> None:
     channel_layers.backends.clear()
 
 
+class _CommitClock:
+    """An on-commit hook whose step before COMMIT (core/postgresql) reads the clock: on
+    Postgres the events' INSERT runs in that step too, just before this one."""
+
+    at = 0.0
+
+    @classmethod
+    def before_commit(cls, hooks: list["_CommitClock"]) -> None:
+        cls.at = time.monotonic()
+
+    def __call__(self) -> None:
+        pass
+
+
 def publish_burst(users: list[BenchUser], round_: int) -> tuple[float, float]:
-    """One transaction, one event per user; (time just before COMMIT, seconds that COMMIT and
-    the after-commit publishing took)."""
+    """One transaction, one event per user; (time just before COMMIT, after the events are
+    stored, and the seconds that COMMIT and the after-commit publishing took)."""
     from django.db import transaction
 
     from events.services import events_publish_many
 
     with transaction.atomic():
         events_publish_many(events=[(u.id, "bench.ping", {"r": round_}) for u in users])
-        committing = time.monotonic()  # the clients' clock too (CLOCK_MONOTONIC)
+        transaction.on_commit(_CommitClock())
+        committing = _CommitClock.at = time.monotonic()  # the clients' clock (CLOCK_MONOTONIC)
+    committing = max(committing, _CommitClock.at)
     return committing, time.monotonic() - committing
 
 
-def tree_cpu_s(pid: int) -> float:
-    """CPU seconds (user + system) used so far by a process and its children (uvicorn's
-    workers), from /proc; 0 where /proc is not there."""
+def tree_cpu_s(pid: int, fields_: tuple[int, ...] = (11, 12)) -> float:
+    """CPU seconds (user + system; `(12,)`: the kernel's part alone) used so far by a process
+    and its children (uvicorn's workers), from /proc; 0 where /proc is not there."""
     tick = os.sysconf("SC_CLK_TCK")
     total, parents = 0.0, {pid}
     try:
@@ -204,7 +222,8 @@ def tree_cpu_s(pid: int) -> float:
                         fields = handle.read().rsplit(")", 1)[1].split()
                 except OSError:
                     continue
-                stats.append((int(entry.name), int(fields[1]), int(fields[11]) + int(fields[12])))
+                stats.append((int(entry.name), int(fields[1]),
+                              sum(int(fields[f]) for f in fields_)))
     except OSError:
         return 0.0
     for _ in range(3):  # the server, its workers, their children
@@ -241,6 +260,7 @@ def bursts(ws_url: str, users: list[BenchUser], rounds: int, processes: int,
                if stalled_user else None)
     time.sleep(1)
     server_cpu, wall = tree_cpu_s(server_pid), time.monotonic()
+    server_sys = tree_cpu_s(server_pid, (12,))
     commits: dict[int, float] = {}
     publish_s: list[float] = []
     slow_ids: list[int] = []
@@ -254,6 +274,7 @@ def bursts(ws_url: str, users: list[BenchUser], rounds: int, processes: int,
             slow_ids += publish_padding(stalled_user, 40)  # stalled client's
         round_ += 1
     server_cpu, wall = tree_cpu_s(server_pid) - server_cpu, time.monotonic() - wall
+    server_sys = tree_cpu_s(server_pid, (12,)) - server_sys
     arrivals = fleet.collect(round_)
     result: dict[str, Any] = {**latency_summary(arrivals, commits, publish_s, len(users))}
     cores = os.cpu_count() or 1
@@ -264,7 +285,10 @@ def bursts(ws_url: str, users: list[BenchUser], rounds: int, processes: int,
                   server_cpu_share=round(server_cpu / (wall * cores), 3),
                   client_cpu_share=round(arrivals.client_cpu_s / (wall * cores), 3),
                   server_cpu_us_per_delivery=round(
-                      server_cpu * 1e6 / max(len(arrivals.times), 1), 1))
+                      server_cpu * 1e6 / max(len(arrivals.times), 1), 1),
+                  server_kernel_us_per_delivery=round(
+                      server_sys * 1e6 / max(len(arrivals.times), 1), 1),
+                  load_average=os.getloadavg()[0])
     if stalled is not None and stalled_user is not None:
         result["stalled_client"] = stalled_replay(ws_url, stalled, stalled_user, slow_ids,
                                                   time.monotonic() - started)

@@ -24,5 +24,5 @@ REST_FRAMEWORK = {
 LOGGING_CONFIG = None
 
 # One test database per run, so parallel runs on one Postgres never collide.
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
+if DB_IS_POSTGRES:  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": f"test_castline_{os.getpid()}"}  # noqa: F405

@@ -1,7 +1,7 @@
 """/ws/events: one user's live events, with replay of what they missed since `after`."""
 
 import json
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qs
 
 from channels import DEFAULT_CHANNEL_LAYER
@@ -21,9 +21,10 @@ from .live_socket import (
     CLOSE_SESSION_ENDED,
     CLOSE_UNAUTHORIZED,
     LiveSocket,
+    WriteNow,
 )
 from .selectors import notification_latest_id_of, notifications_after
-from .wire import LiveEvent, event_text
+from .wire import WRITE_NOW_KEY, LiveEvent, event_text
 
 TOKEN_SUBPROTOCOL = "bearer"  # noqa: S105 - the subprotocol's name, not a token
 _NO_LAYER = "events.no-channel-layer"  # an alias that is not configured: no layer per socket
@@ -95,7 +96,8 @@ class EventsConsumer(AsyncWebsocketConsumer):
                                       fetch_after=_stored_after,
                                       queue_limit=settings.EVENTS_SOCKET_QUEUE,
                                       eager=settings.EVENTS_EAGER_SEND,
-                                      prebuilt_frames=settings.EVENTS_PREBUILT_FRAMES)
+                                      prebuilt_frames=settings.EVENTS_PREBUILT_FRAMES,
+                                      write_now=self._write_now())
         # Listen before reading the backlog, so nothing falls between the two ...
         try:
             await self._listen(live)
@@ -112,6 +114,13 @@ class EventsConsumer(AsyncWebsocketConsumer):
         await self.live.replay(after_id)
         if not self.live.ended:
             self.live.start()
+
+    def _write_now(self) -> WriteNow | None:
+        """The server's plain-call frame write, where it offers one (config/ws_protocol.py)."""
+        if not settings.EVENTS_DIRECT_WRITE:
+            return None
+        return cast("WriteNow | None",
+                    (self.scope.get("extensions") or {}).get(WRITE_NOW_KEY))
 
     async def _listen(self, live: LiveSocket) -> None:
         if settings.EVENTS_DELIVERY == "channel_layer":

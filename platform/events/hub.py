@@ -9,6 +9,7 @@ import asyncio
 import logging
 import weakref
 from collections import defaultdict
+from collections.abc import Container
 from typing import Protocol
 
 from channels.db import database_sync_to_async
@@ -125,6 +126,10 @@ class LocalHub:
                             and listener.session_id in ended.session_ids):
                         self.room_leave(room, listener)
                         listener.room_close(CLOSE_SESSION_ENDED)
+    @property
+    def local_users(self) -> Container[int]:
+        """Users with a socket on this process: the only events it needs to decode."""
+        return self._sockets.keys()
 
     def bus_ready(self) -> None:
         self._ready.set()

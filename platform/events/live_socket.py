@@ -32,12 +32,14 @@ Send = Callable[[dict[str, Any]], Coroutine[Any, Any, None]]  # the server's ASG
 Close = Callable[[int, str], Awaitable[None]]
 # (user id, after id) -> the next page of that user's stored events, oldest first: (id, text)
 FetchAfter = Callable[[int, int], Awaitable[list[tuple[int, str]]]]
+# frame -> written now (True), or not (the server's send must take it)
+WriteNow = Callable[[bytes], bool]
 
 
 class LiveSocket:
     def __init__(self, *, user_id: int, session_id: int, send: Send, close: Close,
                  fetch_after: FetchAfter, queue_limit: int, eager: bool = True,
-                 prebuilt_frames: bool = True) -> None:
+                 prebuilt_frames: bool = True, write_now: WriteNow | None = None) -> None:
         self.user_id = user_id
         self.session_id = session_id
         self.cursor = 0  # the last event id sent: everything of this user up to it is out
@@ -51,6 +53,8 @@ class LiveSocket:
         self._started = False
         self._eager = eager  # off: every event goes through the queue and a writer task
         self._frames = prebuilt_frames  # off: each socket's server frames each event itself
+        # the server's plain-call write of a prebuilt frame (None: only the ASGI send)
+        self._write_now = write_now if prebuilt_frames else None
         self._closer: asyncio.Task[None] | None = None
         self.ended = False
 
@@ -64,6 +68,9 @@ class LiveSocket:
         if (self._eager and self._writer is None and self._started and not self._queue.qsize()
                 and not self._waiting and self.cursor < event.id
                 and event.prev_id <= self.cursor):
+            if self._write_now is not None and self._write_now(event.frame):
+                self.cursor = event.id  # no coroutine at all: the usual case
+                return
             self._send_eagerly(event)
             return
         try:

@@ -3,6 +3,8 @@
 Every event and ended session joins the batch of the transaction (savepoint) it was written
 in; the batch is one on-commit hook, so it is published once, after commit, in one round trip
 to the bus, and never when the transaction (or the savepoint around it) rolls back.
+On Postgres the batch also holds the transaction's events until the step before COMMIT stores
+them (ordering.py), all batches of the transaction in one step.
 """
 
 import logging
@@ -10,6 +12,8 @@ import logging
 from django.db import DEFAULT_DB_ALIAS, transaction
 
 from .bus import publisher
+from .models import Notification
+from .ordering import store_in_commit_order
 from .wire import BusMessage, LiveEvent, RoomMessage, SessionsEnded
 
 logger = logging.getLogger(__name__)
@@ -20,6 +24,17 @@ class _Batch:
 
     def __init__(self) -> None:
         self.message = BusMessage()
+        self.unstored: list[Notification] = []
+
+    @classmethod
+    def before_commit(cls, batches: list["_Batch"]) -> None:
+        """Called by core/postgresql just before COMMIT with the transaction's batches that
+        are still due (not rolled back): their events are stored now, in one step."""
+        due = [batch for batch in batches if batch.unstored]
+        events = iter(store_in_commit_order([n for batch in due for n in batch.unstored]))
+        for batch in due:
+            batch.message.events.extend(next(events) for _ in batch.unstored)
+            batch.unstored = []
 
     def __call__(self) -> None:
         try:
@@ -56,6 +71,11 @@ def outbox_event(event: LiveEvent, using: str = DEFAULT_DB_ALIAS) -> None:
     batch = _batch(using)
     batch.message.events.append(event)
     _add(batch, using)
+
+
+def outbox_unstored(notifications: list[Notification], using: str = DEFAULT_DB_ALIAS) -> None:
+    """Events to store in the step before COMMIT (only inside a transaction)."""
+    _batch(using).unstored.extend(notifications)
 
 
 def outbox_sessions_ended(ended: SessionsEnded, using: str = DEFAULT_DB_ALIAS) -> None:

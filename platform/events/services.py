@@ -1,53 +1,39 @@
 """Publishing events: stored in the caller's transaction, pushed only after it commits.
 
-Ids of one user's events are commit-ordered: a transaction takes a lock per user (Postgres
-advisory, held until it ends; SQLite writes one transaction at a time anyway) before drawing
-ids for that user, so an event with a lower id of the same user can never commit later. That
-is what lets `?after=<id>` mean "everything up to this id": a reader that has seen id N of a
-user has every earlier one of that user that will ever exist.
+Ids of one user's events follow commit order (ordering.py says how), so a reader that has seen
+id N of a user has every earlier one of that user that will ever exist. On Postgres the rows
+are written just before the caller's transaction commits: the Notification returned has its
+id from then on.
 """
 
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from .models import Notification
-from .outbox import outbox_event, outbox_sessions_ended
-from .selectors import notifications_before
-from .wire import LiveEvent, SessionsEnded, event_text
-
-USER_LOCK_CLASS = 0x45564E54  # "EVNT": the advisory-lock namespace of per-user event order
+from .ordering import store_in_commit_order
+from .outbox import outbox_event, outbox_sessions_ended, outbox_unstored
+from .wire import SessionsEnded
 
 
-def _lock_users(user_ids: list[int]) -> None:
-    """Until this transaction ends, no other can draw event ids for these users. One statement,
-    in ascending order (so two fan-outs over the same users never wait on each other in a
-    cycle)."""
-    if connection.vendor != "postgresql" or not user_ids:
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT count(pg_advisory_xact_lock(%s, (u %% 2147483647)::int)) "
-                       "FROM unnest(%s::bigint[]) AS u", [USER_LOCK_CLASS, user_ids])
+def _commits_later(connection: Any) -> bool:
+    """The transaction will reach a COMMIT that runs the step before it: not on SQLite, and
+    not inside a Django TestCase's transaction, which never commits (Django marks those
+    blocks, as it does for durable atomics; there rows are stored at once, as on SQLite)."""
+    return (getattr(connection, "runs_before_commit", False)
+            and not any(block._from_testcase for block in connection.atomic_blocks))
 
 
 def _store(events: list[tuple[int, str, dict[str, Any]]]) -> list[Notification]:
-    """One INSERT; every event joins the transaction's bus message with its user's previous id."""
-    user_ids = sorted({user_id for user_id, _, _ in events})
-    _lock_users(user_ids)
-    notifications = Notification.objects.bulk_create(
-        [Notification(user_id=user_id, type=type, payload=payload)
-         for user_id, type, payload in events])
-    if not notifications:
-        return notifications
-    previous = notifications_before(user_ids=user_ids,
-                                    before_id=min(n.pk for n in notifications))
-    for notification in notifications:
-        outbox_event(LiveEvent(notification.user_id, notification.pk,
-                               previous.get(notification.user_id, 0),
-                               event_text(notification.as_event())))
-        previous[notification.user_id] = notification.pk
+    notifications = [Notification(user_id=user_id, type=type, payload=payload)
+                     for user_id, type, payload in events]
+    if _commits_later(transaction.get_connection()):
+        outbox_unstored(notifications)  # stored in the step before COMMIT
+    else:
+        for event in store_in_commit_order(notifications):
+            outbox_event(event)
     return notifications
 
 
@@ -60,7 +46,7 @@ def event_publish(*, user_id: int, type: str, payload: dict[str, Any]) -> Notifi
 def events_publish_many(*, events: Iterable[tuple[int, str, dict[str, Any]]]
                         ) -> list[Notification]:
     """Many events (user id, type, payload) in one INSERT and one bus message: for fan-outs
-    (every reporter of a case, every follower). Ids come back on Postgres and SQLite."""
+    (every reporter of a case, every follower)."""
     return _store(list(events))
 
 

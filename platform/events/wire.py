@@ -7,10 +7,13 @@ it, so every web process closes their sockets.
 
 import functools
 import json
+from collections.abc import Container
 from dataclasses import dataclass, field
 from typing import Any
 
 FRAME_KEY = "castline.frame"  # config/ws_protocol.py writes these bytes as they are
+# The scope extension config/ws_protocol.py offers: write_now(frame) -> bool, written or not.
+WRITE_NOW_KEY = "castline.write_now"
 
 
 @dataclass(frozen=True)
@@ -18,15 +21,19 @@ class LiveEvent:
     user_id: int
     id: int
     # The id of this user's event just before this one (0: none). Ids of one user are
-    # commit-ordered (services.py locks the user while inserting), so the chain of prev_ids
+    # commit-ordered (ordering.py), so the chain of prev_ids
     # tells a socket whether anything in front of an event is still on its way.
     prev_id: int
     text: str  # the JSON the websocket sends: {"id", "type", "payload", "created_at"}
 
     @functools.cached_property
-    def asgi_message(self) -> dict[str, Any]:
+    def frame(self) -> bytes:
         """Built once per web process, shared by every socket of the user."""
-        return asgi_send(self.text)
+        return text_frame(self.text)
+
+    @functools.cached_property
+    def asgi_message(self) -> dict[str, Any]:
+        return {"type": "websocket.send", "text": self.text, FRAME_KEY: self.frame}
 
 
 @dataclass(frozen=True)
@@ -91,10 +98,13 @@ def encode(message: BusMessage) -> bytes:
                       separators=(",", ":")).encode()
 
 
-def decode(data: bytes) -> BusMessage:
+def decode(data: bytes, users: Container[int] | None = None) -> BusMessage:
+    """The message, with only the events of `users` (None: everyone's): a web process builds
+    nothing for the users it holds no socket of."""
     raw = json.loads(data)
+    events = raw.get("e", ())
     return BusMessage(events=[LiveEvent(int(u), int(i), int(p), str(t))
-                                      for u, i, p, t in raw.get("e", ())],
+                              for u, i, p, t in events if users is None or u in users],
                       sessions_ended=[SessionsEnded(int(u), tuple(int(s) for s in ids))
                                       for u, ids in raw.get("s", ())],
                       rooms=[RoomMessage(str(room), str(text), str(sender), str(to), int(close),

@@ -30,7 +30,7 @@ def _unavailable(reason: str) -> None:
 
 @pytest.fixture(scope="session")
 def services_checked() -> None:
-    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    if not settings.DB_IS_POSTGRES:
         _unavailable("DATABASE_URL does not point at PostgreSQL")
     if not settings.REDIS_URL:
         _unavailable("REDIS_URL is not set")

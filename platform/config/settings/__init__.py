@@ -113,7 +113,8 @@ DB_CONNECT_TIMEOUT_S = env_int("DB_CONNECT_TIMEOUT_S", 3)
 DB_POOL_TIMEOUT_S = float(env_int("DB_POOL_TIMEOUT_S", 3))
 DATABASES = {"default": dj_database_url.parse(
     DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0), conn_health_checks=True)}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DB_POOL_MAX > 0:
+DB_IS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+if DB_IS_POSTGRES and DB_POOL_MAX > 0:
     # A connection pool per process (psycopg_pool, built into Django). Under ASGI each request
     # runs on a thread of its own, so persistent connections would pile up per thread, and a
     # fresh connection per request costs Postgres a process fork every time.
@@ -124,9 +125,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DB_POOL
         # Planning the feed queries costs Postgres about as much as running them.
         DATABASES["default"]["OPTIONS"].update(server_side_binding=True,
                                                prepare_threshold=DB_PREPARE_THRESHOLD)
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+if DB_IS_POSTGRES:
     # Postgres down or unreachable: a fast 503 (service.unavailable), not a long hang.
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = DB_CONNECT_TIMEOUT_S
+    # Django's backend with a step just before COMMIT (events take their ids there).
+    DATABASES["default"]["ENGINE"] = "core.postgresql"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL + a busy timeout let the web process and the worker write the same file.
     DATABASES["default"]["OPTIONS"] = {
@@ -188,6 +191,9 @@ EVENTS_EAGER_SEND = env_bool("EVENTS_EAGER_SEND", True)
 # Frame each live event once per web process (config/ws_protocol.py writes it as is; off: the
 # server frames it again for every socket).
 EVENTS_PREBUILT_FRAMES = env_bool("EVENTS_PREBUILT_FRAMES", True)
+# With prebuilt frames: an idle socket's frame is written by a plain call into the server's
+# protocol (config/ws_protocol.py), not through the ASGI send's chain of coroutines.
+EVENTS_DIRECT_WRITE = env_bool("EVENTS_DIRECT_WRITE", True)
 EVENTS_SESSION_CHECK_S = float(env_str("EVENTS_SESSION_CHECK_S", "30"))
 EVENTS_BUS_WAIT_S = float(env_str("EVENTS_BUS_WAIT_S", "5"))
 

@@ -122,7 +122,7 @@ class DatagramSubscriber:
                 self._wake.set()
                 continue
             try:
-                self._pass_on(hub, decode(data))
+                self._pass_on(hub, decode(data, hub.local_users))
             except ValueError:
                 logger.warning("events: unreadable wake datagram dropped")
 

@@ -65,7 +65,7 @@ class RedisSubscriber:
                     message = await pubsub.get_message(ignore_subscribe_messages=True,
                                                        timeout=None)
                     if message and message["type"] == "message":
-                        hub.deliver(decode(message["data"]))
+                        hub.deliver(decode(message["data"], hub.local_users))
             except (redis.RedisError, OSError):
                 logger.warning("events: Redis subscription lost; sockets resync", exc_info=True)
                 hub.bus_lost()

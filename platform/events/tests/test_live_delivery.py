@@ -26,7 +26,7 @@ from events.live_socket import (
 )
 from events.selectors import notification_latest_id
 from events.services import event_publish, events_publish_many
-from events.wire import BusMessage, LiveEvent, text_frame
+from events.wire import BusMessage, LiveEvent, SessionsEnded, decode, encode, text_frame
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -357,3 +357,14 @@ def test_a_prebuilt_frame_is_the_frame_the_websocket_library_sends(size):
     text = "é" * (size // 2) + "x" * (size % 2)  # multi-byte text: the length is in bytes
     expected = Frame(Opcode.TEXT, text.encode()).serialize(mask=False, extensions=[])
     assert text_frame(text) == expected
+
+
+def test_a_web_process_decodes_only_the_events_of_users_it_holds_sockets_of():
+    message = BusMessage(events=[LiveEvent(1, 10, 0, '{"id":10}'), LiveEvent(2, 11, 0, "{}"),
+                                 LiveEvent(1, 12, 10, '{"id":12}')],
+                         sessions_ended=[SessionsEnded(2, (7,))])
+    mine = decode(encode(message), users={1, 3})
+    assert [(e.user_id, e.id, e.prev_id, e.text) for e in mine.events] == [
+        (1, 10, 0, '{"id":10}'), (1, 12, 10, '{"id":12}')]
+    assert mine.sessions_ended == message.sessions_ended  # every process closes its sockets
+    assert decode(encode(message)).events == message.events
