@@ -120,9 +120,9 @@ def _starts_video_job(name: str, request: Any) -> Callable[[ViewMethod], ViewMet
     return decorate
 
 
+# A view whose POST starts a video job: counted against the create throttle. (A comment, not a
+# docstring: the schema shows a view's docstring as its description.)
 class VideoJobView(OpenAIView):
-    """A view whose POST starts a video job: counted against the create throttle."""
-
     throttle_scope = "video_create"
 
 
