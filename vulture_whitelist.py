@@ -119,6 +119,7 @@ _.default_auto_field  # AppConfig
 _.ready
 _.verbose_name
 _.verbose_name_plural  # model Meta
+_.abstract  # model Meta: an abstract base (feed.models.ViewerMark)
 _.ordering
 _.USERNAME_FIELD  # custom user model
 _.EMAIL_FIELD
@@ -251,6 +252,18 @@ _.root_video
 _.secret_sha256
 _.subject
 _.verified_at
+# Enum members named by value only in the policy tables (moderation/policy/*.tsv)
+_.WEAPONS
+_.DRUGS
+_.INPUT_SEXUAL
+_.INPUT_MINORS
+_.INPUT_VIOLENCE
+_.INPUT_HATE
+_.INPUT_HARASSMENT
+_.INPUT_SELF_HARM
+_.INPUT_EXTREMISM
+_.INPUT_IMPERSONATION
+_.INPUT_MINOR_CONTEXT
 # TextChoices members: stored values clients send; code compares the strings
 _.ESTATE_REQUEST
 _.FULL_HD

@@ -25,23 +25,6 @@ CREDITS = int(os.environ.get("BENCH_CREDITS", "2000"))  # paid credits each run 
 MAX_SECONDS = float(os.environ.get("BENCH_MAX_SECONDS", "60"))  # per phase, whatever is left
 
 
-def ensure_database(url: str) -> None:
-    """Create the bench database if it doesn't exist (Postgres only)."""
-    import dj_database_url
-    import psycopg
-
-    cfg = dj_database_url.parse(url)
-    if "postgresql" not in cfg["ENGINE"]:
-        return
-    params = {"host": cfg["HOST"] or None, "port": cfg["PORT"] or None,
-              "user": cfg["USER"] or None, "password": cfg["PASSWORD"] or None}
-    with psycopg.connect(dbname="postgres", autocommit=True,
-                         **{k: v for k, v in params.items() if v}) as conn:
-        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s",
-                        [cfg["NAME"]]).fetchone() is None:
-            conn.execute(f'CREATE DATABASE "{cfg["NAME"]}"')
-
-
 def run_workers(work: Any) -> float:
     """Start WORKERS threads together (each with its own connection); wall seconds taken."""
     from django.db import connections
@@ -132,6 +115,8 @@ def bench_naive(user_id: int) -> dict[str, Any]:
 def main() -> dict[str, Any]:
     # Short GIL hand-offs: the thread holding the row lock shouldn't wait 5 ms to run again.
     sys.setswitchinterval(0.0005)
+    from bench.bench_db import ensure_database  # beside this script (ROOT is on the path)
+
     ensure_database(os.environ["DATABASE_URL"])
     import django
 

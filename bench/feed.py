@@ -65,20 +65,6 @@ DAYS = 30
 BULK_TABLES = ["accounts_user", "generation_video", "feed_post", "accounts_follow", "feed_like"]
 
 
-def ensure_database(url: str) -> None:
-    import dj_database_url
-    import psycopg
-
-    cfg = dj_database_url.parse(url)
-    params = {"host": cfg["HOST"] or None, "port": cfg["PORT"] or None,
-              "user": cfg["USER"] or None, "password": cfg["PASSWORD"] or None}
-    with psycopg.connect(dbname="postgres", autocommit=True,
-                         **{k: v for k, v in params.items() if v}) as conn:
-        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s",
-                        [cfg["NAME"]]).fetchone() is None:
-            conn.execute(f'CREATE DATABASE "{cfg["NAME"]}"')
-
-
 # --- dataset --------------------------------------------------------------------------------
 
 def _wanted() -> dict[str, int]:
@@ -504,6 +490,8 @@ def _phases(tokens: list[str], get: Callable[[str, str], dict[str, Any]]) -> Pha
 
 
 def run() -> dict[str, Any]:
+    from bench.bench_db import ensure_database  # beside this script (ROOT is on the path)
+
     ensure_database(os.environ["DATABASE_URL"])
     import django
 

@@ -14,6 +14,7 @@ from django.db.models import Q, QuerySet
 
 from accounts.facade import User, active_users_by_handle, is_blocked_between
 from core.errors import ConflictError, DomainError, NotFoundError
+from core.lifecycle import row_or_404
 from core.storage import files_delete_on_commit
 from generation.facade import CastMember
 from moderation.facade import prompt_check
@@ -104,11 +105,9 @@ def _visible_to(user: User) -> QuerySet[Character]:
 
 def character_get(*, user: User, public_id: str) -> Character:
     """The owner's character; anyone else's is a 404, as a video is."""
-    row = Character.objects.filter(owner=user, public_id=public_id).first()
-    if row is None:
-        raise NotFoundError("character.not_found", f"No character '{public_id[:60]}'.",
-                            fields={"character_id": ["Unknown."]})
-    return row
+    return row_or_404(Character.objects.filter(owner=user, public_id=public_id),
+                      code="character.not_found", message=f"No character '{public_id[:60]}'.",
+                      fields={"character_id": ["Unknown."]})
 
 
 @transaction.atomic

@@ -110,12 +110,21 @@ class PostCast(models.Model):
         return f"@{self.handle} in post {self.post_id}"
 
 
-class Like(models.Model):
-    # User-first lookups use the unique (user, post) constraint's index, as below.
+class ViewerMark(models.Model):
+    """What a viewer marks once per thing (a like, a post or creator hidden, a steering term):
+    each subclass is unique on (user, thing), and that constraint's index, led by the user,
+    serves the user-first lookups, so the user column has no index of its own."""
+
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                              related_name="+", db_index=False)
-    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="likes")
     created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        abstract = True
+
+
+class Like(ViewerMark):
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="likes")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "post"], name="feed_like_unique")]
@@ -173,11 +182,8 @@ class Share(models.Model):
         return f"user {self.user_id} shared post {self.post_id}"
 
 
-class NotInterested(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="+", db_index=False)
+class NotInterested(ViewerMark):
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "post"],
@@ -187,12 +193,9 @@ class NotInterested(models.Model):
         return f"user {self.user_id} not interested in post {self.post_id}"
 
 
-class HiddenCreator(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="+", db_index=False)
+class HiddenCreator(ViewerMark):
     creator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                                 related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "creator"],
@@ -202,18 +205,15 @@ class HiddenCreator(models.Model):
         return f"user {self.user_id} hides creator {self.creator_id}"
 
 
-class SteeringTerm(models.Model):
+class SteeringTerm(ViewerMark):
     """"More of" / "less of" a topic: a hashtag or a caption word."""
 
     class Direction(models.TextChoices):
         MORE = "more"  # boost posts that mention the term
         LESS = "less"  # push them down (strongly)
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="+", db_index=False)
     term = models.CharField(max_length=50)
     direction = models.CharField(max_length=4, choices=Direction.choices)
-    created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "term"],

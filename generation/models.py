@@ -4,6 +4,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from core.models import StateChangeRecord
+
 
 def new_watermark_id() -> int:
     """64-bit payload of the invisible watermark (signed range: Postgres bigint)."""
@@ -106,16 +108,12 @@ TERMINAL = {Video.Status.COMPLETED, Video.Status.FAILED, Video.Status.CANCELLED,
 ACTIVE = frozenset({Video.Status.QUEUED, Video.Status.IN_PROGRESS})
 
 
-class VideoTransition(models.Model):
+class VideoTransition(StateChangeRecord):
     """Audit trail: every status change, who made it and why."""
 
     video = models.ForeignKey(Video, on_delete=models.CASCADE, related_name="transitions")
     from_status = models.CharField(max_length=12)
     to_status = models.CharField(max_length=12)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                              on_delete=models.SET_NULL, related_name="+")
-    reason = models.CharField(max_length=200, blank=True)
-    at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
         return f"video {self.video_id}: {self.from_status} -> {self.to_status}"

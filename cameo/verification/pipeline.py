@@ -6,7 +6,7 @@ import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, TypedDict, Unpack
 
 import numpy as np
 from PIL import Image
@@ -92,23 +92,27 @@ def _reference_indices(yaws: Sequence[float], count: int) -> list[int]:
     return list(dict.fromkeys(order))[:count]
 
 
-def judge(
-    evidence: Evidence,
-    *,
-    moves: Sequence[str],
-    phrase: str,
-    known: KnownIdentities | None = None,
-    recognizer: SpeechRecognizer | None = None,
-    spoof_detector: SpoofDetector | None = None,
-    config: VerificationConfig | None = None,
-) -> VerificationResult:
-    config = config or VerificationConfig()
+class Checks(TypedDict, total=False):
+    """The optional checks an enrollment is judged by, beside its challenge (moves, phrase):
+    the identities it must not be, the speech recogniser, the spoof detector, the thresholds."""
+
+    known: KnownIdentities | None
+    recognizer: SpeechRecognizer | None
+    spoof_detector: SpoofDetector | None
+    config: VerificationConfig | None
+
+
+def judge(evidence: Evidence, *, moves: Sequence[str], phrase: str,
+          **checks: Unpack[Checks]) -> VerificationResult:
+    config = checks.get("config") or VerificationConfig()
+    known = checks.get("known")
+    spoof_detector = checks.get("spoof_detector")
     timings = dict(evidence.timings)
     details: dict[str, object] = {"duration": round(evidence.duration, 2)}
     if evidence.fatal:
         return _rejected(evidence.fatal, timings, details)
 
-    reasons = _check_audio(evidence, phrase, recognizer, config)
+    reasons = _check_audio(evidence, phrase, checks.get("recognizer"), config)
     details["speech_seconds"] = round(evidence.speech_seconds, 2)
     reasons += _check_faces(evidence.observations, config)
     seen = [o.single for o in evidence.observations if o.single is not None]
@@ -163,27 +167,11 @@ def judge(
     )
 
 
-def verify_enrollment(
-    video_path: str | os.PathLike[str],
-    *,
-    moves: Sequence[str],
-    phrase: str,
-    known: KnownIdentities | None = None,
-    recognizer: SpeechRecognizer | None = None,
-    spoof_detector: SpoofDetector | None = None,
-    config: VerificationConfig | None = None,
-) -> VerificationResult:
+def verify_enrollment(video_path: str | os.PathLike[str], *, moves: Sequence[str], phrase: str,
+                      **checks: Unpack[Checks]) -> VerificationResult:
     """Check an enrollment video against its challenge; reasons list every failed check."""
     started = time.perf_counter()
-    config = config or VerificationConfig()
-    result = judge(
-        collect_evidence(video_path, config),
-        moves=moves,
-        phrase=phrase,
-        known=known,
-        recognizer=recognizer,
-        spoof_detector=spoof_detector,
-        config=config,
-    )
+    evidence = collect_evidence(video_path, checks.get("config") or VerificationConfig())
+    result = judge(evidence, moves=moves, phrase=phrase, **checks)
     result.timings["total"] = time.perf_counter() - started
     return result

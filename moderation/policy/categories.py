@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import Path
 from types import MappingProxyType
 
 
@@ -115,65 +116,13 @@ class CategoryPolicy:
     message: str
 
 
-_CONCEPT_SIGNALS = (Category.GROUP, Category.DEHUMANIZING, Category.EXTERMINATION,
-                    Category.PRIVATE_PERSON, Category.INSULT, Category.FAKE, Category.OFFICIAL,
-                    Category.MUSIC)
-
-CATEGORY_POLICIES: MappingProxyType[Category, CategoryPolicy] = MappingProxyType({
-    Category.SEXUAL: CategoryPolicy(
-        ReasonCode.INPUT_SEXUAL, Action.BLOCK, True, "Sexual content is not allowed."),
-    Category.MINORS: CategoryPolicy(
-        ReasonCode.INPUT_MINORS, Action.BLOCK, True,
-        "Content that sexualises or endangers minors is not allowed."),
-    Category.VIOLENCE: CategoryPolicy(
-        ReasonCode.INPUT_VIOLENCE, Action.BLOCK, True, "Graphic violence is not allowed."),
-    Category.HATE: CategoryPolicy(
-        ReasonCode.INPUT_HATE, Action.BLOCK, True, "Hateful content is not allowed."),
-    Category.HARASSMENT: CategoryPolicy(
-        ReasonCode.INPUT_HARASSMENT, Action.REVIEW, True,
-        "This prompt may target someone and needs review."),
-    Category.SELF_HARM: CategoryPolicy(
-        ReasonCode.INPUT_SELF_HARM, Action.REVIEW, True,
-        "This prompt mentions self-harm and needs review. If you are struggling, "
-        "please reach out to someone you trust or a local helpline."),
-    Category.EXTREMISM: CategoryPolicy(
-        ReasonCode.INPUT_EXTREMISM, Action.BLOCK, True,
-        "Violent extremist content is not allowed."),
-    Category.PUBLIC_FIGURE: CategoryPolicy(
-        ReasonCode.INPUT_PUBLIC_FIGURE, Action.BLOCK, True,
-        "Videos of public figures are not allowed unless they appear through their own cameo."),
-    Category.COPYRIGHTED_CHARACTER: CategoryPolicy(
-        ReasonCode.INPUT_CHARACTER, Action.BLOCK, True,
-        "This prompt names a copyrighted character."),
-    Category.COPYRIGHTED_MUSIC: CategoryPolicy(
-        ReasonCode.INPUT_MUSIC, Action.REVIEW, True,
-        "This prompt asks for copyrighted music and needs review."),
-    Category.ARTIST_STYLE: CategoryPolicy(
-        ReasonCode.INPUT_ARTIST_STYLE, Action.REVIEW, False,
-        "This prompt imitates a living artist's style and needs review."),
-    Category.IMPERSONATION: CategoryPolicy(
-        ReasonCode.INPUT_IMPERSONATION, Action.REVIEW, True,
-        "This prompt may impersonate a real person and needs review."),
-    Category.MINOR_CONTEXT: CategoryPolicy(
-        ReasonCode.INPUT_MINOR_CONTEXT, Action.ALLOW, False, ""),
-    Category.OWNER_RULE: CategoryPolicy(
-        ReasonCode.OWNER_RULE, Action.BLOCK, False,
-        "A person in this video does not allow this kind of content."),
-    Category.WEAPONS: CategoryPolicy(
-        ReasonCode.INPUT_WEAPONS, Action.BLOCK, True,
-        "Instructions for weapons or explosives are not allowed."),
-    Category.DRUGS: CategoryPolicy(
-        ReasonCode.INPUT_DRUGS, Action.REVIEW, True,
-        "This prompt mentions drugs and needs review."),
-    **{signal: CategoryPolicy(ReasonCode.INPUT_SIGNAL, Action.ALLOW, False, "")
-       for signal in (Category.SUGGESTIVE, Category.TARGET, Category.HOW_TO, Category.NEWS,
-                      Category.EXCEPTION, Category.GLORIFY, Category.EXTREMIST_ACTOR,
-                      *_CONCEPT_SIGNALS)},
-})
+# Context cues sharing the INPUT_SIGNAL reason code, in the order CATEGORY_POLICIES lists them.
+_SIGNALS = (Category.SUGGESTIVE, Category.TARGET, Category.HOW_TO, Category.NEWS,
+            Category.EXCEPTION, Category.GLORIFY, Category.EXTREMIST_ACTOR, Category.GROUP,
+            Category.DEHUMANIZING, Category.EXTERMINATION, Category.PRIVATE_PERSON,
+            Category.INSULT, Category.FAKE, Category.OFFICIAL, Category.MUSIC)
 # Categories whose terms are context, never a violation on their own.
-SIGNAL_CATEGORIES = frozenset({Category.MINOR_CONTEXT, Category.SUGGESTIVE, Category.TARGET,
-                               Category.HOW_TO, Category.NEWS, Category.EXCEPTION,
-                               Category.GLORIFY, Category.EXTREMIST_ACTOR, *_CONCEPT_SIGNALS})
+SIGNAL_CATEGORIES = frozenset({Category.MINOR_CONTEXT, *_SIGNALS})
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,83 +135,39 @@ class CombinedRule:
     action: Action
 
 
-def _rule(left: Category, right: Category, category: Category, action: Action,
-          name: str = "") -> CombinedRule:
-    return CombinedRule(name or f"combined:{left}+{right}", frozenset({left, right}), category,
-                        action)
+def _table_rows(name: str) -> list[list[str]]:
+    """The tab-separated rows of a policy table shipped beside this module, comments skipped."""
+    text = Path(__file__).with_name(name).read_text(encoding="utf-8")
+    return [line.split("\t") for line in text.splitlines()
+            if line.strip() and not line.startswith("#")]
 
 
-_C = Category
-# Any term of a category counts, whatever its action: "gun" (weapons, allow) with "how to"
-# blocks as weapons. Categories are language-free, so a Japanese minor reference and an
-# English sexual cue combine like two English words.
-COMBINED_RULES: tuple[CombinedRule, ...] = (
-    _rule(_C.MINOR_CONTEXT, _C.SEXUAL, _C.MINORS, Action.BLOCK, "combined:minors+sexual"),
-    _rule(_C.MINOR_CONTEXT, _C.SUGGESTIVE, _C.MINORS, Action.BLOCK, "combined:minors+suggestive"),
-    _rule(_C.MINOR_CONTEXT, _C.SELF_HARM, _C.SELF_HARM, Action.BLOCK, "combined:minors+self_harm"),
-    _rule(_C.MINOR_CONTEXT, _C.VIOLENCE, _C.VIOLENCE, Action.REVIEW, "combined:minors+violence"),
-    _rule(_C.MINOR_CONTEXT, _C.DRUGS, _C.DRUGS, Action.REVIEW, "combined:minors+drugs"),
-    _rule(_C.VIOLENCE, _C.TARGET, _C.VIOLENCE, Action.BLOCK),
-    _rule(_C.WEAPONS, _C.TARGET, _C.VIOLENCE, Action.REVIEW),
-    _rule(_C.HATE, _C.VIOLENCE, _C.HATE, Action.BLOCK),
-    _rule(_C.EXTREMISM, _C.VIOLENCE, _C.EXTREMISM, Action.BLOCK),
-    _rule(_C.EXTREMISM, _C.WEAPONS, _C.EXTREMISM, Action.BLOCK),
-    _rule(_C.EXTREMISM, _C.TARGET, _C.EXTREMISM, Action.REVIEW),
-    _rule(_C.HOW_TO, _C.WEAPONS, _C.WEAPONS, Action.BLOCK),
-    _rule(_C.HOW_TO, _C.DRUGS, _C.DRUGS, Action.BLOCK),
-    _rule(_C.HOW_TO, _C.SELF_HARM, _C.SELF_HARM, Action.BLOCK),
-    _rule(_C.HOW_TO, _C.EXTREMISM, _C.EXTREMISM, Action.BLOCK),
-    _rule(_C.HOW_TO, _C.VIOLENCE, _C.VIOLENCE, Action.REVIEW),
-    _rule(_C.PUBLIC_FIGURE, _C.VIOLENCE, _C.PUBLIC_FIGURE, Action.BLOCK),
-    _rule(_C.PUBLIC_FIGURE, _C.SEXUAL, _C.PUBLIC_FIGURE, Action.BLOCK),
-    _rule(_C.PUBLIC_FIGURE, _C.SUGGESTIVE, _C.PUBLIC_FIGURE, Action.BLOCK),
-    _rule(_C.PUBLIC_FIGURE, _C.NEWS, _C.PUBLIC_FIGURE, Action.BLOCK),
-    _rule(_C.PUBLIC_FIGURE, _C.WEAPONS, _C.PUBLIC_FIGURE, Action.BLOCK),
-    _rule(_C.PUBLIC_FIGURE, _C.DRUGS, _C.PUBLIC_FIGURE, Action.BLOCK),
-    _rule(_C.PUBLIC_FIGURE, _C.IMPERSONATION, _C.PUBLIC_FIGURE, Action.BLOCK),
-    _rule(_C.IMPERSONATION, _C.NEWS, _C.IMPERSONATION, Action.REVIEW),
-    _rule(_C.COPYRIGHTED_CHARACTER, _C.SEXUAL, _C.SEXUAL, Action.BLOCK),
-    _rule(_C.COPYRIGHTED_CHARACTER, _C.SUGGESTIVE, _C.COPYRIGHTED_CHARACTER, Action.BLOCK),
-    _rule(_C.COPYRIGHTED_CHARACTER, _C.VIOLENCE, _C.COPYRIGHTED_CHARACTER, Action.BLOCK),
-    # --- h19e concepts: dehumanising hate, bullying/doxxing, fake official announcements,
-    # full-song and voice-clone music requests. Signals combine in any language.
-    _rule(_C.GROUP, _C.DEHUMANIZING, _C.HATE, Action.BLOCK, "combined:group+dehumanizing"),
-    _rule(_C.GROUP, _C.EXTERMINATION, _C.HATE, Action.BLOCK, "combined:group+extermination"),
-    _rule(_C.GROUP, _C.HATE, _C.HATE, Action.BLOCK, "combined:group+hate"),
-    _rule(_C.PRIVATE_PERSON, _C.INSULT, _C.HARASSMENT, Action.REVIEW,
-          "combined:private_person+insult"),
-    _rule(_C.PRIVATE_PERSON, _C.HARASSMENT, _C.HARASSMENT, Action.REVIEW,
-          "combined:private_person+harassment"),
-    _rule(_C.FAKE, _C.OFFICIAL, _C.IMPERSONATION, Action.REVIEW, "combined:fake+official"),
-    _rule(_C.FAKE, _C.NEWS, _C.IMPERSONATION, Action.REVIEW, "combined:fake+news"),
-    _rule(_C.IMPERSONATION, _C.OFFICIAL, _C.IMPERSONATION, Action.REVIEW,
-          "combined:impersonation+official"),
-    _rule(_C.COPYRIGHTED_MUSIC, _C.MUSIC, _C.COPYRIGHTED_MUSIC, Action.REVIEW,
-          "combined:full_track+music"),
-    _rule(_C.ARTIST_STYLE, _C.MUSIC, _C.ARTIST_STYLE, Action.REVIEW,
-          "combined:voice_clone+music"),
-    # h19d concept gaps: glorifying attackers and extremist movements; emoji and weapons
-    # used as words next to violence.
-    _rule(_C.GLORIFY, _C.EXTREMISM, _C.EXTREMISM, Action.BLOCK),
-    _rule(_C.GLORIFY, _C.EXTREMIST_ACTOR, _C.EXTREMISM, Action.BLOCK),
-    # Review only: a tribute to the victims of a shooting is fine.
-    _rule(_C.GLORIFY, _C.VIOLENCE, _C.EXTREMISM, Action.REVIEW),
-    _rule(_C.EXTREMIST_ACTOR, _C.VIOLENCE, _C.EXTREMISM, Action.REVIEW),
-    _rule(_C.EXTREMIST_ACTOR, _C.WEAPONS, _C.EXTREMISM, Action.REVIEW),
-    _rule(_C.EXTREMIST_ACTOR, _C.TARGET, _C.VIOLENCE, Action.REVIEW),
-    _rule(_C.WEAPONS, _C.VIOLENCE, _C.VIOLENCE, Action.REVIEW),
-    # h19: a group next to violence or an insult, a private person next to violence, a
-    # weapon or a fake. Review only: news of an attack on a community, or a story about a
-    # neighbour's dog fight, must still pass without a block.
-    _rule(_C.GROUP, _C.VIOLENCE, _C.HATE, Action.REVIEW, "combined:group+violence"),
-    _rule(_C.GROUP, _C.INSULT, _C.HATE, Action.REVIEW, "combined:group+insult"),
-    _rule(_C.PRIVATE_PERSON, _C.VIOLENCE, _C.HARASSMENT, Action.REVIEW,
-          "combined:private_person+violence"),
-    _rule(_C.PRIVATE_PERSON, _C.FAKE, _C.HARASSMENT, Action.REVIEW,
-          "combined:private_person+fake"),
-    _rule(_C.PRIVATE_PERSON, _C.DEHUMANIZING, _C.HARASSMENT, Action.REVIEW,
-          "combined:private_person+dehumanizing"),
-)
+def _category_policies() -> dict[Category, CategoryPolicy]:
+    policies = {Category(category): CategoryPolicy(ReasonCode(reason), Action(action),
+                                                   teen == "yes", message)
+                for category, reason, action, teen, message in _table_rows(
+                    "category_policies.tsv")}
+    for signal in _SIGNALS:
+        policies[signal] = CategoryPolicy(ReasonCode.INPUT_SIGNAL, Action.ALLOW, False, "")
+    missing = set(Category) - policies.keys()
+    if missing:
+        raise ValueError(f"category_policies.tsv: no policy for {sorted(missing)}")
+    return policies
+
+
+def _combined_rules() -> tuple[CombinedRule, ...]:
+    rules = []
+    for left, right, category, action, *rule_id in _table_rows("combined_rules.tsv"):
+        rules.append(CombinedRule(rule_id[0] if rule_id else f"combined:{left}+{right}",
+                                  frozenset({Category(left), Category(right)}),
+                                  Category(category), Action(action)))
+    return tuple(rules)
+
+
+# Both tables are data (the .tsv files beside this module); a bad row fails at import.
+CATEGORY_POLICIES: MappingProxyType[Category, CategoryPolicy] = MappingProxyType(
+    _category_policies())
+COMBINED_RULES: tuple[CombinedRule, ...] = _combined_rules()
 
 
 def action_for(category: Category, override: Action | None, *, teen: bool) -> Action:

@@ -18,7 +18,7 @@ Every move is recorded in `core.StateChange` unless the lifecycle names its own 
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from django.db import models
 
@@ -30,13 +30,19 @@ M = TypeVar("M", bound=models.Model)
 Recorder = Callable[[M, str, str, int | None, str], None]
 
 
-def row_lock_or_404(rows: "models.QuerySet[M]", *, code: str, message: str) -> M:
-    """The one row `rows` selects, locked until the caller's transaction ends; none: a 404
-    with the caller's stable code (not DoesNotExist, which a view would answer with a 500)."""
-    row = rows.select_for_update().first()
+def row_or_404(rows: "models.QuerySet[M]", *, code: str, message: str,
+               fields: dict[str, Any] | None = None) -> M:
+    """The one row `rows` selects; none: a 404 with the caller's stable code (not
+    DoesNotExist, which a view would answer with a 500)."""
+    row = rows.first()
     if row is None:
-        raise NotFoundError(code, message)
+        raise NotFoundError(code, message, fields=fields)
     return row
+
+
+def row_lock_or_404(rows: "models.QuerySet[M]", *, code: str, message: str) -> M:
+    """row_or_404, the row locked until the caller's transaction ends."""
+    return row_or_404(rows.select_for_update(), code=code, message=message)
 
 
 @dataclass(frozen=True)

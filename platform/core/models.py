@@ -54,17 +54,26 @@ class PeriodicRun(models.Model):
         return f"{self.name} last ran {self.last_run_at}"
 
 
-class StateChange(models.Model):
+class StateChangeRecord(models.Model):
+    """What every audit record of a state change holds: who made it (None: the system), why,
+    and when. StateChange below, and videos' own VideoTransition, add what moved."""
+
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+")
+    reason = models.CharField(max_length=200, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
+class StateChange(StateChangeRecord):
     """Audit trail of every lifecycle move (`core.lifecycle`): who made it and why."""
 
     lifecycle = models.CharField(max_length=40)  # "cameo.grant", "billing.purchase", ...
     object_id = models.CharField(max_length=255)
     from_state = models.CharField(max_length=20)
     to_state = models.CharField(max_length=20)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                              on_delete=models.SET_NULL, related_name="+")
-    reason = models.CharField(max_length=200, blank=True)
-    at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         indexes = [models.Index(fields=["lifecycle", "object_id", "id"],

@@ -8,7 +8,8 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 
 from accounts.facade import User
-from core.errors import DomainError, NotFoundError
+from core.errors import DomainError
+from core.lifecycle import row_or_404
 from core.storage import files_delete_on_commit
 from generation import facade as generation
 
@@ -34,11 +35,9 @@ def file_create(*, user: User, name: str, data: bytes, purpose: str) -> DoorFile
 
 
 def file_get(*, user: User, public_id: str) -> DoorFile:
-    row = DoorFile.objects.filter(owner=user, public_id=public_id).first()
-    if row is None:
-        raise NotFoundError("not_found", f"No such file: '{public_id[:60]}'.",
-                            fields={"file_id": ["Unknown."]})
-    return row
+    return row_or_404(DoorFile.objects.filter(owner=user, public_id=public_id),
+                      code="not_found", message=f"No such file: '{public_id[:60]}'.",
+                      fields={"file_id": ["Unknown."]})
 
 
 def file_bytes(*, user: User, public_id: str) -> bytes:

@@ -32,30 +32,30 @@ def door_video_create(*, user: User, prompt: str, model: str | None, seconds: ob
     return DoorVideoView(info=info, model=alias.id)
 
 
-@transaction.atomic
-def door_video_remix(*, user: User, source_id: UUID, prompt: str) -> DoorVideoView:
-    info = generation.video_remix(user=user, source_id=source_id, prompt=prompt)
+def _door_video_from(source_id: UUID, info: generation.VideoInfo) -> DoorVideoView:
+    """A video made from another (remix, extension, edit) keeps its source's /v1 model name."""
     model = door_models([source_id]).get(source_id, info.model_name)
     DoorVideo.objects.create(video_id=info.id, model=model)
     return DoorVideoView(info=info, model=model)
+
+
+@transaction.atomic
+def door_video_remix(*, user: User, source_id: UUID, prompt: str) -> DoorVideoView:
+    return _door_video_from(source_id, generation.video_remix(user=user, source_id=source_id,
+                                                              prompt=prompt))
 
 
 @transaction.atomic
 def door_video_extend(*, user: User, source_id: UUID, prompt: str, seconds: object
                       ) -> DoorVideoView:
-    info = generation.video_extend(user=user, source_id=source_id, prompt=prompt,
-                                   seconds=resolve_seconds(seconds))
-    model = door_models([source_id]).get(source_id, info.model_name)
-    DoorVideo.objects.create(video_id=info.id, model=model)
-    return DoorVideoView(info=info, model=model)
+    return _door_video_from(source_id, generation.video_extend(
+        user=user, source_id=source_id, prompt=prompt, seconds=resolve_seconds(seconds)))
 
 
 @transaction.atomic
 def door_video_edit(*, user: User, source_id: UUID, prompt: str) -> DoorVideoView:
-    info = generation.video_edit(user=user, source_id=source_id, prompt=prompt)
-    model = door_models([source_id]).get(source_id, info.model_name)
-    DoorVideo.objects.create(video_id=info.id, model=model)
-    return DoorVideoView(info=info, model=model)
+    return _door_video_from(source_id, generation.video_edit(user=user, source_id=source_id,
+                                                             prompt=prompt))
 
 
 def door_models(video_ids: list[UUID]) -> dict[UUID, str]:

@@ -1,6 +1,7 @@
 """/v1: each view reads OpenAI's request, calls one door service (itself one generation call)
 and answers in OpenAI's shapes; errors are translated by errors.openai_exception_handler."""
 
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
@@ -18,7 +19,7 @@ from accounts.facade import request_user
 from apikeys.facade import ApiKeyAuthentication, ReadOnlyKeyPermission
 from core.api import validated
 from core.errors import DomainError
-from core.idempotency import idempotent
+from core.idempotency import ViewMethod, idempotent
 from generation import facade as generation
 
 from . import catalog, services
@@ -108,6 +109,23 @@ def _view_of(info: generation.VideoInfo) -> services.DoorVideoView:
         info.id, info.model_name))
 
 
+def _starts_video_job(name: str, request: Any) -> Callable[[ViewMethod], ViewMethod]:
+    """What every /v1 call that starts a video job shares: its schema and its
+    Idempotency-Key replay (scope openai.video_<name>)."""
+    def decorate(method: ViewMethod) -> ViewMethod:
+        schema = extend_schema(operation_id=f"openai_videos_{name}", request=request,
+                               responses=OpenAIVideoOut, tags=["v1 (OpenAI-compatible)"],
+                               parameters=[OpenApiParameter("Idempotency-Key", str, "header")])
+        return schema(idempotent(f"openai.video_{name}")(method))
+    return decorate
+
+
+# A view whose POST starts a video job: counted against the create throttle. (A comment, not a
+# docstring: the schema shows a view's docstring as its description.)
+class VideoJobView(OpenAIView):
+    throttle_scope = "video_create"
+
+
 def _after_id(text: str) -> UUID:
     try:
         return parse_video_id(text, param="after")
@@ -135,11 +153,8 @@ class VideosView(OpenAIView):
                          "first_id": items[0]["id"] if items else None,
                          "last_id": items[-1]["id"] if items else None, "has_more": has_more})
 
-    @extend_schema(operation_id="openai_videos_create", request={
-        "application/json": OpenAIVideoCreateIn, "multipart/form-data": OpenAIVideoCreateIn},
-        responses=OpenAIVideoOut, tags=["v1 (OpenAI-compatible)"],
-        parameters=[OpenApiParameter("Idempotency-Key", str, "header")])
-    @idempotent("openai.video_create")
+    @_starts_video_job("create", {"application/json": OpenAIVideoCreateIn,
+                                  "multipart/form-data": OpenAIVideoCreateIn})
     def post(self, request: Request) -> Response:
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
         if declared > settings.OPENAI_MAX_REFERENCE_BYTES + 64 * 1024:
@@ -173,19 +188,12 @@ class VideoView(OpenAIView):
                          "deleted": True})
 
 
-class VideoRemixView(OpenAIView):
-    throttle_scope = "video_create"
-
-    @extend_schema(operation_id="openai_videos_remix", request=OpenAIRemixIn,
-                   responses=OpenAIVideoOut, tags=["v1 (OpenAI-compatible)"],
-                   parameters=[OpenApiParameter("Idempotency-Key", str, "header")])
-    @idempotent("openai.video_remix")
+class VideoRemixView(VideoJobView):
+    @_starts_video_job("remix", OpenAIRemixIn)
     def post(self, request: Request, video_id: str) -> Response:
-        data = validated(OpenAIRemixIn, request.data)
-        view = services.door_video_remix(user=request_user(request),
-                                         source_id=parse_video_id(video_id),
-                                         prompt=data["prompt"])
-        return _video_response(view)
+        prompt = validated(OpenAIRemixIn, request.data)["prompt"]
+        return _video_response(services.door_video_remix(
+            user=request_user(request), source_id=parse_video_id(video_id), prompt=prompt))
 
 
 class OpenAIExtendIn(serializers.Serializer[None]):
@@ -193,34 +201,26 @@ class OpenAIExtendIn(serializers.Serializer[None]):
     seconds = serializers.CharField(max_length=4)
 
 
-class VideoExtensionsView(OpenAIView):
-    throttle_scope = "video_create"
+def _source_video(request: Request) -> UUID:
+    """The video an extension or an edit starts from: `video` in the body."""
+    return parse_video_id(source_video_id(request), param="video")
 
-    @extend_schema(operation_id="openai_videos_extend", request=OpenAIExtendIn,
-                   responses=OpenAIVideoOut, tags=["v1 (OpenAI-compatible)"],
-                   parameters=[OpenApiParameter("Idempotency-Key", str, "header")])
-    @idempotent("openai.video_extend")
+
+class VideoExtensionsView(VideoJobView):
+    @_starts_video_job("extend", OpenAIExtendIn)
     def post(self, request: Request) -> Response:
         data = validated(OpenAIExtendIn, request.data)
-        source = parse_video_id(source_video_id(request), param="video")
-        view = services.door_video_extend(user=request_user(request), source_id=source,
-                                          prompt=data["prompt"], seconds=data["seconds"])
-        return _video_response(view)
+        return _video_response(services.door_video_extend(
+            user=request_user(request), source_id=_source_video(request),
+            prompt=data["prompt"], seconds=data["seconds"]))
 
 
-class VideoEditsView(OpenAIView):
-    throttle_scope = "video_create"
-
-    @extend_schema(operation_id="openai_videos_edit", request=OpenAIRemixIn,
-                   responses=OpenAIVideoOut, tags=["v1 (OpenAI-compatible)"],
-                   parameters=[OpenApiParameter("Idempotency-Key", str, "header")])
-    @idempotent("openai.video_edit")
+class VideoEditsView(VideoJobView):
+    @_starts_video_job("edit", OpenAIRemixIn)
     def post(self, request: Request) -> Response:
-        data = validated(OpenAIRemixIn, request.data)
-        source = parse_video_id(source_video_id(request), param="video")
-        view = services.door_video_edit(user=request_user(request), source_id=source,
-                                        prompt=data["prompt"])
-        return _video_response(view)
+        prompt = validated(OpenAIRemixIn, request.data)["prompt"]
+        return _video_response(services.door_video_edit(
+            user=request_user(request), source_id=_source_video(request), prompt=prompt))
 
 
 class VideoContentView(OpenAIView):

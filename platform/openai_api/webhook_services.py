@@ -16,7 +16,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.facade import User
-from core.errors import DomainError, NotFoundError
+from core.errors import DomainError
+from core.lifecycle import row_or_404
 from core.outbox import task_send_on_commit
 from generation import facade as generation
 
@@ -55,11 +56,9 @@ def endpoint_create(*, user: User, name: str, url: str, event_types: list[str]
 
 
 def endpoint_get(*, user: User, public_id: str) -> WebhookEndpoint:
-    endpoint = WebhookEndpoint.objects.filter(owner=user, public_id=public_id,
-                                              deleted_at__isnull=True).first()
-    if endpoint is None:
-        raise NotFoundError("not_found", "No such webhook endpoint.")
-    return endpoint
+    return row_or_404(WebhookEndpoint.objects.filter(owner=user, public_id=public_id,
+                                                     deleted_at__isnull=True),
+                      code="not_found", message="No such webhook endpoint.")
 
 
 def endpoint_update(*, user: User, public_id: str, name: str | None = None,

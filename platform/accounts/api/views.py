@@ -211,27 +211,23 @@ class BlockView(APIView):
 
 class FollowersView(generics.ListAPIView[Follow]):
     serializer_class = s.UserBriefOut  # type: ignore[assignment]  # rows are Follow, out: users
+    # Which Follow rows the list pages through, and which end of each row it shows.
+    rows = staticmethod(selectors.followers_list)
+    person = "follower"
 
     def get_queryset(self) -> QuerySet[Follow]:
         user = selectors.user_get_visible(viewer=request_user(self.request),
                                           handle=self.kwargs["handle"])
-        return selectors.followers_list(user=user)
+        return self.rows(user=user)
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(
-            s.UserBriefOut([f.follower for f in page or []], many=True).data)
+            s.UserBriefOut([getattr(f, self.person) for f in page or []], many=True).data)
 
 
 class FollowingView(FollowersView):
-    def get_queryset(self) -> QuerySet[Follow]:
-        user = selectors.user_get_visible(viewer=request_user(self.request),
-                                          handle=self.kwargs["handle"])
-        return selectors.following_list(user=user)
-
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(
-            s.UserBriefOut([f.followee for f in page or []], many=True).data)
+    rows = staticmethod(selectors.following_list)
+    person = "followee"
 
 
