@@ -57,7 +57,9 @@ FPS = 24.0
 FRAMES = 96  # 4 s at 24 fps
 KINDS = ("real_360p", "real_720p", "synthetic", "tiny_model")
 Attack = Callable[[np.ndarray], np.ndarray]
-PRESET = "medium"  # x264's default, what ffmpeg uses unless told otherwise (--preset)
+# x264 preset of the attacks: the product's own (generation.media.encode); --preset medium for
+# ffmpeg's default (about 2.5x the encode time, the tests' choice).
+PRESET = "veryfast"
 
 
 def _h264(crf: int, fps: float = FPS) -> Attack:
@@ -181,8 +183,8 @@ def _tiny_source(k: int) -> np.ndarray:
 
 
 def unmarked_clips(first: int, count: int) -> dict[str, Any]:
-    """Detection on distinct unmarked clips of all three kinds: windows of the real clip at
-    random offsets, crops and mirrorings (every 3rd at 720p), synthetic seeds, and tiny-model
+    """Detection on distinct unmarked 1-4 s clips of all three kinds: windows of the real clip
+    at random offsets, crops and mirrorings (every 3rd at 720p), synthetic seeds, and tiny-model
     outputs (4 per process, the model is slow) shifted in time, cropped and flipped; every 10th
     clip re-encoded at CRF 32 + 0.5x."""
     found = 0
@@ -191,14 +193,17 @@ def unmarked_clips(first: int, count: int) -> dict[str, Any]:
         rng = np.random.default_rng(7_000_000 + i)
         kind = ("real", "synthetic", "tiny_model")[i % 3]
         kinds[kind] += 1
+        # 1-4 s: a false positive is a wrong decode passing the keyed check, whatever the length.
+        length = int(rng.integers(24, FRAMES + 1))
         if kind == "real":
             real = real_video()
             start = int(rng.integers(0, len(real) - 48))
-            frames = real[start : start + int(rng.integers(48, FRAMES + 1))]
+            frames = real[start : start + length]
         elif kind == "synthetic":
-            frames = synthetic_video(FRAMES, seed=10_000 + i)
+            frames = synthetic_video(length, seed=10_000 + i)
         else:
             frames = np.roll(_tiny_source(i // 3 % 4), int(rng.integers(0, FRAMES)), axis=0)
+            frames = frames[:length]
         if rng.random() < 0.5:
             frames = frames[:, :, ::-1]
         h, w = frames.shape[1:3]
@@ -318,7 +323,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--clips", type=int, default=20, help="clips per kind (every attack)")
     parser.add_argument("--fp-clips", type=int, default=1000, help="varied unmarked clips")
-    parser.add_argument("--baseline-clips", type=int, default=3, help="per kind, dwtDctSvd")
+    parser.add_argument("--baseline-clips", type=int, default=2, help="per kind, dwtDctSvd")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--preset", default=PRESET, help="x264 preset of the attacks")
     parser.add_argument("--out", type=Path, help="report rewritten here after every clip")
