@@ -89,6 +89,18 @@ def test_a_stripped_copy_resolves_to_its_original_manifest(generated, api, tmp_p
     assert original.validation_state == "Trusted"
 
 
+def test_a_manifest_recorded_under_the_previous_version_still_resolves(generated, api):
+    """Records written before v5 name v4; v5 changed only the embedder, so the same detector
+    reads v4 marks and both names resolve the same payload."""
+    record = ManifestRecord.objects.get(video=generated)
+    ManifestRecord.objects.filter(pk=record.pk).update(binding_alg="org.castline.wm.tile16-conv.v4")
+    for alg in invisible.READABLE_ALGORITHMS:
+        response = api.get(f"{SBR}/matches/byBinding",
+                           {"alg": alg, "value": binding_value(generated.watermark_id)})
+        assert response.status_code == 200
+        assert [m["manifestId"] for m in response.json()["matches"]] == [record.manifest_id]
+
+
 def test_supported_algorithms_name_the_watermark(api):
     response = api.get(f"{SBR}/services/supportedAlgorithms")
     assert response.status_code == 200
