@@ -28,15 +28,16 @@ def manifest_record_store(*, video_id: UUID, watermark_id: int, store: bytes) ->
 
 
 def manifest_records_by_binding(*, value: int, limit: int,
-                                alg: str = invisible.ALGORITHM) -> list[ManifestRecord]:
-    """The manifests whose soft binding is `value` under `alg`, newest first."""
-    rows = ManifestRecord.objects.filter(binding_alg=alg, binding_value=value)
+                                algs: tuple[str, ...] = invisible.READABLE_ALGORITHMS
+                                ) -> list[ManifestRecord]:
+    """The manifests whose soft binding is `value` under any of `algs`, newest first."""
+    rows = ManifestRecord.objects.filter(binding_alg__in=algs, binding_value=value)
     return list(rows.order_by("-created_at", "-pk")[:limit])
 
 
-def manifest_ids_by_binding(*, alg: str, value: int, limit: int) -> list[str]:
+def manifest_ids_by_binding(*, algs: tuple[str, ...], value: int, limit: int) -> list[str]:
     return [r.manifest_id for r in manifest_records_by_binding(value=value, limit=limit,
-                                                               alg=alg)]
+                                                               algs=algs)]
 
 
 def manifest_record_get(*, manifest_id: str) -> ManifestRecord | None:

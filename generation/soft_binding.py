@@ -15,6 +15,8 @@ from generation.provenance.media import MAX_FRAME_PIXELS
 from .manifests import manifest_ids_by_binding, manifest_record_get, manifest_store_bytes
 
 ALGORITHM = invisible.ALGORITHM
+# Every version whose marks we read: an old copy's manifest names the version it was marked with.
+ALGORITHMS = invisible.READABLE_ALGORITHMS
 MAX_RESULTS = 100
 # urn:c2pa:<uuid>[:<claim generator>[:<version_reason>]] (C2PA 2.x), or 1.x's urn:uuid:<uuid>.
 _MANIFEST_ID = re.compile(
@@ -39,8 +41,9 @@ class Match:
 
 
 def check_algorithm(alg: str) -> None:
-    if alg != ALGORITHM:
-        raise DomainError(UNSUPPORTED_ALGORITHM, f"This service resolves only {ALGORITHM}.",
+    if alg not in ALGORITHMS:
+        raise DomainError(UNSUPPORTED_ALGORITHM,
+                          f"This service resolves only {', '.join(ALGORITHMS)}.",
                           fields={"alg": [f"Unsupported algorithm: {alg[:80]}"]})
 
 
@@ -62,8 +65,11 @@ def matches_by_binding(*, alg: str, value: str, limit: int, score: int = PICTURE
                        ) -> list[Match]:
     check_algorithm(alg)
     payload = binding_payload(value)
+    # The versions share one payload space (the generation's watermark id): a value names the
+    # same generation whichever version's name the query uses.
     return [Match(manifest_id, score)
-            for manifest_id in manifest_ids_by_binding(alg=alg, value=payload, limit=limit)]
+            for manifest_id in manifest_ids_by_binding(algs=ALGORITHMS, value=payload,
+                                                       limit=limit)]
 
 
 def content_payload(data: bytes) -> tuple[int, int] | None:
@@ -93,7 +99,7 @@ def matches_by_content(*, data: bytes, alg: str | None, limit: int) -> list[Matc
         return []
     payload, score = found
     return [Match(manifest_id, score)
-            for manifest_id in manifest_ids_by_binding(alg=ALGORITHM, value=payload,
+            for manifest_id in manifest_ids_by_binding(algs=ALGORITHMS, value=payload,
                                                        limit=limit)]
 
 

@@ -17,5 +17,8 @@ if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$WANT" ]; then
   "$VENV/bin/pip" install --quiet -e ".[dev]"
   # face_recognition declares `dlib`, which would compile; dlib-bin (a dependency) provides it.
   "$VENV/bin/pip" install --quiet --no-deps "face_recognition==1.3.0"
+  # bench/watermark.py's baseline: it declares opencv-python (the GUI build), which would
+  # overwrite opencv-python-headless's cv2; its dwtDctSvd needs only PyWavelets (the dev extra).
+  "$VENV/bin/pip" install --quiet --no-deps "invisible-watermark==0.2.0"
   echo "$WANT" > "$STAMP"
 fi

@@ -184,4 +184,5 @@ class SupportedAlgorithmsView(ResolutionView):
     @extend_schema(tags=TAGS, operation_id="getSupportedBindings", responses=SUPPORTED,
                    summary="The soft-binding algorithms this service resolves.")
     def get(self, request: Request) -> Response:
-        return Response({"watermarks": [{"alg": soft_binding.ALGORITHM}], "fingerprints": []})
+        return Response({"watermarks": [{"alg": alg} for alg in soft_binding.ALGORITHMS],
+                         "fingerprints": []})
