@@ -50,6 +50,8 @@ class Post(models.Model):
     # A relay's chain of authors (user ids, oldest first), copied from the video at publish
     # time like the credits above; empty when the author made the whole file alone.
     story_author_ids = models.JSONField(default=list, blank=True)
+    # Handles of everyone who wrote the storyboard it was made from (the video's C2PA credit).
+    collaborators = models.JSONField(default=list, blank=True)
 
     like_count = models.PositiveIntegerField(default=0)
     comment_count = models.PositiveIntegerField(default=0)

@@ -106,6 +106,7 @@ class VideoToPublish(VideoAccess):
     remix_depth: int
     cast_handles: tuple[str, ...]
     author_ids: tuple[int, ...]  # whose footage is in the file, oldest first (a relay's chain)
+    collaborators: tuple[str, ...]  # handles of who wrote its storyboard, as credited in C2PA
 
 
 def video_lock_own(*, owner_id: int, video_id: UUID) -> VideoToPublish:
@@ -117,7 +118,9 @@ def video_lock_own(*, owner_id: int, video_id: UUID) -> VideoToPublish:
     return VideoToPublish(**vars(video_access(video)), remix_root_id=video.remix_root_id,
                           remix_depth=video.remix_depth,
                           cast_handles=tuple(str(h) for h in video.cast_handles),
-                          author_ids=tuple(author_ids(video)))
+                          author_ids=tuple(author_ids(video)),
+                          collaborators=tuple(str(h) for h in
+                                              video.provenance.get("collaborators", [])))
 
 
 def video_owner_ids(*, video_ids: list[UUID | None]) -> dict[UUID | None, int]:

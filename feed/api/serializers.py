@@ -138,6 +138,7 @@ def post_out(row: Mapping[str, Any], handles: Mapping[int, str]) -> dict[str, An
             "remix": remix,
             "authors": authors_out(story_author_ids=row["story_author_ids"],
                                    author_handle=row["author__handle"], handles=handles),
+            "collaborators": list(row["collaborators"]),
             "video": {"width": row["video__width"], "height": row["video__height"],
                       "duration_s": row["video__duration_s"], "label": row["video__label"],
                       "content": links["video"], "thumbnail": links["thumbnail"]},
@@ -163,6 +164,9 @@ class PostOut(serializers.Serializer[Any]):
     authors = serializers.SerializerMethodField(
         help_text="Handles of everyone whose footage is in the file, oldest first (a relay's "
         "chain of authors; the author alone otherwise).")
+    collaborators = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Handles of everyone who wrote the storyboard it was made from.")
     video = serializers.SerializerMethodField()
     liked = serializers.SerializerMethodField()
     choice_label = serializers.CharField()

@@ -23,7 +23,7 @@ PostRow = dict[str, Any]  # PAGE_FIELDS, "viewer_liked", "story_id" and "story_b
 
 PAGE_FIELDS = (
     "id", "video_id", "author_id", "caption", "hashtags", "allow_remix", "allow_extend",
-    "allow_comments", "story_author_ids",
+    "allow_comments", "story_author_ids", "collaborators",
     "visibility", "remix_depth", "like_count", "comment_count", "view_count", "remix_count",
     "share_count", "published_at",
     "author__handle", "author__display_name",

@@ -80,7 +80,7 @@ def post_publish(*, user: User, video_id: UUID, settings: PostSettings) -> tuple
                     parent_author_id=owners.get(video.remix_of_id),
                     root_author_id=owners.get(video.remix_root_id),
                     story_author_ids=list(video.author_ids) if len(video.author_ids) > 1
-                    else [])
+                    else [], collaborators=list(video.collaborators))
     was_visible = not created and post.visibility != Post.Visibility.PRIVATE
     post.caption = settings.caption
     post.choice_label = settings.choice_label

@@ -329,6 +329,13 @@ def test_an_editor_generates_pays_and_everyone_is_credited(people, board,
     report = provenance_verify(source=Path(video.video_file.path))
     assert report["c2pa"]["valid"] and report["c2pa"]["trusted"]
     assert report["c2pa"]["collaborators"] == ["ana", "bob", "cat", "dan"]
+    # Published, the post credits them too, on the post and in feeds.
+    assert clients["cat"].post(f"/api/v1/videos/{video.pk}/publish", {},
+                               format="json").status_code == 201
+    assert clients["ana"].get(f"/api/v1/videos/{video.pk}/post").json()["collaborators"] == [
+        "ana", "bob", "cat", "dan"]
+    profile = clients["ana"].get("/api/v1/users/cat/posts").json()
+    assert [p["collaborators"] for p in profile["results"]] == [["ana", "bob", "cat", "dan"]]
     # A viewer may not generate; nothing held.
     denied = clients["dan"].post(f"{url}/generate", {}, format="json")
     assert denied.status_code == 403
