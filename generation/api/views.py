@@ -1,5 +1,7 @@
 """The mobile contract for videos: each view validates, calls one service, shapes output."""
 
+from collections.abc import Callable
+from typing import Any
 from uuid import UUID
 
 from django.db.models import QuerySet
@@ -13,13 +15,33 @@ from rest_framework.views import APIView
 from accounts.facade import request_user
 from core.api import validated
 from core.errors import DomainError
-from core.idempotency import idempotent
+from core.idempotency import ViewMethod, idempotent
 from core.pagination import CreatedCursorPagination
 from generation import relay, selectors, services, specs
 from generation.models import Video
 
 from .ranges import ranged_file_response
 from .serializers import ExtendIn, PresetOut, RemixIn, VideoCreateIn, VideoOut
+
+
+def starts_video_job(scope: str, request: Any) -> Callable[[ViewMethod], ViewMethod]:
+    """What every call that starts a video job shares: its schema (202 with the video) and its
+    Idempotency-Key replay (scope generation.<scope>)."""
+    def decorate(method: ViewMethod) -> ViewMethod:
+        schema = extend_schema(request=request, responses={202: VideoOut},
+                               parameters=[OpenApiParameter("Idempotency-Key", str, "header")])
+        return schema(idempotent(f"generation.{scope}")(method))
+    return decorate
+
+
+def job_accepted(video: Video) -> Response:
+    return Response(VideoOut(video).data, status=status.HTTP_202_ACCEPTED)
+
+
+# A view whose POST starts a video job: counted against the create throttle. (A comment, not a
+# docstring: the schema shows a view's docstring as its description.)
+class VideoJobView(APIView):
+    throttle_scope = "video_create"
 
 
 class VideoListCreateView(generics.ListAPIView[Video]):
@@ -39,16 +61,14 @@ class VideoListCreateView(generics.ListAPIView[Video]):
         serializer = VideoOut(page, many=True, context={"authors": relay.authors_of(videos=page)})
         return self.get_paginated_response(serializer.data)
 
-    @extend_schema(request=VideoCreateIn, responses={202: VideoOut},
-                   parameters=[OpenApiParameter("Idempotency-Key", str, "header")])
-    @idempotent("generation.video_create")
+    @starts_video_job("video_create", VideoCreateIn)
     def post(self, request: Request) -> Response:
         data = validated(VideoCreateIn, request.data)
         data["with_audio"] = data.pop("audio")
         data["shots"] = [dict(shot) for shot in data.get("shots", [])]
         video = services.video_create(user=request_user(request),
                                       request=services.VideoRequest(**data))
-        return Response(VideoOut(video).data, status=status.HTTP_202_ACCEPTED)
+        return job_accepted(video)
 
 
 class VideoDetailView(APIView):
@@ -67,37 +87,29 @@ class VideoCancelView(APIView):
     @extend_schema(request=None, responses={202: VideoOut})
     def post(self, request: Request, video_id: UUID) -> Response:
         video = services.video_cancel(user=request_user(request), video_id=video_id)
-        return Response(VideoOut(video).data, status=status.HTTP_202_ACCEPTED)
+        return job_accepted(video)
 
 
-class VideoRemixView(APIView):
-    throttle_scope = "video_create"
-
-    @extend_schema(request=RemixIn, responses={202: VideoOut},
-                   parameters=[OpenApiParameter("Idempotency-Key", str, "header")])
-    @idempotent("generation.video_remix")
+class VideoRemixView(VideoJobView):
+    @starts_video_job("video_remix", RemixIn)
     def post(self, request: Request, video_id: UUID) -> Response:
         data = validated(RemixIn, request.data)
         video = services.video_remix(user=request_user(request), source_id=video_id,
                                      prompt=data["prompt"])
-        return Response(VideoOut(video).data, status=status.HTTP_202_ACCEPTED)
+        return job_accepted(video)
 
 
-class VideoExtendView(APIView):
+class VideoExtendView(VideoJobView):
     """A story relay: continue this video (your own, or a published one whose creator allows
     it) from its last frame and sound."""
 
-    throttle_scope = "video_create"
-
-    @extend_schema(request=ExtendIn, responses={202: VideoOut},
-                   parameters=[OpenApiParameter("Idempotency-Key", str, "header")])
-    @idempotent("generation.video_extend")
+    @starts_video_job("video_extend", ExtendIn)
     def post(self, request: Request, video_id: UUID) -> Response:
         data = validated(ExtendIn, request.data)
         video = services.video_extend(user=request_user(request), source_id=video_id,
                                       prompt=data["prompt"], seconds=data.get("seconds"),
                                       shots=[dict(shot) for shot in data.get("shots", [])])
-        return Response(VideoOut(video).data, status=status.HTTP_202_ACCEPTED)
+        return job_accepted(video)
 
 
 class VideoContentView(APIView):

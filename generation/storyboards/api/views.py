@@ -11,8 +11,7 @@ from rest_framework.views import APIView
 from accounts.facade import request_user
 from core.api import validated
 from core.errors import DomainError
-from core.idempotency import idempotent
-from generation.api.serializers import VideoOut
+from generation.api.views import VideoJobView, job_accepted, starts_video_job
 
 from .. import selectors, services
 from .serializers import (
@@ -131,15 +130,11 @@ class CollaboratorRemoveView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class StoryboardGenerateView(APIView):
-    throttle_scope = "video_create"
-
-    @extend_schema(request=GenerateIn, responses={202: VideoOut},
-                   parameters=[OpenApiParameter("Idempotency-Key", str, "header")])
-    @idempotent("generation.storyboard_generate")
+class StoryboardGenerateView(VideoJobView):
+    @starts_video_job("storyboard_generate", GenerateIn)
     def post(self, request: Request, storyboard_id: UUID) -> Response:
         data = validated(GenerateIn, request.data)
         data["with_audio"] = data.pop("audio")
         video = services.storyboard_generate(user=request_user(request),
                                              storyboard_id=storyboard_id, options=data)
-        return Response(VideoOut(video).data, status=status.HTTP_202_ACCEPTED)
+        return job_accepted(video)
