@@ -48,18 +48,28 @@ def get_backend(
             return _cached[1]
         _cached = None  # drop the old pipeline before loading a new one
         backend: VideoBackend
-        # Imported here: diffusers and torch take seconds to import, Django startup shouldn't pay.
         if name:
             if name not in _factories:
                 raise LookupError(f"no backend registered as {name!r}")
             backend = _factories[name](key[1])
         elif key[0] is None:
-            from generation.backends.tiny import build_tiny_backend
-
-            backend = build_tiny_backend(device=key[1])
+            backend = _factories[TINY_BACKEND](key[1])
         else:
+            # Imported here: diffusers and torch take seconds to import.
             from generation.backends.ltx2 import load_ltx2_backend
 
             backend = load_ltx2_backend(key[0], key[1], cpu_offload=cpu_offload)
         _cached = (key, backend)
         return backend
+
+
+def _build_tiny(device: str) -> VideoBackend:
+    # Imported here: diffusers and torch take seconds to import, Django startup shouldn't pay.
+    from generation.backends.tiny import build_tiny_backend
+
+    return build_tiny_backend(device=device)
+
+
+# The built-in model, registered like any other backend.
+TINY_BACKEND = "castline-tiny"
+backend_register(TINY_BACKEND, _build_tiny)
