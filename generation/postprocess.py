@@ -134,7 +134,7 @@ def mark_and_encode_segments(spool: Spool, *, handle: str, watermark_id: int, ou
                     if start <= wanted < start + len(frames):
                         kept[int(wanted)] = frames[wanted - start].copy()
                 del frames
-        detection = read_watermark(out.read_bytes())
+        detection = read_watermark(out)  # from the file: a minute's bytes stay on disk
         if detection.found and detection.payload == watermark_id:
             if audio_marked:
                 _audio_read_back(out, watermark_id)

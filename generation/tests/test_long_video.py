@@ -126,7 +126,7 @@ def test_a_minute_in_one_job_flows_across_its_joins_with_memory_of_one_segment(
     ana = user_factory(handle="ana")
     client = login(ana)
     before = client.get("/api/v1/credits").json()["total"]
-    peaks = {}
+    peaks: dict[int, int] = {}
     for seconds in (20, 60):
         tracemalloc.start()
         video = _make(capture, ana, seconds)
