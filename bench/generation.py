@@ -5,7 +5,15 @@ by the progress stages), encode (MP4), post-processing (thumbnail), overhead (th
 job: temp file handling, bookkeeping). Baseline in the same run: encoding the same
 frames alone, so the model's cost can be read as a ratio. Never fails: errors go in the JSON.
 
+Long jobs (--long 20,60): a job made in segments (generation/segments.py) the way the worker
+makes it: each segment generated, spooled to disk, then read back segment by segment through
+the marks, the MP4 encoder, the watermark read-back, thumbnail, spritesheet and C2PA signing,
+and stored (copied) once. Each length runs in a fresh process, so its peak RSS is its own: a
+flat peak from 20 s to 60 s is memory bounded by the segment. Reported: each phase, and the
+non-model share of the job (everything but backend.generate).
+
 Run: .venv/bin/python bench/generation.py [--jobs N] [--threads N]
+     [--long 20,60 --segment 10 --width 480 --height 854]
 """
 
 from __future__ import annotations
@@ -119,13 +127,120 @@ def run(jobs: int, threads: int) -> dict[str, Any]:
     }
 
 
+def long_job(seconds: int, segment: int, width: int, height: int, threads: int
+             ) -> dict[str, Any]:
+    """One long job in this process (a child of main): its phases and its peak RSS."""
+    import os
+    import resource
+    import shutil
+    from dataclasses import replace
+
+    data_dir = tempfile.mkdtemp(prefix="castline-bench-")
+    os.environ["DATA_DIR"] = data_dir  # dev signing keys go here, not into the project
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "platform"))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    import torch
+
+    from generation.backends import GenerationSpec, get_backend
+    from generation.media import last_frame, make_spritesheet, make_thumbnail
+    from generation.postprocess import mark_and_encode_segments
+    from generation.provenance.c2pa_sign import ManifestSpec, sign_mp4
+    from generation.provenance.credentials import ensure_dev_credentials
+    from generation.segments import Spool, segment_specs
+
+    torch.set_num_threads(threads)
+    backend = get_backend(None, "cpu")
+    whole = GenerationSpec(**{**SPEC_ARGS, "width": width, "height": height,
+                              "num_frames": seconds * 24})
+    backend.generate(GenerationSpec(**{**SPEC_ARGS, "width": width, "height": height}))
+    phases = dict.fromkeys(("model", "spool", "marks_encode_readback", "thumbnail_sprites",
+                            "c2pa_sign", "store"), 0.0)
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="castline-job-") as workdir:
+        spool = Spool(Path(workdir))
+        condition = None
+        for spec in segment_specs([whole], segment_frames=segment * 24):
+            t0 = time.perf_counter()
+            result = backend.generate(replace(spec, condition_image=condition))
+            t1 = time.perf_counter()
+            condition = last_frame(result)
+            spool.add(result)
+            del result
+            phases["model"] += t1 - t0
+            phases["spool"] += time.perf_counter() - t1
+        plain = Path(workdir) / "plain.mp4"
+        t0 = time.perf_counter()
+        middle, picked = mark_and_encode_segments(spool, handle="bench", watermark_id=7,
+                                                  out=plain)
+        t1 = time.perf_counter()
+        make_thumbnail(middle), make_spritesheet(picked)
+        t2 = time.perf_counter()
+        signed = Path(workdir) / "signed.mp4"
+        sign_mp4(plain, signed, ManifestSpec(title="bench", model="castline-tiny",
+                                             watermark_payload=7),
+                 ensure_dev_credentials(data_dir).credentials())
+        t3 = time.perf_counter()
+        shutil.copy(signed, Path(data_dir) / "stored.mp4")
+        t4 = time.perf_counter()
+        phases["marks_encode_readback"] = t1 - t0
+        phases["thumbnail_sprites"], phases["c2pa_sign"], phases["store"] = (
+            t2 - t1, t3 - t2, t4 - t3)
+        size = signed.stat().st_size
+    total = time.perf_counter() - started
+    shutil.rmtree(data_dir, ignore_errors=True)
+    return {"seconds": seconds, "segment_seconds": segment, "size": f"{width}x{height}",
+            "phase_seconds": {k: round(v, 3) for k, v in phases.items()},
+            "total_seconds": round(total, 3),
+            "non_model_share": round((total - phases["model"]) / total, 4),
+            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+            "whole_video_frames_mb": round(seconds * 24 * width * height * 3 / 2**20, 1),
+            "mp4_bytes": size}
+
+
+def long_jobs(lengths: list[int], segment: int, width: int, height: int, threads: int
+              ) -> dict[str, Any]:
+    import subprocess
+
+    rows = []
+    for seconds in lengths:
+        child = subprocess.run(
+            [sys.executable, __file__, "--long-child", str(seconds), "--segment", str(segment),
+             "--width", str(width), "--height", str(height), "--threads", str(threads)],
+            capture_output=True, text=True, check=False)
+        try:
+            rows.append(json.loads(child.stdout))
+        except json.JSONDecodeError:
+            rows.append({"seconds": seconds, "error": child.stderr[-2000:]})
+    peaks = [row.get("peak_rss_mb") for row in rows]
+    ratio = (round(peaks[-1] / peaks[0], 3)
+             if len(rows) > 1 and all(isinstance(p, float) for p in peaks) else None)
+    return {"benchmark": "generation_long_job_tiny_model", "jobs": rows,
+            "ratio_peak_rss_longest_to_shortest": ratio}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--jobs", type=int, default=3)
     parser.add_argument("--threads", type=int, default=1, help="torch CPU threads (one core)")
+    parser.add_argument("--long", default="", help="long job lengths in seconds, e.g. 20,60")
+    parser.add_argument("--long-child", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--segment", type=int, default=20)
+    parser.add_argument("--width", type=int, default=480)
+    parser.add_argument("--height", type=int, default=854)
     args = parser.parse_args()
+    if args.long_child:
+        print(json.dumps(long_job(args.long_child, args.segment, args.width, args.height,
+                                  max(1, args.threads))))
+        return
     try:
-        report = run(max(1, args.jobs), max(1, args.threads))
+        if args.long:
+            report = long_jobs([int(s) for s in args.long.split(",")], args.segment,
+                               args.width, args.height, max(1, args.threads))
+        else:
+            report = run(max(1, args.jobs), max(1, args.threads))
     except Exception as error:  # a benchmark reports failures, it never crashes CI
         report = {
             "benchmark": "generation_job_tiny_model",

@@ -22,7 +22,7 @@ RESOLUTION_FACTORS: dict[str, Decimal] = {
     "1080p": Decimal("3"),
 }
 SHOT_SURCHARGE = 2
-MIN_SECONDS, MAX_SECONDS = Decimal("1"), Decimal("25")
+MIN_SECONDS, MAX_SECONDS = Decimal("1"), Decimal("60")  # generation makes up to a minute
 MAX_SHOTS = 6
 
 

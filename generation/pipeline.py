@@ -4,6 +4,7 @@ which delivery owns the run, and the final store re-checks it under a row lock."
 import logging
 import secrets
 import tempfile
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from uuid import UUID
@@ -20,7 +21,13 @@ from django.utils import timezone
 from core.errors import DomainError
 from moderation import facade as moderation
 
-from .backends import GenerationCancelled, GenerationResult, get_backend
+from .backends import (
+    GenerationCancelled,
+    GenerationResult,
+    GenerationSpec,
+    VideoBackend,
+    get_backend,
+)
 from .casting import CastMember, FenceOutcome, casting
 from .consent import CONSENT_WITHDRAWN
 from .dispatch import video_enqueue
@@ -32,7 +39,8 @@ from .models import Video
 from .postprocess import package
 from .progress import ClaimLost, ProgressReporter
 from .provenance.media import read_frames
-from .specs import shot_specs, shot_texts
+from .segments import Spool, segment_specs
+from .specs import FPS, shot_specs, shot_texts
 from .transitions import video_transition
 
 logger = logging.getLogger(__name__)
@@ -113,18 +121,32 @@ def _extension_source(video: Video) -> bytes | None:
         return handle.read()
 
 
-def _generate(video: Video, reporter: ProgressReporter) -> GenerationResult:
-    backend = get_backend(settings.GENERATION_MODEL_PATH or None,
-                          settings.GENERATION_DEVICE or None)
+def worker_backend() -> VideoBackend:
+    """The backend this deployment runs (GENERATION_BACKEND, else by model path)."""
+    return get_backend(settings.GENERATION_MODEL_PATH or None,
+                       settings.GENERATION_DEVICE or None, name=settings.GENERATION_BACKEND)
+
+
+def _specs(video: Video) -> list[GenerationSpec]:
     preferences = list(video.provenance.get("preferences", []))
-    specs = shot_specs(shots=video.shots, style=video.style,
-                       negative_prompt=video.negative_prompt, width=video.width,
-                       height=video.height, seed=video.seed, with_audio=video.with_audio,
-                       preferences=preferences)
-    references = casting().reference_frames(video_id=video.pk)
+    return shot_specs(shots=video.shots, style=video.style,
+                      negative_prompt=video.negative_prompt, width=video.width,
+                      height=video.height, seed=video.seed, with_audio=video.with_audio,
+                      preferences=preferences)
+
+
+def _first_condition(video: Video) -> npt.NDArray[np.uint8] | None:
     condition = _input_reference(video)
+    references = casting().reference_frames(video_id=video.pk)
     if condition is None and references:
         condition = references[0]
+    return condition
+
+
+def _generate(video: Video, reporter: ProgressReporter) -> GenerationResult:
+    backend = worker_backend()
+    specs = _specs(video)
+    condition = _first_condition(video)
     extending = _extension_source(video)
     source_frames = read_frames(extending)[0] if extending else None
     if source_frames is not None:
@@ -134,7 +156,7 @@ def _generate(video: Video, reporter: ProgressReporter) -> GenerationResult:
         _fence(video.pk)
         reporter.start_shot(index)
         if condition is not None:
-            spec = type(spec)(**{**spec.__dict__, "condition_image": condition})
+            spec = replace(spec, condition_image=condition)
         result = backend.generate(spec, reporter)
         results.append(result)
         condition = last_frame(result)  # shot-to-shot continuity
@@ -150,20 +172,59 @@ def _generate(video: Video, reporter: ProgressReporter) -> GenerationResult:
     return concat_results(results, fade_cuts=extending is not None)
 
 
-def _check_output(video: Video, result: GenerationResult) -> None:
-    verdict = moderation.output_check(frames=result.frames, prompt=video.prompt,
-                                      teen=video.owner.is_teen,
-                                      context={"video_id": str(video.pk),
-                                               "owner_id": video.owner_id})
-    if verdict.action == "block":
+def in_segments(video: Video) -> bool:
+    """Longer than one segment: made segment by segment (an extension's whole is still
+    stitched in memory, its source read back whole)."""
+    return video.seconds > settings.GENERATION_SEGMENT_SECONDS and \
+        not video.provenance.get("extends")
+
+
+def _segment_specs(video: Video) -> list[GenerationSpec]:
+    return segment_specs(_specs(video), segment_frames=settings.GENERATION_SEGMENT_SECONDS * FPS)
+
+
+def _generate_segments(video: Video, reporter: ProgressReporter, spool: Spool
+                       ) -> list[moderation.Verdict]:
+    """Each segment continues the last from its final frame, is checked by moderation (a
+    block ends the job before the next segment is paid for) and spooled to disk. Consent,
+    cancel and the claim are checked at every segment boundary (and at every step inside)."""
+    backend = worker_backend()
+    condition = _first_condition(video)
+    verdicts = []
+    for index, spec in enumerate(_segment_specs(video)):
+        _fence(video.pk)
+        reporter.start_shot(index)
+        if condition is not None:
+            spec = replace(spec, condition_image=condition)
+        result = backend.generate(spec, reporter)
+        verdicts.append(_output_verdict(video, result.frames))
+        if verdicts[-1].action == "block":
+            _act_on_output(video, verdicts[-1:])
+        condition = last_frame(result)
+        spool.add(result)
+        del result  # only the spool and the last frame outlive the segment
+    return verdicts
+
+
+def _output_verdict(video: Video, frames: npt.NDArray[np.uint8]) -> moderation.Verdict:
+    return moderation.output_check(frames=frames, prompt=video.prompt,
+                                   teen=video.owner.is_teen,
+                                   context={"video_id": str(video.pk),
+                                            "owner_id": video.owner_id})
+
+
+def _act_on_output(video: Video, verdicts: list[moderation.Verdict]) -> None:
+    """A block anywhere ends the job; reviews (their codes together) hold the video."""
+    if any(verdict.action == "block" for verdict in verdicts):
         raise Stop(S.BLOCKED, "moderation.output_blocked",
                    "The generated video did not pass our safety checks.")
-    if verdict.action == "review":
-        Video.objects.filter(pk=video.pk).update(held_for_review=True,
-                                                 output_codes=list(verdict.codes))
+    codes = list(dict.fromkeys(code for verdict in verdicts if verdict.action == "review"
+                               for code in verdict.codes))
+    if codes:
+        Video.objects.filter(pk=video.pk).update(held_for_review=True, output_codes=codes)
         moderation.case_open_for_automatic_hit(
             target_type="video", target_id=str(video.pk), owner_id=video.owner_id,
-            codes=list(verdict.codes), summary=video.prompt[:200])
+            codes=codes, summary=video.prompt[:200])
 
 
 def cast_members(video: Video) -> list[CastMember]:
@@ -211,21 +272,32 @@ def video_run(*, video_id: UUID) -> str:
     if token is None:
         return "skipped"
     video = Video.objects.select_related("owner", "remix_of").get(pk=video_id)
-    reporter = ProgressReporter(video_id=video.pk, run_token=token, shots=len(video.shots))
+    segmented = in_segments(video)
+    reporter = ProgressReporter(
+        video_id=video.pk, run_token=token, unit="segment" if segmented else "shot",
+        shots=len(_segment_specs(video)) if segmented else len(video.shots))
     try:
         _check_prompt_model(video)
-        result = _generate(video, reporter)  # fences consent before every shot, the first too
-        reporter.report(0.9, "moderation", force=True)
-        _check_output(video, result)
-        reporter.report(0.93, "watermark", force=True)
+        # Everything the run writes lives here until _store; an ending of any kind removes it.
         with tempfile.TemporaryDirectory(prefix="castline-job-") as workdir:
-            finished = package(result, workdir=Path(workdir), handle=video.owner.handle,
+            made: GenerationResult | Spool
+            if segmented:
+                made = Spool(Path(workdir))
+                verdicts = _generate_segments(video, reporter, made)
+            else:
+                # fences consent before every shot, the first too
+                made = _generate(video, reporter)
+                reporter.report(0.9, "moderation", force=True)
+                verdicts = [_output_verdict(video, made.frames)]
+            _act_on_output(video, verdicts)
+            reporter.report(0.93, "watermark", force=True)
+            finished = package(made, workdir=Path(workdir), handle=video.owner.handle,
                                title=video.prompt[:80],
                                model=video.model_name, watermark_id=video.watermark_id,
                                cast=cast_members(video), remix_source=_remix_source_bytes(video),
                                collaborators=list(video.provenance.get("collaborators", [])))
             _store(video.pk, token, finished.video_path, finished.thumbnail, finished.manifest,
-                   result.duration, finished.spritesheet, finished.manifest_store)
+                   made.duration, finished.spritesheet, finished.manifest_store)
         return S.COMPLETED
     except ClaimLost:
         logger.info("claim lost", extra={"video_id": str(video_id)})

@@ -6,11 +6,15 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+import numpy.typing as npt
 from django.conf import settings
 
 from core.errors import DomainError
 from generation.backends.base import GenerationResult
 from generation.media import encode_mp4, make_spritesheet, make_thumbnail
+from generation.media.encode import Mp4Writer
+from generation.media.spritesheet import SPRITE_TILES
 from generation.provenance import audio_mark, invisible, visible
 from generation.provenance.c2pa_sign import ConsentReceipt, ManifestSpec, sign_mp4
 from generation.provenance.c2pa_verify import read_watermark
@@ -21,6 +25,7 @@ from generation.provenance.credentials import (
 )
 
 from .casting import CastMember
+from .segments import Spool
 
 logger = logging.getLogger(__name__)
 
@@ -103,13 +108,57 @@ def _audio_read_back(path: Path, watermark_id: int) -> None:
         logger.warning("audio watermark unreadable", extra={"payload": watermark_id})
 
 
-def package(result: GenerationResult, *, workdir: Path, handle: str, title: str, model: str,
-            watermark_id: int, cast: list[CastMember], remix_source: bytes | None,
+def mark_and_encode_segments(spool: Spool, *, handle: str, watermark_id: int, out: Path
+                              ) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.uint8]]:
+    """mark_and_encode for a long job, one segment in memory at a time: each segment is read
+    back from the spool, marked (the visible mark on the whole video's clock) and encoded into
+    one MP4; a stronger mark is a second pass over the spool, which holds the unmarked frames.
+    Returns the marked frames the thumbnail and the spritesheet are made of."""
+    audio = spool.soundtrack()
+    audio_marked = audio is not None and audio_mark.embed(audio, spool.sample_rate,
+                                                          watermark_id)
+    width, height = spool.frame_size
+    total = spool.frame_total
+    middle = total // 2
+    picks = np.linspace(0, total - 1, min(SPRITE_TILES, total)).round().astype(int)
+    for attempt, strength in enumerate(WATERMARK_STRENGTHS, start=1):
+        kept: dict[int, npt.NDArray[np.uint8]] = {}
+        with Mp4Writer(out, width=width, height=height, fps=spool.fps, audio=audio,
+                       sample_rate=spool.sample_rate) as writer:
+            for index, start in enumerate(spool.starts):
+                frames = spool.frames(index)
+                visible.apply(frames, handle, spool.fps, first_frame=start)
+                invisible.embed(frames, watermark_id, rms=invisible.TARGET_RMS * strength)
+                writer.write(frames)
+                for wanted in (middle, *picks):
+                    if start <= wanted < start + len(frames):
+                        kept[int(wanted)] = frames[wanted - start].copy()
+                del frames
+        detection = read_watermark(out)  # from the file: a minute's bytes stay on disk
+        if detection.found and detection.payload == watermark_id:
+            if audio_marked:
+                _audio_read_back(out, watermark_id)
+            logger.info("long video marked", extra={"attempts": attempt})
+            return kept[middle][None], np.stack([kept[int(i)] for i in picks])
+    logger.error("watermark unreadable after every strength", extra={"payload": watermark_id})
+    raise DomainError("generation.watermark_unreadable",
+                      "We could not mark this video so that it stays verifiable; "
+                      "your credits were returned. Please try again with another seed.")
+
+
+def package(result: GenerationResult | Spool, *, workdir: Path, handle: str, title: str,
+            model: str, watermark_id: int, cast: list[CastMember], remix_source: bytes | None,
             collaborators: list[str] | None = None) -> Finished:
+    """A whole result, or a long job's spool of segments (memory bounded by one segment)."""
     plain = workdir / "plain.mp4"
-    mark_and_encode(result, handle=handle, watermark_id=watermark_id, out=plain)
-    thumbnail = make_thumbnail(result.frames)
-    spritesheet = make_spritesheet(result.frames)
+    if isinstance(result, Spool):
+        middle, picked = mark_and_encode_segments(result, handle=handle,
+                                                  watermark_id=watermark_id, out=plain)
+        thumbnail, spritesheet = make_thumbnail(middle), make_spritesheet(picked)
+    else:
+        mark_and_encode(result, handle=handle, watermark_id=watermark_id, out=plain)
+        thumbnail = make_thumbnail(result.frames)
+        spritesheet = make_spritesheet(result.frames)
     spec = ManifestSpec(
         title=title, model=model, watermark_payload=watermark_id,
         consent_receipts=[ConsentReceipt(receipt_id=m.receipt_id, sha256=m.receipt_sha256)

@@ -24,28 +24,39 @@ class ClaimLost(Exception):  # noqa: N818 - a signal, not a bug
 
 
 class ProgressReporter:
-    def __init__(self, *, video_id: UUID, run_token: str, shots: int) -> None:
+    def __init__(self, *, video_id: UUID, run_token: str, shots: int,
+                 unit: str = "shot") -> None:
         self.video_id = video_id
         self.run_token = run_token
-        self.shots = shots
+        self.shots = shots  # shots, or a long job's segments (unit "segment")
+        self.unit = unit
         self.shot = 0
         self._last_publish = 0.0
         self._last_check = 0.0
 
     def start_shot(self, index: int) -> None:
+        """A long job announces every segment it starts (an event each, past the 1 s pace:
+        a segment takes far longer), and a cancel asked for meanwhile stops it here."""
         self.shot = index
+        if self.unit == "segment":
+            self.report(index / self.shots * 0.9, f"segment {index + 1}/{self.shots}",
+                        force=True, announce=True)
 
     def __call__(self, fraction: float, stage: str) -> None:
         overall = (self.shot + min(max(fraction, 0.0), 1.0)) / self.shots * 0.9
-        self.report(overall, f"{stage}" if self.shots == 1 else f"shot {self.shot + 1}: {stage}")
+        label = f"{self.unit} {self.shot + 1}" + (f"/{self.shots}" if self.unit == "segment"
+                                                  else "")
+        self.report(overall, f"{stage}" if self.shots == 1 else f"{label}: {stage}")
 
-    def report(self, overall: float, stage: str, *, force: bool = False) -> None:
-        """`force` (stage boundaries) always checks and beats; events stay <= 1 per second."""
+    def report(self, overall: float, stage: str, *, force: bool = False,
+               announce: bool = False) -> None:
+        """`force` (stage boundaries) always checks and beats; events stay <= 1 per second,
+        unless `announce`d."""
         now = time.monotonic()
         if force or now - self._last_check >= CHECK_INTERVAL_S:
             self._last_check = now
             self.check_still_wanted()
-        publish = now - self._last_publish >= PUBLISH_INTERVAL_S
+        publish = announce or now - self._last_publish >= PUBLISH_INTERVAL_S
         if not (publish or force):
             return
         fields = {"heartbeat_at": timezone.now(), "progress": round(overall, 4),

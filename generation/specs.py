@@ -11,10 +11,12 @@ from django.conf import settings
 
 from generation.backends.base import DialogueLine, GenerationSpec
 
-ALLOWED_SECONDS = (4, 8, 12, 16, 20)
+# Multiples of 4 up to a minute. Past GENERATION_SEGMENT_SECONDS a job is made in segments,
+# each continuing the last (generation/segments.py).
+ALLOWED_SECONDS = tuple(range(4, 61, 4))
 SHORT_SIDE = {"480p": 480, "720p": 720, "1080p": 1080}
 FPS = 24
-MAX_TOTAL_SECONDS = 60  # an extended video, its source's seconds included
+MAX_TOTAL_SECONDS = max(ALLOWED_SECONDS)  # any video, an extension's source included
 MAX_SIDE = 1920  # the longest side of any frame we make (1080p landscape)
 TINY_MODEL, LTX2_MODEL = "castline-tiny", "ltx-2"
 HANDLE_MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9_]{3,30})\b")

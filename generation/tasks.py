@@ -9,8 +9,7 @@ from django.conf import settings
 
 from core.periodic import periodic_claim
 
-from .backends import get_backend
-from .pipeline import video_run
+from .pipeline import video_run, worker_backend
 from .reaper import videos_reap
 
 
@@ -19,7 +18,7 @@ def warm_backend(**_: Any) -> None:
     """Load the model when a worker process starts, not inside the first job (Celery waits
     CELERY_WORKER_PROC_ALIVE_TIMEOUT for it, so a slow load is not killed)."""
     if settings.GENERATION_WARM_ON_START:
-        get_backend(settings.GENERATION_MODEL_PATH or None, settings.GENERATION_DEVICE or None)
+        worker_backend()
 
 
 @shared_task(name="generation.tasks.generate_video", acks_late=True,

@@ -7,7 +7,7 @@ from generation.backends.base import (
     ProgressCallback,
     VideoBackend,
 )
-from generation.backends.registry import get_backend
+from generation.backends.registry import backend_register, get_backend
 
 __all__ = [
     "GenerationCancelled",
@@ -15,5 +15,6 @@ __all__ = [
     "GenerationSpec",
     "ProgressCallback",
     "VideoBackend",
+    "backend_register",
     "get_backend",
 ]

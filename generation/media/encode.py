@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import deque
 from fractions import Fraction
 from pathlib import Path
 from typing import BinaryIO
@@ -37,19 +38,6 @@ def _check_frames(frames: npt.NDArray[np.uint8]) -> None:
         raise ValueError(f"yuv420p needs even dimensions, got {frames.shape[2]}x{frames.shape[1]}")
 
 
-def _video_packets(
-    stream: av.VideoStream, frames: npt.NDArray[np.uint8], rate: Fraction
-) -> list[av.Packet]:
-    packets: list[av.Packet] = []
-    for index, frame in enumerate(frames):
-        video_frame = av.VideoFrame.from_ndarray(frame, format="rgb24")
-        video_frame.pts = index
-        video_frame.time_base = 1 / rate
-        packets.extend(stream.encode(video_frame))
-    packets.extend(stream.encode())
-    return packets
-
-
 def _audio_packets(
     stream: av.AudioStream, audio: npt.NDArray[np.float32], sample_rate: int
 ) -> list[av.Packet]:
@@ -70,36 +58,73 @@ def _packet_time(packet: av.Packet) -> Fraction:
     return Fraction(packet.dts or 0) * (packet.time_base or Fraction(0))
 
 
+class Mp4Writer:
+    """An MP4 written as frames arrive: each batch (a long job's segment) is encoded and muxed
+    at once, so memory holds one batch, not the whole video. The soundtrack is encoded up
+    front (a minute of AAC is about 1 MB) and interleaved in time order with the picture, so
+    phones can play while downloading."""
+
+    def __init__(self, target: Path | BinaryIO, *, width: int, height: int, fps: float,
+                 audio: npt.NDArray[np.float32] | None, sample_rate: int,
+                 crf: int = VIDEO_CRF, preset: str = VIDEO_PRESET) -> None:
+        self._rate = exact_rate(fps)
+        # faststart moves the index to the front (it reopens the file by name, so in-memory
+        # targets go without it).
+        options = {"movflags": "+faststart"} if isinstance(target, Path) else {}
+        self._container = av.open(str(target) if isinstance(target, Path) else target,
+                                  mode="w", format="mp4", options=options)
+        # Every stream must exist before the first packet is muxed (the header is written then).
+        self._video = self._container.add_stream("libx264", rate=self._rate)
+        self._video.width, self._video.height = width, height
+        self._video.pix_fmt = "yuv420p"
+        self._video.options = {"crf": str(crf), "preset": preset}
+        self._audio: deque[av.Packet] = deque()
+        if audio is not None:
+            stream = self._container.add_stream("aac", rate=AAC_SAMPLE_RATE, layout="stereo")
+            stream.bit_rate = AAC_BIT_RATE
+            self._audio.extend(_audio_packets(stream, audio, sample_rate))
+        self._next_pts = 0
+
+    def write(self, frames: npt.NDArray[np.uint8]) -> None:
+        _check_frames(frames)
+        for frame in frames:
+            video_frame = av.VideoFrame.from_ndarray(frame, format="rgb24")
+            video_frame.pts = self._next_pts
+            video_frame.time_base = 1 / self._rate
+            self._next_pts += 1
+            self._mux(self._video.encode(video_frame))
+
+    def _mux(self, packets: list[av.Packet]) -> None:
+        for packet in packets:
+            while self._audio and _packet_time(self._audio[0]) <= _packet_time(packet):
+                self._container.mux(self._audio.popleft())
+            self._container.mux(packet)
+
+    def close(self) -> None:
+        self._mux(self._video.encode())
+        while self._audio:
+            self._container.mux(self._audio.popleft())
+        self._container.close()
+
+    def __enter__(self) -> Mp4Writer:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        if kind is None:
+            self.close()
+        else:
+            self._container.close()  # the caller's error wins; the file is thrown away
+
+
 def encode_mp4(result: GenerationResult, path: str | Path | BinaryIO, *,
                crf: int = VIDEO_CRF, preset: str = VIDEO_PRESET) -> Path | BinaryIO:
     """Write `result` to `path` as MP4; the audio track lasts exactly as long as the video."""
     _check_frames(result.frames)
     target: Path | BinaryIO = Path(path) if isinstance(path, str | Path) else path
-    # faststart moves the index to the front so phones can play while downloading.
-    rate = exact_rate(result.fps)
-    # (faststart reopens the file by name, so in-memory targets go without it.)
-    options = {"movflags": "+faststart"} if isinstance(target, Path) else {}
-    with av.open(
-        str(target) if isinstance(target, Path) else target, mode="w", format="mp4",
-        options=options,
-    ) as container:
-        # Every stream must exist before the first packet is muxed (the header is written then).
-        video = container.add_stream("libx264", rate=rate)
-        video.width = result.frames.shape[2]
-        video.height = result.frames.shape[1]
-        video.pix_fmt = "yuv420p"
-        video.options = {"crf": str(crf), "preset": preset}
-        audio = None
-        if result.audio is not None:
-            audio = container.add_stream("aac", rate=AAC_SAMPLE_RATE, layout="stereo")
-            audio.bit_rate = AAC_BIT_RATE
-        packets = _video_packets(video, result.frames, rate)
-        if audio is not None and result.audio is not None:
-            packets += _audio_packets(audio, result.audio, result.sample_rate)
-        # Mux in time order so audio and video chunks interleave for progressive playback.
-        packets.sort(key=_packet_time)
-        for packet in packets:
-            container.mux(packet)
+    with Mp4Writer(target, width=result.frames.shape[2], height=result.frames.shape[1],
+                   fps=result.fps, audio=result.audio, sample_rate=result.sample_rate,
+                   crf=crf, preset=preset) as writer:
+        writer.write(result.frames)
     return target
 
 

@@ -36,30 +36,37 @@ def concat_results(results: Sequence[GenerationResult], *,
         if shot.fps != first.fps or shot.frames.shape[1:] != first.frames.shape[1:]:
             raise ValueError("all shots must share fps and frame size")
     frames = np.concatenate([shot.frames for shot in results])
-    with_audio = [shot for shot in results if shot.audio is not None]
-    if len({shot.sample_rate for shot in with_audio}) > 1:
+    if len({shot.sample_rate for shot in results if shot.audio is not None}) > 1:
         raise ValueError("all shots with audio must share the sample rate")
-    if not with_audio:
-        return GenerationResult(
-            frames=frames, audio=None, fps=first.fps, sample_rate=first.sample_rate
-        )
+    sample_rate = next((s.sample_rate for s in results if s.audio is not None),
+                       first.sample_rate)
+    audio = join_audio([(len(shot.frames), shot.audio) for shot in results], fps=first.fps,
+                       sample_rate=sample_rate, fade_cuts=fade_cuts)
+    return GenerationResult(frames=frames, audio=audio, fps=first.fps, sample_rate=sample_rate)
 
-    sample_rate = with_audio[0].sample_rate
-    channels = max(shot.audio.shape[0] for shot in with_audio if shot.audio is not None)
-    pieces = []
+
+def join_audio(pieces: Sequence[tuple[int, npt.NDArray[np.float32] | None]], *, fps: float,
+               sample_rate: int, fade_cuts: bool) -> npt.NDArray[np.float32] | None:
+    """The soundtrack of segments of (frame count, audio) played back to back (see
+    concat_results); None when no segment has sound."""
+    with_audio = [audio for _, audio in pieces if audio is not None]
+    if not with_audio:
+        return None
+    channels = max(audio.shape[0] for audio in with_audio)
+    parts = []
     cuts = []
     frames_so_far = 0
     samples_so_far = 0
-    for shot in results:
+    for frame_count, piece in pieces:
         cuts.append(samples_so_far)
-        frames_so_far += len(shot.frames)
-        shot_samples = audio_samples_for(frames_so_far, first.fps, sample_rate) - samples_so_far
-        samples_so_far += shot_samples
-        audio = shot.audio if shot.audio is not None else np.zeros((channels, 0), np.float32)
+        frames_so_far += frame_count
+        samples = audio_samples_for(frames_so_far, fps, sample_rate) - samples_so_far
+        samples_so_far += samples
+        audio = piece if piece is not None else np.zeros((channels, 0), np.float32)
         if audio.shape[0] < channels:  # mono shot among stereo shots
             audio = np.repeat(audio[:1], channels, axis=0)
-        pieces.append(fit_audio(audio, shot_samples))
-    audio = np.concatenate(pieces, axis=1)
+        parts.append(fit_audio(audio, samples))
+    joined = np.concatenate(parts, axis=1)
     if fade_cuts:
-        fade_at_cuts(audio, sample_rate, cuts[1:])
-    return GenerationResult(frames=frames, audio=audio, fps=first.fps, sample_rate=sample_rate)
+        fade_at_cuts(joined, sample_rate, cuts[1:])
+    return joined

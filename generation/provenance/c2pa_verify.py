@@ -14,7 +14,7 @@ import c2pa
 from . import audio_mark, invisible
 from .c2pa_sign import COLLABORATORS_LABEL, CONSENT_LABEL, SOFT_BINDING_LABEL
 from .errors import UNREADABLE, ProvenanceError
-from .media import iter_frames
+from .media import Source, iter_frames
 
 _WATERMARK_FRAMES = 240  # ~10 s at 24 fps is plenty of votes
 MP4_GUESS = "video/mp4"  # a hint only: c2pa detects the container from the bytes
@@ -92,7 +92,7 @@ def summarise_store(store: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def read_watermark(data: bytes) -> invisible.Detection:
+def read_watermark(data: Source) -> invisible.Detection:
     """The invisible watermark as any verifier reads it: votes across the decoded frames.
 
     Raises ProvenanceError(`provenance.unreadable`) when the stream has no frames.

@@ -53,19 +53,23 @@ def mark_position(
 
 
 def apply(
-    frames: np.ndarray, handle: str, fps: float, *, hop_seconds: float = HOP_SECONDS
+    frames: np.ndarray, handle: str, fps: float, *, hop_seconds: float = HOP_SECONDS,
+    first_frame: int = 0,
 ) -> np.ndarray:
-    """Blend the moving mark into uint8 RGB frames [T, H, W, 3] in place; returns them."""
+    """Blend the moving mark into uint8 RGB frames [T, H, W, 3] in place; returns them.
+
+    `first_frame`: where these frames sit in the video (a long job marks segment by segment;
+    the mark hops on the whole video's clock)."""
     height, width = frames.shape[1:3]
     mark = render_mark(handle, height)
     mh, mw = min(mark.shape[0], height), min(mark.shape[1], width)
     alpha = mark[:mh, :mw, 3:4].astype(np.uint16)
     color = mark[:mh, :mw, :3].astype(np.uint16) * alpha
     hop = max(1, round(fps * hop_seconds))
-    for start in range(0, len(frames), hop):
-        y, x = mark_position(start // hop, (height, width), (mh, mw))
+    for start in range(-(first_frame % hop), len(frames), hop):
+        y, x = mark_position((first_frame + start) // hop, (height, width), (mh, mw))
         # Only the mark's box is touched: premultiplied blend of all frames at this position.
-        box = frames[start : start + hop, y : y + mh, x : x + mw]
+        box = frames[max(0, start) : start + hop, y : y + mh, x : x + mw]
         blended = (box.astype(np.uint16) * (255 - alpha) + color + 127) // 255
         box[...] = blended.astype(np.uint8)
     return frames

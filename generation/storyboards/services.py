@@ -18,7 +18,6 @@ from accounts.facade import User, active_user_by_handle, is_blocked_between
 from core.errors import ConflictError, DomainError, ForbiddenError, NotFoundError
 from events.facade import room_close_user
 
-from .. import specs
 from ..models import Video
 from ..services import VideoRequest, video_create
 from .events import room_of, storyboard_access_removed_publish, storyboard_changed_publish
@@ -26,7 +25,7 @@ from .models import Storyboard, StoryboardCollaborator, StoryboardShot
 from .selectors import OWNER, member_ids, membership, shot_out
 
 MAX_SHOTS = 6  # what one generation takes (generation's own shots limit)
-MAX_SECONDS = max(specs.ALLOWED_SECONDS)  # the longest video one generation makes
+MAX_SECONDS = 20  # a storyboard is short; long videos are one prompt made in segments
 MAX_COLLABORATORS = 64
 SHOT_FIELDS = ("prompt", "seconds", "camera", "dialogue", "ambient", "music", "dialogue_on",
                "ambient_on", "music_on")

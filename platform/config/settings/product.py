@@ -83,6 +83,11 @@ STORY_MAX_DEPTH = env_int("STORY_MAX_DEPTH", 100)
 # frames), which bench/generation_gpu.py found at the real model's settings.
 GENERATION_INFERENCE_STEPS = max(2, env_int("GENERATION_INFERENCE_STEPS", 8))
 GENERATION_RESOLUTIONS = env_str("GENERATION_RESOLUTIONS", "480p,720p,1080p").split(",")
+# A backend registered by name (generation.backends.backend_register); unset: by model path.
+GENERATION_BACKEND = env_str("GENERATION_BACKEND")
+# Longer jobs are made in segments of at most this many seconds, each continuing the last
+# from its final frame, so a worker holds one segment's frames, never the whole minute.
+GENERATION_SEGMENT_SECONDS = max(4, env_int("GENERATION_SEGMENT_SECONDS", 20))
 GENERATION_MAX_ATTEMPTS = env_int("GENERATION_MAX_ATTEMPTS", 2)
 GENERATION_WARM_ON_START = env_str("GENERATION_WARM_ON_START", "1") == "1"
 

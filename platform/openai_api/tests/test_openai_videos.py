@@ -110,6 +110,7 @@ def test_input_reference_upload_and_data_url_are_stored_for_the_first_frame(ana)
     ({"size": "1000x1000"}, "size"),
     ({"size": "1792x1024", "model": "sora-2"}, "size"),  # a pro size on the standard model
     ({"seconds": "5"}, "seconds"),
+    ({"seconds": "64"}, "seconds"),  # past a minute
     ({"model": "gpt-4o"}, "model"),
     ({"input_reference": ("x.png", b"not an image", "image/png")}, "input_reference"),
     ({"extra_body": {"input_reference": {"file_id": "file-123"}}},
@@ -128,6 +129,16 @@ def test_bad_parameters_are_400_naming_the_param_and_write_nothing(ana, kwargs, 
     assert caught.value.type == "invalid_request_error"
     assert Video.objects.count() == 0
     assert credits_balance(user_id=user.pk) == before
+
+
+def test_a_minute_long_video_is_one_job(ana):
+    """Long videos are made in segments by the worker (generation/tests/test_long_video.py);
+    the door takes up to 60 s as one job, priced for its seconds."""
+    _, sdk = ana
+    created = sdk.videos.create(prompt="a minute of rain on a window", size="480x854",
+                                seconds="60")  # type: ignore[arg-type]
+    assert created.seconds == "60" and created.status == "queued"
+    assert Video.objects.get().seconds == 60
 
 
 def test_blocked_prompt_is_400_with_the_reason_code(ana):
