@@ -36,6 +36,15 @@ Design (algorithm id `ALGORITHM`):
   scale (a crop changes it), folds the image onto one tile (a crop only shifts the tile
   cyclically), finds the shift by correlating with the sync pattern, soft-decodes and
   verifies the check.
+- If no geometry decodes, the detector reads again, unfolded: every cell copy in every 0.5 s
+  segment (per-segment means are kept, small) weighted by the mark's amplitude over the noise
+  power around it (maximal-ratio combining), estimated against the sync cells and then, twice,
+  against the tile re-encoded from the previous decode (decision-directed); the two geometries
+  whose combination the decoder is most confident in are decoded. Real footage has busy shots
+  and textured areas where the host hides the mark: averaging them in equally cost the hardest
+  360p clips their read after CRF 28 + 0.5x + crop or CRF 32 + 0.5x (soft-bit SNR 0.84-0.96
+  plain, 1.16-1.44 combined on the two such clips of the benchmark). Detector only: every
+  readable version benefits.
 """
 
 from __future__ import annotations
