@@ -359,6 +359,8 @@ def main() -> None:
     for i in range(args.clips):
         tasks += [("marked", k, i, i < args.baseline_clips) for k in KINDS]
         tasks += fp_batches[i * per_round : (i + 1) * per_round]
+    if not args.clips:  # false positives only
+        tasks = list(fp_batches)
     results: list[dict[str, Any]] = []
     context = multiprocessing.get_context("fork")
     with context.Pool(args.workers) as pool:
