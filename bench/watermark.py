@@ -138,10 +138,10 @@ def marked_clip(kind: str, i: int, with_baseline: bool) -> dict[str, Any]:
     for name, attack in ATTACKS.items():
         acc = _read(attack(marked))
         found = acc.result()
-        scale = found.scale if found.found else 1.0
+        # At the scale read (the best sync peak's when nothing decoded: a crop's, not 1.0).
         result["attacks"][name] = {"recovered": found.payload == payload,
                                    "wrong": found.found and found.payload != payload,
-                                   "soft_snr": acc.soft_snr(payload, scale)}
+                                   "soft_snr": acc.soft_snr(payload, found.scale)}
     result["unmarked_found"] = [_read(f).result().found
                                 for f in (original, CRF32_HALF(original))]
     if with_baseline:
