@@ -85,7 +85,7 @@ _CANON = 8  # pixels per cell in the analysis / detector canonical space
 _SCALES = np.arange(1.0, 1.2001, 0.005)  # received cell size / nominal: crops up to ~17%
 _CANDIDATES = 12
 _KEY = b"castline-invisible-watermark-v2"
-# Detection: per-segment means for weighting segments by how well they carry the mark.
+# Detection: per-segment means, to weight cell copies by how well the mark reads there.
 _SEGMENT = 12  # frames per segment (0.5 s at 24 fps)
 _MAX_SEGMENTS = 32  # beyond this, neighbouring segments merge (segment length doubles)
 _SEGMENT_PX_PER_CELL = 10.0  # storage resolution of segment means
@@ -446,7 +446,7 @@ class Accumulator:
     def __init__(self) -> None:
         self._sum: np.ndarray | None = None
         self.count = 0
-        self._segments: list[np.ndarray] = []  # sums of `_segment_len` frames, reduced size
+        self._segments: list[np.ndarray] = []  # means of `_segment_len` frames, reduced size
         self._segment_len = _SEGMENT
         self._open: np.ndarray | None = None
         self._open_count = 0
@@ -512,7 +512,7 @@ class Accumulator:
     def soft_snr(self, payload: int, scale: float = 1.0) -> float:
         """Diagnostics: mean/std of the correctly signed soft coded bits of `payload` at the
         best sync position for `scale` (the decoding margin), the better of the plain mean and
-        the last segment-weighted combination the decoder tries."""
+        the last locally weighted combination the decoder tries."""
         if self._sum is None:
             raise ValueError("soft_snr needs at least one frame")
         readings = _phase_readings(_fold(_canonical(self._sum / self.count, scale)))
