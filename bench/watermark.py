@@ -15,6 +15,7 @@ Clips are processed round-robin (clip 0 of every kind, then clip 1, ...) by `--w
 processes, and the report is rewritten to `--out` after every clip: a run stopped early leaves
 figures whose sample sizes (`clips`) are exact. The JSON report is printed on stdout at the end.
 Usage: python bench/watermark.py [--clips N] [--fp-clips N] [--baseline-clips N] [--quick]
+                                 [--kinds real_360p,...] [--attacks crf32_half,...]
 """
 
 from __future__ import annotations
@@ -76,6 +77,7 @@ ATTACKS: dict[str, Attack] = {
     # A video-only re-encode at the product's own quality: what stripping the audio does.
     "audio_removed": lambda f: _h264(VIDEO_CRF)(f),
 }
+CRF32_HALF = ATTACKS["crf32_half"]  # also the re-encode of the unmarked clips read
 TINY_PROMPTS = ("a lighthouse", "a cat on a sofa", "a city street at night", "waves on a beach",
                 "a forest in fog")
 TINY_ASPECTS = ((480, 854), (854, 480), (480, 480))  # (width, height)
@@ -136,12 +138,12 @@ def marked_clip(kind: str, i: int, with_baseline: bool) -> dict[str, Any]:
     for name, attack in ATTACKS.items():
         acc = _read(attack(marked))
         found = acc.result()
-        scale = found.scale if found.found else 1.0
+        # At the scale read (the best sync peak's when nothing decoded: a crop's, not 1.0).
         result["attacks"][name] = {"recovered": found.payload == payload,
                                    "wrong": found.found and found.payload != payload,
-                                   "soft_snr": acc.soft_snr(payload, scale)}
+                                   "soft_snr": acc.soft_snr(payload, found.scale)}
     result["unmarked_found"] = [_read(f).result().found
-                                for f in (original, ATTACKS["crf32_half"](original))]
+                                for f in (original, CRF32_HALF(original))]
     if with_baseline:
         result["baseline"] = baseline_clip(original, i)
     return result
@@ -213,7 +215,7 @@ def unmarked_clips(first: int, count: int) -> dict[str, Any]:
         if kind == "real" and i % 9 == 0:
             frames = resize_to_height(frames, 720)
         if i % 10 == 0:
-            frames = ATTACKS["crf32_half"](frames)
+            frames = CRF32_HALF(frames)
         found += int(_read(frames).result().found)
     return {"unmarked_clips": count, "found": found, "kinds": kinds}
 
@@ -318,6 +320,16 @@ def _stats(values: list[float]) -> dict[str, Any]:
             "n": len(values)}
 
 
+def _only(kinds: list[str], attacks: list[str]) -> None:
+    """Measure a subset (the report's cells are then those only)."""
+    global KINDS, ATTACKS
+    unknown = set(kinds) - set(KINDS) | set(attacks) - set(ATTACKS)
+    if unknown:
+        raise SystemExit(f"unknown kinds or attacks: {sorted(unknown)}")
+    KINDS = tuple(k for k in KINDS if k in kinds)
+    ATTACKS = {a: f for a, f in ATTACKS.items() if a in attacks}
+
+
 def main() -> None:
     global PRESET
     parser = argparse.ArgumentParser()
@@ -328,7 +340,10 @@ def main() -> None:
     parser.add_argument("--preset", default=PRESET, help="x264 preset of the attacks")
     parser.add_argument("--out", type=Path, help="report rewritten here after every clip")
     parser.add_argument("--quick", action="store_true", help="2 clips, 60 unmarked")
+    parser.add_argument("--kinds", default=",".join(KINDS), help="comma-separated subset")
+    parser.add_argument("--attacks", default=",".join(ATTACKS), help="comma-separated subset")
     args = parser.parse_args()
+    _only(args.kinds.split(","), args.attacks.split(","))
     if args.quick:
         args.clips, args.fp_clips, args.baseline_clips = 2, 60, 1
     PRESET = args.preset
@@ -344,6 +359,8 @@ def main() -> None:
     for i in range(args.clips):
         tasks += [("marked", k, i, i < args.baseline_clips) for k in KINDS]
         tasks += fp_batches[i * per_round : (i + 1) * per_round]
+    if not args.clips:  # false positives only
+        tasks = list(fp_batches)
     results: list[dict[str, Any]] = []
     context = multiprocessing.get_context("fork")
     with context.Pool(args.workers) as pool:

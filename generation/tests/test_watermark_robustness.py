@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import cv2
 import numpy as np
 import pytest
 
@@ -93,6 +94,30 @@ def test_synthetic_content_mark_survives(attack: str) -> None:
     original = synthetic_video(96, seed=11)
     marked = invisible.embed(original.copy(), PAYLOADS[0])
     _assert_reads(ATTACKS[attack](marked), PAYLOADS[0])
+
+
+def _busy(marked: np.ndarray, where: str) -> np.ndarray:
+    """Cell-scale texture the embedder never saw (12 grey levels RMS) over the right half of
+    every frame, or over the whole of the clip's last 2 s: the busy shots and textured areas of
+    real footage, where the mark hardly reads."""
+    h, w = marked.shape[1:3]
+    noise = np.random.default_rng(5).normal(0, 1, (h, w)).astype(np.float32)
+    noise = cv2.GaussianBlur(noise, (0, 0), invisible.cell_size(h, w) / 3)
+    noise *= 12 / noise.std()
+    busy = marked.astype(np.float32)
+    if where == "right-half":
+        busy[:, :, w // 2 :] += noise[None, :, w // 2 :, None]
+    else:
+        busy[48:] += noise[None, :, :, None]
+    return np.clip(busy, 0, 255).astype(np.uint8)
+
+
+@pytest.mark.parametrize("where", ["right-half", "last-2s"])
+def test_mark_reads_where_part_of_the_clip_hides_it(where: str) -> None:
+    """Averaged in equally, the hidden part drowns the rest (the detector read neither case
+    before it weighted each cell copy by how well the mark reads around it)."""
+    marked = invisible.embed(synthetic_video(96, seed=11), PAYLOADS[0])
+    _assert_reads(ATTACKS["crf32-half"](_busy(marked, where)), PAYLOADS[0])
 
 
 def test_no_false_positive_on_unmarked_clips(real, tiny) -> None:
