@@ -129,6 +129,21 @@ def _flush_fast_and_safe_beside_a_busy_worker() -> Iterator[None]:
         DatabaseOperations.execute_sql_flush = original_execute  # type: ignore[method-assign]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _roomy_pool_for_the_test_process(django_db_setup: None, django_db_blocker: Any) -> None:
+    """This process opens connections from threads nobody hands back to the pool (asgiref's
+    executors in the websocket tests, writer threads); at the servers' pool size (8) they fill
+    it, and once a fault test has cut every connection the next test waits out the pool's
+    timeout (seen in full runs only). The servers keep their settings; this process gets room."""
+    options = connection.settings_dict.get("OPTIONS", {})
+    if not isinstance(options.get("pool"), dict):
+        return
+    with django_db_blocker.unblock():
+        connection.close()  # back to the pool it came from, before that pool goes
+        connection.close_pool()  # type: ignore[attr-defined]  # the Postgres wrapper's
+    options["pool"] = {**options["pool"], "max_size": 64}
+
+
 @pytest.fixture(scope="session")
 def _seeded_terms(django_db_setup: None, django_db_blocker: Any) -> uuid.UUID | None:
     """The migration-seeded term list, copied aside once: restoring it after each flush is one
