@@ -26,22 +26,6 @@ ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 AUTHORS = 20
 
 
-def ensure_database(url: str) -> None:
-    """Create the bench database if it doesn't exist (Postgres only)."""
-    import dj_database_url
-    import psycopg
-
-    config = dj_database_url.parse(url)
-    if "postgresql" not in config["ENGINE"]:
-        return
-    server = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(server, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s",
-                              [config["NAME"]]).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{config["NAME"]}"')
-
-
 def build_story(tag: str) -> tuple[Any, Any]:
     """A root and NODES - 1 branches by AUTHORS people: a third private, a third followers-only,
     one author blocked by the viewer; returns (viewer, root video)."""
@@ -124,6 +108,8 @@ def count(tree: dict[str, Any] | None) -> int:
 
 
 def main() -> dict[str, Any]:
+    from bench.bench_db import ensure_database  # beside this script (ROOT is on the path)
+
     ensure_database(os.environ["DATABASE_URL"])
     import django
 
