@@ -71,6 +71,22 @@ async def socket_authenticate(scope: dict[str, Any]) -> tuple[int, int, str | No
     return user_id, session_id, subprotocol
 
 
+async def client_message(socket: AsyncWebsocketConsumer, text: str | None
+                         ) -> dict[str, Any] | None:
+    """What a client sent, as a JSON object; a ping is answered here (None), as is anything
+    that is not a JSON object (ignored)."""
+    try:
+        content = json.loads(text or "")
+    except ValueError:
+        return None
+    if not isinstance(content, dict):
+        return None
+    if content.get("type") == "ping":
+        await socket.send(text_data='{"type":"pong"}')
+        return None
+    return content
+
+
 class EventsConsumer(AsyncWebsocketConsumer):
     live: LiveSocket | None = None
 
@@ -141,12 +157,7 @@ class EventsConsumer(AsyncWebsocketConsumer):
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None
                       ) -> None:
-        try:
-            content = json.loads(text_data or "")
-        except ValueError:
-            return
-        if isinstance(content, dict) and content.get("type") == "ping":
-            await self.send(text_data='{"type":"pong"}')
+        await client_message(self, text_data)  # only pings are asked of this socket
 
     async def _send_message(self, message: dict[str, Any]) -> None:
         # straight to the server's send: this runs once per event and socket

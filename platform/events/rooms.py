@@ -17,7 +17,6 @@ admitted, so an access removal committed while it connects is not missed.
 
 import asyncio
 import contextlib
-import json
 import logging
 from typing import Any
 from uuid import uuid4
@@ -30,7 +29,7 @@ from django.conf import settings
 from accounts.facade import sessions_live
 
 from .bus import publisher
-from .consumers import socket_authenticate
+from .consumers import client_message, socket_authenticate
 from .hub import BusUnavailableError, local_hub
 from .live_socket import (
     CLOSE_BUS_UNAVAILABLE,
@@ -146,16 +145,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None
                       ) -> None:
-        try:
-            content = json.loads(text_data or "")
-        except ValueError:
-            return
-        if not isinstance(content, dict):
-            return
-        if content.get("type") == "ping":
-            await self.send(text_data='{"type":"pong"}')
-            return
-        await self.room_received(content)
+        content = await client_message(self, text_data)
+        if content is not None:
+            await self.room_received(content)
 
     async def room_say(self, payload: dict[str, Any], *, to: str = "", joined: bool = False
                        ) -> None:

@@ -124,3 +124,19 @@ def test_events_are_sent_only_after_commit(user_factory, login):
         await ws.disconnect()
 
     async_to_sync(scenario)()
+
+
+def test_a_ping_is_answered_and_garbage_ignored(user_factory, login):
+    token = login(user_factory()).tokens["access"]
+
+    async def scenario():
+        ws, connected, _ = await connect(f"/ws/events?token={token}")
+        assert connected
+        for garbage in ("not json", "[1, 2]", '{"type": "shout"}'):
+            await ws.send_to(text_data=garbage)
+        assert await ws.receive_nothing(timeout=0.3)  # ignored, and the socket stays open
+        await ws.send_to(text_data='{"type": "ping"}')
+        assert await ws.receive_json_from(timeout=3) == {"type": "pong"}
+        await ws.disconnect()
+
+    async_to_sync(scenario)()
