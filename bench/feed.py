@@ -320,14 +320,14 @@ def _tokens(count: int) -> list[str]:
 
 def _phase(make_url: Callable[[int], str], tokens: list[str]) -> dict[str, Any]:
     """In-process: django.test.Client threads; request n of thread i is viewer i + n * THREADS."""
-    from django.db import connections
     from django.test import Client
+
+    from bench.bench_env import run_together
 
     latencies: list[float] = []
     statuses: dict[int, int] = {}
     lock = threading.Lock()
     deadline = time.monotonic() + SECONDS
-    barrier = threading.Barrier(THREADS + 1)
 
     def worker(index: int) -> None:
         client = Client()
@@ -335,7 +335,6 @@ def _phase(make_url: Callable[[int], str], tokens: list[str]) -> dict[str, Any]:
         codes: dict[int, int] = {}
         n = 0
         try:
-            barrier.wait()
             while time.monotonic() < deadline:
                 viewer = (index + n * THREADS) % len(tokens)
                 token, url = tokens[viewer], make_url(viewer)
@@ -345,20 +344,12 @@ def _phase(make_url: Callable[[int], str], tokens: list[str]) -> dict[str, Any]:
                 codes[response.status_code] = codes.get(response.status_code, 0) + 1
                 n += 1
         finally:
-            connections.close_all()
             with lock:
                 latencies.extend(mine)
                 for code, count in codes.items():
                     statuses[code] = statuses.get(code, 0) + count
 
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    barrier.wait()
-    started = time.monotonic()
-    for thread in threads:
-        thread.join()
-    wall = time.monotonic() - started
+    wall = run_together(THREADS, worker)
     ordered = sorted(latencies)
     return {"requests": len(ordered), "statuses": statuses,
             "p50_ms": round(statistics.median(ordered) * 1000, 2) if ordered else None,
