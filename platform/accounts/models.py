@@ -3,6 +3,7 @@ from datetime import date
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
+from core.models import Created
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -74,12 +75,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         return age is not None and age < settings.ADULT_AGE
 
 
-class DeviceSession(models.Model):
+class DeviceSession(Created):
     """One logged-in device; its id is in every token so revoking it logs that device out."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="device_sessions")
     name = models.CharField(max_length=100)
-    created_at = models.DateTimeField(auto_now_add=True)
     last_refreshed_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
@@ -90,10 +90,9 @@ class DeviceSession(models.Model):
         return f"session {self.pk} of user {self.user_id} ({self.name})"
 
 
-class Follow(models.Model):
+class Follow(Created):
     follower = models.ForeignKey(User, on_delete=models.CASCADE, related_name="following_set")
     followee = models.ForeignKey(User, on_delete=models.CASCADE, related_name="follower_set")
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
@@ -107,10 +106,9 @@ class Follow(models.Model):
         return f"user {self.follower_id} follows user {self.followee_id}"
 
 
-class Block(models.Model):
+class Block(Created):
     blocker = models.ForeignKey(User, on_delete=models.CASCADE, related_name="blocking_set")
     blocked = models.ForeignKey(User, on_delete=models.CASCADE, related_name="blocked_by_set")
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [

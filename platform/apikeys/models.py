@@ -1,8 +1,9 @@
 from django.conf import settings
 from django.db import models
+from core.models import Created
 
 
-class ApiKey(models.Model):
+class ApiKey(Created):
     """A secret a program uses instead of logging in. Only a hash of the secret is kept; the
     prefix is shown so its owner can tell keys apart."""
 
@@ -12,7 +13,6 @@ class ApiKey(models.Model):
     prefix = models.CharField(max_length=24)  # "sk-cl-" and the first characters of the secret
     secret_sha256 = models.CharField(max_length=64, unique=True)
     read_only = models.BooleanField(default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 

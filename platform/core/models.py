@@ -2,7 +2,25 @@ from django.conf import settings
 from django.db import models
 
 
-class IdempotencyRecord(models.Model):
+class Created(models.Model):
+    """A row that keeps when it was written."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
+class Timestamped(Created):
+    """A row that keeps when it was written and when it last changed (every save)."""
+
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class IdempotencyRecord(Created):
     """The first response to a credit-spending POST, replayed for retries with the same key."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
@@ -11,7 +29,6 @@ class IdempotencyRecord(models.Model):
     request_hash = models.CharField(max_length=64)
     status_code = models.PositiveSmallIntegerField()
     response_body = models.JSONField()
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
@@ -22,7 +39,7 @@ class IdempotencyRecord(models.Model):
         return f"{self.scope} {self.key} of user {self.user_id}"
 
 
-class OutboxMessage(models.Model):
+class OutboxMessage(Created):
     """A Celery task written in the transaction that decided it (transactional outbox).
 
     Sent after commit; a row still unsent (the broker refused, the process died between commit
@@ -31,7 +48,6 @@ class OutboxMessage(models.Model):
 
     task = models.CharField(max_length=200)
     args = models.JSONField(default=list)
-    created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.CharField(max_length=200, blank=True)
