@@ -6,8 +6,9 @@ cached buckets (free, paid, held, debt), and no bucket is ever negative.
 
 from django.conf import settings
 from django.db import models
-from core.models import Created, Timestamped
 from django.db.models import F, Q
+
+from core.models import Created, Timestamped
 
 
 class Account(models.Model):

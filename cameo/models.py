@@ -8,8 +8,9 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from core.models import Created, Timestamped
 from django.db.models import Q
+
+from core.models import Created, Timestamped
 
 
 class Cameo(Timestamped):

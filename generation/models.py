@@ -3,9 +3,8 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from core.models import Created
 
-from core.models import StateChangeRecord
+from core.models import Created, StateChangeRecord
 
 
 def new_watermark_id() -> int:

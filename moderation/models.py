@@ -5,8 +5,8 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from core.models import Created, Timestamped
 
+from core.models import Created, Timestamped
 from moderation.policy import Action, Category
 from moderation.policy.terms import MATCH_MODES
 

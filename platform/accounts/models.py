@@ -3,9 +3,10 @@ from datetime import date
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
-from core.models import Created
 from django.db.models.functions import Lower
 from django.utils import timezone
+
+from core.models import Created
 
 
 class UserManager(BaseUserManager["User"]):
