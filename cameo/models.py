@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from core.models import Created, Timestamped
+from core.models import Created, PublicIdentified, Timestamped
 
 
 class Cameo(Timestamped):
@@ -223,7 +223,7 @@ class ProtectedLikeness(Created):
         return self.name
 
 
-class Character(Created):
+class Character(PublicIdentified, Created):
     """A non-human character (a pet, a toy, a drawing) made from a short video: one reference
     frame, stored encrypted like a cameo's. Private to its owner unless shared."""
 
@@ -234,7 +234,7 @@ class Character(Created):
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                               related_name="characters")
-    public_id = models.CharField(max_length=40, unique=True)  # "char_<hex>", castable as @id
+    public_id_prefix = "char_"  # castable as @<public_id>
     name = models.CharField(max_length=80)
     slug = models.CharField(max_length=80)  # the name as a mention: @<slug>
     audience = models.CharField(max_length=10, choices=Audience.choices,

@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from core.models import Created
+from core.models import Created, Revocable
 
 
 class UserManager(BaseUserManager["User"]):
@@ -76,13 +76,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         return age is not None and age < settings.ADULT_AGE
 
 
-class DeviceSession(Created):
+class DeviceSession(Revocable):
     """One logged-in device; its id is in every token so revoking it logs that device out."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="device_sessions")
-    name = models.CharField(max_length=100)
     last_refreshed_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["user", "revoked_at"])]

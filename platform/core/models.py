@@ -1,3 +1,6 @@
+import secrets
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
 
@@ -18,6 +21,36 @@ class Timestamped(Created):
 
     class Meta:
         abstract = True
+
+
+class Revocable(Created):
+    """A credential its owner names and may revoke (a device session, an API key): a revoked
+    one is kept, and never works again."""
+
+    name = models.CharField(max_length=100)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class PublicIdentified(models.Model):
+    """A row clients name by a prefixed random id (`public_id_prefix` + 24 hex digits), never
+    by its primary key."""
+
+    public_id_prefix: ClassVar[str]
+    public_id = models.CharField(max_length=40, unique=True)
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def new_public_id(cls) -> str:
+        return f"{cls.public_id_prefix}{secrets.token_hex(12)}"
 
 
 class IdempotencyRecord(Created):

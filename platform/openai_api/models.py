@@ -3,7 +3,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 
-from core.models import Created, Timestamped
+from core.models import Created, PublicIdentified, Timestamped
 
 
 class DoorVideo(Created):
@@ -17,14 +17,14 @@ class DoorVideo(Created):
         return f"door video {self.video_id} ({self.model})"
 
 
-class WebhookEndpoint(Timestamped):
+class WebhookEndpoint(PublicIdentified, Timestamped):
     """Where an account wants its video.completed / video.failed events, signed with a
     Standard Webhooks secret (whsec_...). The secret is kept, as signing needs it; clients
     see it once, when it is made or rotated."""
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                               related_name="webhook_endpoints")
-    public_id = models.CharField(max_length=40, unique=True)  # "we_<hex>"
+    public_id_prefix = "we_"
     name = models.CharField(max_length=100)
     url = models.URLField(max_length=2000)
     event_types = models.JSONField(default=list)
@@ -81,12 +81,12 @@ class WebhookAttempt(models.Model):
         return f"attempt on delivery {self.delivery_id}: {self.status_code or self.error}"
 
 
-class DoorFile(Created):
+class DoorFile(PublicIdentified, Created):
     """An image uploaded through /v1/files, to be named as input_reference.file_id."""
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                               related_name="door_files")
-    public_id = models.CharField(max_length=40, unique=True)  # "file-<hex>"
+    public_id_prefix = "file-"
     filename = models.CharField(max_length=255)
     purpose = models.CharField(max_length=20)
     size = models.PositiveIntegerField()
