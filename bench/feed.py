@@ -142,7 +142,8 @@ def _load_sql(n_users: int, n_posts: int) -> list[tuple[str, str]]:
         INSERT INTO feed_post (id, video_id, author_id, caption, hashtags, allow_remix,
             allow_comments, visibility, parent_video_id, root_video_id, remix_depth,
             parent_author_id, root_author_id, like_count, comment_count, view_count,
-            remix_count, share_count, hot_base, hot_score, published_at, in_feeds)
+            remix_count, share_count, hot_base, hot_score, published_at, in_feeds,
+            choice_label, allow_extend, story_author_ids, collaborators)
         SELECT i, md5(i::text)::uuid, 1 + (i * 7919) % {n_users}, 'clip ' || i || ' #t' || i % 500,
             jsonb_build_array('t' || i % 500), true, true,
             CASE WHEN i % 20 = 0 THEN 'private' WHEN i % 20 IN (1, 2) THEN 'followers'
@@ -154,7 +155,8 @@ def _load_sql(n_users: int, n_posts: int) -> list[tuple[str, str]]:
             extract(epoch FROM v.created_at) / 43200, extract(epoch FROM v.created_at) / 43200,
             v.created_at,
             v.status = 'completed' AND v.deleted_at IS NULL AND NOT v.held_for_review
-                AND NOT v.restricted
+                AND NOT v.restricted,
+            '', true, '[]'::jsonb, '[]'::jsonb
         FROM generate_series(1::bigint, {n_posts}) i
         JOIN generation_video v ON v.id = md5(i::text)::uuid"""),
         ("follows", f"""
