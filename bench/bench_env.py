@@ -2,10 +2,11 @@
 bench database, and start worker threads together.
 
 A script imports this by its bare name (`import bench_env`), as a script's sys.path[0] is its
-own folder, bench/; `on_repo_path` then takes bench/ off the path, where bench/feed.py or
-bench/moderation.py would shadow the app of the same name, and the scripts import each other
-as `bench.<name>`. Every bench prints one JSON object and never exits non-zero (errors are
-reported in the JSON).
+own folder, bench/; `on_repo_path` then puts the repository before it, so an app wins over a
+bench of the same name (bench/feed.py, bench/moderation.py), and the scripts import each other
+as `bench.<name>`. bench/ stays on the path: a child process started by multiprocessing runs
+the script's imports again with the parent's path. Every bench prints one JSON object and
+never exits non-zero (errors are reported in the JSON).
 """
 
 import json
@@ -25,8 +26,6 @@ BENCH_DATABASE = "postgres://postgres@127.0.0.1:5432/castline_bench"
 
 def on_repo_path() -> None:
     """The repository (apps, `bench.*`, `tests.*`) and platform/ first on sys.path."""
-    here = Path(__file__).resolve().parent
-    sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != here]
     sys.path[:0] = [str(ROOT), str(ROOT / "platform")]
 
 
