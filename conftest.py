@@ -37,6 +37,23 @@ def user_factory() -> type[UserFactory]:
     return UserFactory
 
 
+def _signed_in(handle: str, login: Callable[..., APIClient]) -> tuple[Any, APIClient]:
+    user = UserFactory(handle=handle)
+    return user, login(user)
+
+
+# Two members signed in through the real login, as (user, client); a test module that needs
+# more of them (a verified cameo, an SDK client) defines its own.
+@pytest.fixture
+def ana(login: Callable[..., APIClient]) -> tuple[Any, APIClient]:
+    return _signed_in("ana", login)
+
+
+@pytest.fixture
+def bob(login: Callable[..., APIClient]) -> tuple[Any, APIClient]:
+    return _signed_in("bob", login)
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
     """CI (CASTLINE_REQUIRE_INTEGRATION=1): an integration test that skips is a failure, so

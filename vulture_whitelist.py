@@ -147,6 +147,7 @@ _.parser_classes
 _.renderer_classes
 _.pagination_class
 _.get_page_size
+_.get_fields  # Serializer.get_fields: a serializer whose fields come from a table (feed CountsOut)
 _.default_limit
 _.has_permission
 _.authenticate_header

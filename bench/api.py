@@ -16,8 +16,6 @@ import asyncio
 import faulthandler
 import json
 import os
-import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -26,15 +24,14 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import bench_env  # beside this script (sys.path[0] is bench/ when it runs)
 import httpx
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "platform")]
+bench_env.on_repo_path()
 
 from bench.ws_clients import ClientFleet  # noqa: E402
 from tests.integration.stack import (  # noqa: E402
     Stack,
-    base_env,
     free_port,
     server_args,
     spawn,
@@ -395,9 +392,9 @@ def main() -> None:
     parser.add_argument("--client-processes", type=int, default=2)
     parser.add_argument("--stall-s", type=float, default=10,
                         help="slow-reader run on the last design (0: skip)")
-    parser.add_argument("--designs", default="",
-                        help="comma-separated, baseline first (default: channel_layer,"
-                             "pubsub_layer,redis with REDIS_URL; tail,local without)")
+    with_redis = bool(os.environ.get("REDIS_URL"))
+    parser.add_argument("--designs", help="comma-separated, baseline first (default: %(default)s)",
+                        default="channel_layer,pubsub_layer,redis" if with_redis else "tail,local")
     parser.add_argument("--big-designs", default="channel_layer,redis",
                         help="designs that also run --big-clients")
     parser.add_argument("--skip-http", action="store_true")
@@ -408,19 +405,9 @@ def main() -> None:
                         help="print every thread's stack and exit if the run takes longer")
     args = parser.parse_args()
     faulthandler.dump_traceback_later(args.watchdog_s, exit=True)
-    with_redis = bool(os.environ.get("REDIS_URL"))
-    designs = [d for d in (args.designs or ("channel_layer,pubsub_layer,redis" if with_redis
-                                             else "tail,local")).split(",") if d]
+    designs = [d for d in args.designs.split(",") if d]
 
-    data_dir = tempfile.mkdtemp(prefix="castline-apibench-")
-    overrides = {"DATA_DIR": data_dir, "LOG_LEVEL": "ERROR", "RATE_USER": "100000000/min",
-                 "RATE_ANON": "100000000/min"}
-    for name in ("DATABASE_URL", "REDIS_URL"):
-        if os.environ.get(name):
-            overrides[name] = os.environ[name]
-    env = base_env(**overrides)
-    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env,
-                   check=True)
+    env = bench_env.server_env("castline-apibench-")
     if with_redis:
         import redis
         redis.Redis.from_url(os.environ["REDIS_URL"]).flushdb()

@@ -2,50 +2,20 @@
 the overspends of the same run (must be 0), next to a naive unlocked read-modify-write.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/castline_bench .venv/bin/python bench/billing.py
-
-Prints one JSON object; never exits non-zero (errors are reported in the JSON).
 """
 
-import json
 import os
 import sys
-import threading
 import time
 import uuid
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "platform")]
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/castline_bench")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-os.environ.setdefault("LOG_LEVEL", "WARNING")
+import bench_env  # beside this script (sys.path[0] is bench/ when it runs)
+
+bench_env.django_env()
 WORKERS = int(os.environ.get("BENCH_WORKERS", "8"))
 CREDITS = int(os.environ.get("BENCH_CREDITS", "2000"))  # paid credits each run spends down
 MAX_SECONDS = float(os.environ.get("BENCH_MAX_SECONDS", "60"))  # per phase, whatever is left
-
-
-def run_workers(work: Any) -> float:
-    """Start WORKERS threads together (each with its own connection); wall seconds taken."""
-    from django.db import connections
-
-    barrier = threading.Barrier(WORKERS + 1)
-
-    def target(i: int) -> None:
-        try:
-            barrier.wait()
-            work(i)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=target, args=(i,)) for i in range(WORKERS)]
-    for thread in threads:
-        thread.start()
-    barrier.wait()
-    started = time.perf_counter()
-    for thread in threads:
-        thread.join()
-    return time.perf_counter() - started
 
 
 def bench_locked(user_id: int) -> dict[str, Any]:
@@ -76,7 +46,7 @@ def bench_locked(user_id: int) -> dict[str, Any]:
             facade.credits_capture(reference=reference)
             captured[i] += 1
 
-    seconds = run_workers(work)
+    seconds = bench_env.run_together(WORKERS, work)
     pairs = sum(captured)
     account = Account.objects.get(user_id=user_id)
     sums = LedgerEntry.objects.filter(account=account).aggregate(
@@ -105,7 +75,7 @@ def bench_naive(user_id: int) -> dict[str, Any]:
             Account.objects.filter(user_id=user_id).update(paid=paid - 1)
             spent[i] += 1
 
-    seconds = run_workers(work)
+    seconds = bench_env.run_together(WORKERS, work)
     pairs = sum(spent)
     return {"pairs": pairs, "seconds": round(seconds, 3),
             "pairs_per_s": round(pairs / seconds, 1), "credits_available": CREDITS,
@@ -115,7 +85,7 @@ def bench_naive(user_id: int) -> dict[str, Any]:
 def main() -> dict[str, Any]:
     # Short GIL hand-offs: the thread holding the row lock shouldn't wait 5 ms to run again.
     sys.setswitchinterval(0.0005)
-    from bench.bench_db import ensure_database  # beside this script (ROOT is on the path)
+    from bench.bench_db import ensure_database  # bench_env put the repository on the path
 
     ensure_database(os.environ["DATABASE_URL"])
     import django
@@ -146,8 +116,4 @@ def main() -> dict[str, Any]:
 
 
 if __name__ == "__main__":
-    try:
-        output = main()
-    except Exception as exc:  # a bench reports, it never fails the caller
-        output = {"bench": "billing", "error": f"{type(exc).__name__}: {exc}"}
-    print(json.dumps(output, indent=2))
+    bench_env.print_report("billing", main)

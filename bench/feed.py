@@ -142,7 +142,8 @@ def _load_sql(n_users: int, n_posts: int) -> list[tuple[str, str]]:
         INSERT INTO feed_post (id, video_id, author_id, caption, hashtags, allow_remix,
             allow_comments, visibility, parent_video_id, root_video_id, remix_depth,
             parent_author_id, root_author_id, like_count, comment_count, view_count,
-            remix_count, share_count, hot_base, hot_score, published_at, in_feeds)
+            remix_count, share_count, hot_base, hot_score, published_at, in_feeds,
+            choice_label, allow_extend, story_author_ids, collaborators)
         SELECT i, md5(i::text)::uuid, 1 + (i * 7919) % {n_users}, 'clip ' || i || ' #t' || i % 500,
             jsonb_build_array('t' || i % 500), true, true,
             CASE WHEN i % 20 = 0 THEN 'private' WHEN i % 20 IN (1, 2) THEN 'followers'
@@ -154,7 +155,8 @@ def _load_sql(n_users: int, n_posts: int) -> list[tuple[str, str]]:
             extract(epoch FROM v.created_at) / 43200, extract(epoch FROM v.created_at) / 43200,
             v.created_at,
             v.status = 'completed' AND v.deleted_at IS NULL AND NOT v.held_for_review
-                AND NOT v.restricted
+                AND NOT v.restricted,
+            '', true, '[]'::jsonb, '[]'::jsonb
         FROM generate_series(1::bigint, {n_posts}) i
         JOIN generation_video v ON v.id = md5(i::text)::uuid"""),
         ("follows", f"""
@@ -320,14 +322,14 @@ def _tokens(count: int) -> list[str]:
 
 def _phase(make_url: Callable[[int], str], tokens: list[str]) -> dict[str, Any]:
     """In-process: django.test.Client threads; request n of thread i is viewer i + n * THREADS."""
-    from django.db import connections
     from django.test import Client
+
+    from bench.bench_env import run_together
 
     latencies: list[float] = []
     statuses: dict[int, int] = {}
     lock = threading.Lock()
     deadline = time.monotonic() + SECONDS
-    barrier = threading.Barrier(THREADS + 1)
 
     def worker(index: int) -> None:
         client = Client()
@@ -335,7 +337,6 @@ def _phase(make_url: Callable[[int], str], tokens: list[str]) -> dict[str, Any]:
         codes: dict[int, int] = {}
         n = 0
         try:
-            barrier.wait()
             while time.monotonic() < deadline:
                 viewer = (index + n * THREADS) % len(tokens)
                 token, url = tokens[viewer], make_url(viewer)
@@ -345,20 +346,12 @@ def _phase(make_url: Callable[[int], str], tokens: list[str]) -> dict[str, Any]:
                 codes[response.status_code] = codes.get(response.status_code, 0) + 1
                 n += 1
         finally:
-            connections.close_all()
             with lock:
                 latencies.extend(mine)
                 for code, count in codes.items():
                     statuses[code] = statuses.get(code, 0) + count
 
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    barrier.wait()
-    started = time.monotonic()
-    for thread in threads:
-        thread.join()
-    wall = time.monotonic() - started
+    wall = run_together(THREADS, worker)
     ordered = sorted(latencies)
     return {"requests": len(ordered), "statuses": statuses,
             "p50_ms": round(statistics.median(ordered) * 1000, 2) if ordered else None,

@@ -3,24 +3,17 @@ work: feed.selectors.stories + its output), time and queries, next to a naive pe
 (one post lookup, visibility check and children query per node) in the same run.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/castline_bench .venv/bin/python bench/stories.py
-
-Prints one JSON object; never exits non-zero (errors are reported in the JSON).
 """
 
-import json
 import os
 import statistics
-import sys
 import time
 import uuid
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "platform")]
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/castline_bench")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-os.environ.setdefault("LOG_LEVEL", "WARNING")
+import bench_env  # beside this script (sys.path[0] is bench/ when it runs)
+
+bench_env.django_env()
 NODES = int(os.environ.get("BENCH_STORY_NODES", "1000"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 AUTHORS = 20
@@ -108,7 +101,7 @@ def count(tree: dict[str, Any] | None) -> int:
 
 
 def main() -> dict[str, Any]:
-    from bench.bench_db import ensure_database  # beside this script (ROOT is on the path)
+    from bench.bench_db import ensure_database  # bench_env put the repository on the path
 
     ensure_database(os.environ["DATABASE_URL"])
     import django
@@ -149,8 +142,4 @@ def main() -> dict[str, Any]:
 
 
 if __name__ == "__main__":
-    try:
-        output = main()
-    except Exception as exc:  # a bench reports, it never fails the caller
-        output = {"bench": "stories", "error": f"{type(exc).__name__}: {exc}"}
-    print(json.dumps(output, indent=2))
+    bench_env.print_report("stories", main)

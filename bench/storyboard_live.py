@@ -14,15 +14,14 @@ DATABASE_URL and REDIS_URL for Postgres + Redis. Never fails the test run.
 import argparse
 import json
 import os
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "platform")]
+import bench_env  # beside this script (sys.path[0] is bench/ when it runs)
+
+bench_env.on_repo_path()
 
 from bench.api import (  # noqa: E402
     BenchUser,
@@ -32,7 +31,7 @@ from bench.api import (  # noqa: E402
     wait_serving,
 )
 from bench.ws_clients import ClientFleet  # noqa: E402
-from tests.integration.stack import Stack, base_env, free_port, server_args, spawn  # noqa: E402
+from tests.integration.stack import Stack, free_port, server_args, spawn  # noqa: E402
 
 ROUND_PROMPT = "bench round "  # a change's shot prompt carries its round
 ROUND_MARK = b'"prompt":"bench round '
@@ -97,14 +96,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
     args = parser.parse_args()
     with_redis = bool(os.environ.get("REDIS_URL"))
-    overrides = {"DATA_DIR": tempfile.mkdtemp(prefix="castline-sbbench-"), "LOG_LEVEL": "ERROR",
-                 "RATE_USER": "100000000/min", "RATE_ANON": "100000000/min"}
-    for name in ("DATABASE_URL", "REDIS_URL"):
-        if os.environ.get(name):
-            overrides[name] = os.environ[name]
-    env = base_env(**overrides)
-    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env,
-                   check=True)
+    env = bench_env.server_env("castline-sbbench-")
     results: dict[str, Any] = {"mode": "redis+postgres" if with_redis else "embedded",
                                "collaborators": args.collaborators, "rounds": args.rounds,
                                "server_workers": args.workers}

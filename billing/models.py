@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from core.models import Created, Timestamped
+
 
 class Account(models.Model):
     """Cached totals of one user's ledger; the row every balance change locks first."""
@@ -49,7 +51,7 @@ class LedgerKind(models.TextChoices):
     EXPIRY = "expiry", "Expiry"
 
 
-class LedgerEntry(models.Model):
+class LedgerEntry(Created):
     """One balance change; rows are only ever inserted (the admin is read-only)."""
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="entries")
@@ -66,7 +68,6 @@ class LedgerEntry(models.Model):
     reference = models.CharField(max_length=200, blank=True)  # job reference or Stripe object
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                               blank=True, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         indexes = [models.Index(fields=["account", "id"]),
@@ -94,7 +95,7 @@ RESERVATION_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
-class Reservation(models.Model):
+class Reservation(Timestamped):
     """Credits held for one job, keyed by the caller's reference so retries are no-ops."""
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="reservations")
@@ -107,8 +108,6 @@ class Reservation(models.Model):
                              default=ReservationState.HELD)
     reason = models.CharField(max_length=200)
     close_reason = models.CharField(max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [
@@ -135,7 +134,7 @@ PURCHASE_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
-class Purchase(models.Model):
+class Purchase(Timestamped):
     """One Stripe payment, keyed by its PaymentIntent: every webhook about it finds this row,
     whatever order they arrive in. Refunds and disputes are facts stored here; the credits
     clawed back are brought to match them by one settle step."""
@@ -154,8 +153,6 @@ class Purchase(models.Model):
     state = models.CharField(max_length=20, choices=PurchaseState.choices,
                              default=PurchaseState.PENDING)
     note = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
         return f"{self.payment_key}: {self.pack_id} {self.state}"

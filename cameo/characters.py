@@ -3,7 +3,6 @@ reference frame), and casting them in a video (the casting provider calls charac
 
 import hashlib
 import re
-import secrets
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -23,7 +22,7 @@ from . import vault
 from .character_media import CharacterMedia, character_media
 from .models import Character, CharacterUse
 
-ID_PREFIX = "char_"
+ID_PREFIX = Character.public_id_prefix
 _NOT_MENTION = re.compile(r"[^a-z0-9_]")
 MAX_APPROVED = 50
 
@@ -83,7 +82,7 @@ def character_create(*, user: User, name: str, video: bytes, audience: str = "on
 @transaction.atomic
 def _character_store(*, user: User, name: str, slug: str, audience: str, approved: list[User],
                      media: CharacterMedia) -> Character:
-    row = Character(owner=user, public_id=f"{ID_PREFIX}{secrets.token_hex(12)}", name=name,
+    row = Character(owner=user, public_id=Character.new_public_id(), name=name,
                     slug=slug, audience=audience, shows_owner=media.shows_owner,
                     image_sha256=hashlib.sha256(media.reference_jpeg).hexdigest())
     row.image.save(f"{row.public_id}.bin",

@@ -10,8 +10,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from core.models import Created, PublicIdentified, Timestamped
 
-class Cameo(models.Model):
+
+class Cameo(Timestamped):
     """One person's likeness and the rules for using it (one per account)."""
 
     class Status(models.TextChoices):
@@ -45,8 +47,6 @@ class Cameo(models.Model):
     policy_version = models.PositiveIntegerField(default=1)
     encoding = models.BinaryField(null=True, blank=True)  # encrypted mean face encoding
     verified_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
         return f"cameo of user {self.owner_id}: {self.status}"
@@ -67,7 +67,7 @@ class CameoFrame(models.Model):
         return f"frame {self.position} of cameo {self.cameo_id}"
 
 
-class CameoChallenge(models.Model):
+class CameoChallenge(Created):
     """A single-use phrase + head moves shown before recording an enrollment video."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -77,13 +77,12 @@ class CameoChallenge(models.Model):
     moves = models.JSONField()
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
         return f"challenge {self.pk} for user {self.user_id}"
 
 
-class Enrollment(models.Model):
+class Enrollment(Created):
     """One verification attempt of an uploaded video."""
 
     class Status(models.TextChoices):
@@ -99,7 +98,6 @@ class Enrollment(models.Model):
     upload = models.FileField(upload_to="cameo/uploads/", blank=True)  # encrypted; deleted
     reasons = models.JSONField(default=list, blank=True)
     timings = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -110,7 +108,7 @@ class Enrollment(models.Model):
         return f"enrollment {self.pk}: {self.status}"
 
 
-class Grant(models.Model):
+class Grant(Created):
     """An allow-list or block-list entry of a cameo."""
 
     class Kind(models.TextChoices):
@@ -127,7 +125,6 @@ class Grant(models.Model):
     kind = models.CharField(max_length=5, choices=Kind.choices)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.ACTIVE)
     expires_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
     removed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -139,7 +136,7 @@ class Grant(models.Model):
         return f"{self.kind} of user {self.grantee_id} on cameo {self.cameo_id}: {self.status}"
 
 
-class Receipt(models.Model):
+class Receipt(Created):
     """Consent receipt: who cast whom in which video under which policy; named in C2PA."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -153,7 +150,6 @@ class Receipt(models.Model):
     sha256 = models.CharField(max_length=64)
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoke_reason = models.CharField(max_length=40, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["video", "owner"],
@@ -164,7 +160,7 @@ class Receipt(models.Model):
         return f"receipt {self.pk}: user {self.owner_id} in video {self.video_id}"
 
 
-class Approval(models.Model):
+class Approval(Created):
     """"Ask me for every video": the job waits until the owner decides."""
 
     class Status(models.TextChoices):
@@ -178,7 +174,6 @@ class Approval(models.Model):
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
     expires_at = models.DateTimeField()
     decided_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         indexes = [models.Index(fields=["status", "expires_at"])]
@@ -210,7 +205,7 @@ class ConsentLogEntry(models.Model):
         return f"consent log {self.owner_id}#{self.seq}: {self.kind}"
 
 
-class ProtectedLikeness(models.Model):
+class ProtectedLikeness(Created):
     """Staff-kept registry of faces nobody may enroll (public figures, estate requests)."""
 
     class Reason(models.TextChoices):
@@ -220,7 +215,6 @@ class ProtectedLikeness(models.Model):
     name = models.CharField(max_length=120)
     reason = models.CharField(max_length=20, choices=Reason.choices)
     encoding = models.BinaryField()  # encrypted
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name_plural = "protected likenesses"
@@ -229,7 +223,7 @@ class ProtectedLikeness(models.Model):
         return self.name
 
 
-class Character(models.Model):
+class Character(PublicIdentified, Created):
     """A non-human character (a pet, a toy, a drawing) made from a short video: one reference
     frame, stored encrypted like a cameo's. Private to its owner unless shared."""
 
@@ -240,7 +234,7 @@ class Character(models.Model):
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                               related_name="characters")
-    public_id = models.CharField(max_length=40, unique=True)  # "char_<hex>", castable as @id
+    public_id_prefix = "char_"  # castable as @<public_id>
     name = models.CharField(max_length=80)
     slug = models.CharField(max_length=80)  # the name as a mention: @<slug>
     audience = models.CharField(max_length=10, choices=Audience.choices,
@@ -252,7 +246,6 @@ class Character(models.Model):
     # The video showed its owner's own verified face: casting it casts their cameo too, so
     # the cameo's consent rules (and receipts) apply.
     shows_owner = models.BooleanField(default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         indexes = [models.Index(fields=["owner", "id"]), models.Index(fields=["slug"])]
@@ -263,14 +256,13 @@ class Character(models.Model):
         return f"{self.public_id} ({self.name})"
 
 
-class CharacterUse(models.Model):
+class CharacterUse(Created):
     """A character cast in a video. The character set to NULL (deleted) stops a queued job."""
 
     video = models.ForeignKey("generation.Video", on_delete=models.CASCADE,
                               related_name="character_uses")
     character = models.ForeignKey(Character, on_delete=models.SET_NULL, null=True,
                                   related_name="uses")
-    created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
         return f"character {self.character_id} in video {self.video_id}"

@@ -4,7 +4,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 
-from core.models import StateChangeRecord
+from core.models import Created, StateChangeRecord
 
 
 def new_watermark_id() -> int:
@@ -12,7 +12,7 @@ def new_watermark_id() -> int:
     return secrets.randbits(63)
 
 
-class Video(models.Model):
+class Video(Created):
     """One generation job and, once completed, the video it produced."""
 
     class Status(models.TextChoices):
@@ -77,7 +77,6 @@ class Video(models.Model):
     provenance = models.JSONField(default=dict, blank=True)
     output_codes = models.JSONField(default=list, blank=True)
 
-    created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     enqueued_at = models.DateTimeField(null=True, blank=True)  # last handed to the outbox
@@ -119,7 +118,7 @@ class VideoTransition(StateChangeRecord):
         return f"video {self.video_id}: {self.from_status} -> {self.to_status}"
 
 
-class ManifestRecord(models.Model):
+class ManifestRecord(Created):
     """The manifest repository: every signed C2PA manifest store, kept apart from the file it
     was embedded in, so a copy whose manifest was stripped can get it back by its soft binding
     (the invisible watermark's payload)."""
@@ -131,7 +130,6 @@ class ManifestRecord(models.Model):
                               related_name="manifests")
     store_file = models.FileField(upload_to="manifests/")  # application/c2pa (JUMBF)
     store_bytes = models.PositiveIntegerField()
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         indexes = [models.Index(fields=["binding_alg", "binding_value"])]

@@ -6,11 +6,12 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from core.models import Created, Timestamped
 from moderation.policy import Action, Category
 from moderation.policy.terms import MATCH_MODES
 
 
-class Term(models.Model):
+class Term(Timestamped):
     """One filter phrase; moderators edit these in the console without a deploy."""
 
     class ActionOverride(models.TextChoices):
@@ -37,8 +38,6 @@ class Term(models.Model):
     # Null for the shipped terms (moderation/policy/terms/), set for console-added ones.
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["category", "text"]
@@ -149,7 +148,7 @@ class Case(models.Model):
         return f"case {self.pk} ({self.target_type}:{self.target_id})"
 
 
-class CaseEvent(models.Model):
+class CaseEvent(Created):
     """The audit trail: every change to a case, who made it and why."""
 
     class Kind(models.TextChoices):
@@ -170,7 +169,6 @@ class CaseEvent(models.Model):
     to_status = models.CharField(max_length=16, blank=True)
     reason = models.TextField(blank=True)
     data = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["id"]
@@ -179,13 +177,12 @@ class CaseEvent(models.Model):
         return f"case {self.case_id}: {self.kind}"
 
 
-class Report(models.Model):
+class Report(Created):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="reports")
     reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                                  related_name="+")
     reason = models.CharField(max_length=32, choices=ReasonCode.choices)
     note = models.CharField(max_length=1000, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["case", "reporter"],
@@ -212,7 +209,7 @@ CONTENT_ACTIONS = frozenset({DecisionAction.REMOVE, DecisionAction.RESTRICT,
 ACCOUNT_ACTIONS = frozenset({DecisionAction.WARN, DecisionAction.SUSPEND, DecisionAction.BAN})
 
 
-class Decision(models.Model):
+class Decision(Created):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="decisions")
     moderator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                   related_name="+")
@@ -223,7 +220,6 @@ class Decision(models.Model):
     reason_code = models.CharField(max_length=32, choices=ReasonCode.choices)
     note = models.TextField(blank=True)
     suspended_until = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
     # Set when an appeal overturned the decision and its enforcement was undone.
     reversed_at = models.DateTimeField(null=True, blank=True)
 
@@ -247,7 +243,7 @@ APPEAL_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
-class Appeal(models.Model):
+class Appeal(Created):
     decision = models.OneToOneField(Decision, on_delete=models.PROTECT, related_name="appeal")
     appellant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                                   related_name="+")
@@ -257,7 +253,6 @@ class Appeal(models.Model):
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
     decision_reason = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
     decided_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -15,7 +15,7 @@ from accounts.facade import request_user
 from cameo import approvals, enrollment, selectors, services
 from cameo.consent_log import consent_log_verify
 from cameo.models import Approval, ConsentLogEntry, Grant, Receipt
-from core.api import validated
+from core.api import DeleteNoContentView, OwnRowsView, validated
 from core.pagination import IdCursorPagination
 
 from . import serializers as s
@@ -151,26 +151,19 @@ class ApprovalDecideView(APIView):
         return Response(s.ApprovalOut(approval).data)
 
 
-class AppearanceListView(generics.ListAPIView[Receipt]):
+class AppearanceListView(OwnRowsView[Receipt]):
     serializer_class = s.AppearanceOut
     pagination_class = NewestFirst
-
-    def get_queryset(self) -> QuerySet[Receipt]:
-        return selectors.appearances_of(user=request_user(self.request))
+    rows = staticmethod(selectors.appearances_of)
 
 
-class AppearanceView(APIView):
-    @extend_schema(responses={204: None})
-    def delete(self, request: Request, video_id: UUID) -> Response:
-        services.appearance_takedown(user=request_user(request), video_id=video_id)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+class AppearanceView(DeleteNoContentView):
+    on_delete = staticmethod(services.appearance_takedown)
 
 
-class ConsentLogView(generics.ListAPIView[ConsentLogEntry]):
+class ConsentLogView(OwnRowsView[ConsentLogEntry]):
     serializer_class = s.LogEntryOut
-
-    def get_queryset(self) -> QuerySet[ConsentLogEntry]:
-        return selectors.consent_log_of(user=request_user(self.request))
+    rows = staticmethod(selectors.consent_log_of)
 
 
 class ConsentLogVerifyView(APIView):

@@ -21,12 +21,6 @@ def ana(user_factory, login):
     return user, login(user)
 
 
-@pytest.fixture
-def bob(user_factory, login):
-    user = user_factory(handle="bob")
-    return user, login(user)
-
-
 def test_job_waits_for_approval_then_runs(ana, bob, django_capture_on_commit_callbacks):
     ana_user, ana_client = ana
     bob_user, bob_client = bob

@@ -21,12 +21,6 @@ def owner(user_factory):
     return user_factory(handle="ana")
 
 
-@pytest.fixture
-def bob(user_factory, login):
-    user = user_factory(handle="bob")
-    return user, login(user)
-
-
 def code(response) -> str:
     return response.json()["error"]["code"]
 

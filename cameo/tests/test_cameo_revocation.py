@@ -25,12 +25,6 @@ def ana(user_factory, login, bob):
     return user, client
 
 
-@pytest.fixture
-def bob(user_factory, login):
-    user = user_factory(handle="bob")
-    return user, login(user)
-
-
 def test_removing_a_grant_blocks_queued_and_running_jobs_and_releases_credits(
         ana, bob, django_capture_on_commit_callbacks):
     _, ana_client = ana

@@ -39,12 +39,14 @@ class AuthorOut(serializers.Serializer[Any]):
     display_name = serializers.CharField()
 
 
+# A post's denormalised counters: their names in the API and their Post columns.
+COUNTERS = {"likes": "like_count", "comments": "comment_count", "views": "view_count",
+            "remixes": "remix_count", "shares": "share_count"}
+
+
 class CountsOut(serializers.Serializer[None]):
-    likes = serializers.IntegerField()
-    comments = serializers.IntegerField()
-    views = serializers.IntegerField()
-    remixes = serializers.IntegerField()
-    shares = serializers.IntegerField()
+    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
+        return {name: serializers.IntegerField() for name in COUNTERS}
 
 
 class RemixCreditOut(serializers.Serializer[None]):
@@ -74,9 +76,7 @@ def author_out(post: Post) -> dict[str, str]:
 
 
 def counts_out(post: Post) -> dict[str, int]:
-    return {"likes": post.like_count, "comments": post.comment_count,
-            "views": post.view_count, "remixes": post.remix_count,
-            "shares": post.share_count}
+    return {name: getattr(post, column) for name, column in COUNTERS.items()}
 
 
 def remix_out(post: Post) -> dict[str, Any] | None:

@@ -1,6 +1,7 @@
 """Feed endpoints: each view validates input, calls one service or selector, shapes output."""
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, ClassVar
 from uuid import UUID
 
 from django.db.models import QuerySet
@@ -13,7 +14,7 @@ from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
 from accounts.facade import request_user
-from core.api import validated
+from core.api import DeleteNoContentView, PostNoContentView, validated
 from core.errors import NotFoundError
 
 from .. import services
@@ -39,43 +40,38 @@ def _page_response(request: Request, page: Page) -> Response:
 class ChronologicalView(APIView):
     """A newest-first list of posts, paged by an id keyset."""
 
-    def posts(self, request: Request, **kwargs: Any) -> lists.PostList:
-        """Which posts this list shows: every concrete view below says."""
-        raise NotImplementedError
+    # Which posts the list shows: called with the viewer and the URL's arguments by name.
+    posts_of: ClassVar[Callable[..., lists.PostList]]
 
     @extend_schema(parameters=[s.PageIn], responses=s.PostPageOut)
     def get(self, request: Request, **kwargs: Any) -> Response:
         query = validated(s.PageIn, request.query_params)
-        page = services.chronological_page(viewer=request_user(request),
-                                           posts=self.posts(request, **kwargs),
+        viewer = request_user(request)
+        page = services.chronological_page(viewer=viewer,
+                                           posts=type(self).posts_of(viewer=viewer, **kwargs),
                                            cursor=query.get("cursor"),
                                            page_size=query.get("page_size"))
         return _page_response(request, page)
 
 
 class FollowingFeedView(ChronologicalView):
-    def posts(self, request: Request, **kwargs: Any) -> lists.PostList:
-        return lists.following_posts(viewer=request_user(request))
+    posts_of = staticmethod(lists.following_posts)
 
 
 class UserPostsView(ChronologicalView):
-    def posts(self, request: Request, **kwargs: Any) -> lists.PostList:
-        return lists.user_posts(viewer=request_user(request), handle=kwargs["handle"])
+    posts_of = staticmethod(lists.user_posts)
 
 
 class AppearancesView(ChronologicalView):
-    def posts(self, request: Request, **kwargs: Any) -> lists.PostList:
-        return lists.appearance_posts(viewer=request_user(request), handle=kwargs["handle"])
+    posts_of = staticmethod(lists.appearance_posts)
 
 
 class HashtagPostsView(ChronologicalView):
-    def posts(self, request: Request, **kwargs: Any) -> lists.PostList:
-        return lists.hashtag_posts(viewer=request_user(request), tag=kwargs["tag"])
+    posts_of = staticmethod(lists.hashtag_posts)
 
 
 class RemixesView(ChronologicalView):
-    def posts(self, request: Request, **kwargs: Any) -> lists.PostList:
-        return lists.remix_posts(viewer=request_user(request), video_id=kwargs["video_id"])
+    posts_of = staticmethod(lists.remix_posts)
 
 
 class ForYouFeedView(APIView):
@@ -94,8 +90,9 @@ def _post_out(request: Request, video_id: UUID) -> Response:
         "liked_ids": liked_post_ids(viewer_id=user.pk, posts=[post])}).data)
 
 
-class PublishView(APIView):
+class PublishView(DeleteNoContentView):
     throttle_scope = "social"
+    on_delete = staticmethod(services.post_unpublish)
 
     @extend_schema(request=s.PublishIn, responses={201: s.PostOut, 200: s.PostOut})
     def post(self, request: Request, video_id: UUID) -> Response:
@@ -105,11 +102,6 @@ class PublishView(APIView):
         response = _post_out(request, post.video_id)
         response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         return response
-
-    @extend_schema(responses={204: None})
-    def delete(self, request: Request, video_id: UUID) -> Response:
-        services.post_unpublish(user=request_user(request), video_id=video_id)
-        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class PostDetailView(APIView):
@@ -151,12 +143,8 @@ class CommentListCreateView(generics.ListAPIView[Comment]):
         return Response(s.CommentOut(comment).data, status=status.HTTP_201_CREATED)
 
 
-class CommentDeleteView(APIView):
-    @extend_schema(responses={204: None})
-    def delete(self, request: Request, video_id: UUID, comment_id: int) -> Response:
-        services.comment_delete(user=request_user(request), video_id=video_id,
-                                comment_id=comment_id)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+class CommentDeleteView(DeleteNoContentView):
+    on_delete = staticmethod(services.comment_delete)
 
 
 class ViewRecordView(APIView):
@@ -176,23 +164,13 @@ class ShareView(APIView):
         return _post_out(request, video_id)
 
 
-class NotInterestedView(APIView):
-    @extend_schema(request=None, responses={204: None})
-    def post(self, request: Request, video_id: UUID) -> Response:
-        services.not_interested_mark(user=request_user(request), video_id=video_id)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+class NotInterestedView(PostNoContentView):
+    on_post = staticmethod(services.not_interested_mark)
 
 
-class HideCreatorView(APIView):
-    @extend_schema(request=None, responses={204: None})
-    def post(self, request: Request, handle: str) -> Response:
-        services.creator_hide(user=request_user(request), handle=handle)
-        return Response(status=status.HTTP_204_NO_CONTENT)
-
-    @extend_schema(responses={204: None})
-    def delete(self, request: Request, handle: str) -> Response:
-        services.creator_unhide(user=request_user(request), handle=handle)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+class HideCreatorView(PostNoContentView, DeleteNoContentView):
+    on_post = staticmethod(services.creator_hide)
+    on_delete = staticmethod(services.creator_unhide)
 
 
 class SteeringListView(generics.ListAPIView[SteeringTerm]):
@@ -209,11 +187,8 @@ class SteeringListView(generics.ListAPIView[SteeringTerm]):
         return Response(s.SteeringOut(row).data)
 
 
-class SteeringDeleteView(APIView):
-    @extend_schema(responses={204: None})
-    def delete(self, request: Request, term: str) -> Response:
-        services.steering_remove(user=request_user(request), term=term)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+class SteeringDeleteView(DeleteNoContentView):
+    on_delete = staticmethod(services.steering_remove)
 
 
 def _story_response(request: Request, tree: StoryTree) -> Response:

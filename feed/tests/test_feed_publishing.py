@@ -12,12 +12,6 @@ from generation.models import Video
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def ana(user_factory, login):
-    user = user_factory(handle="ana")
-    return user, login(user)
-
-
 def test_publish_update_and_unpublish(ana, user_factory, login):
     user, client = ana
     video = video_make(user)

@@ -30,6 +30,17 @@ def branch(owner: Any, parent: Video, *, extension: bool = False, publish: bool 
     return video
 
 
+def chain(people: dict[str, Any], length: int) -> tuple[Video, Video]:
+    """ana's published root and `length` of bob's branches, each under the one before:
+    (root, the deepest branch)."""
+    root = video_make(people["ana"])
+    post_make(people["ana"], video=root)
+    parent = root
+    for _ in range(length):
+        parent = branch(people["bob"], parent)
+    return root, parent
+
+
 @pytest.fixture
 def people(user_factory):
     return {name: user_factory(handle=name) for name in ("ana", "bob", "cy", "dee", "eve")}
@@ -307,11 +318,7 @@ def test_story_tree_in_constant_queries(login, people, user_factory):
 
 def test_story_tree_is_cut_at_its_limits(login, people, settings):
     settings.STORY_MAX_NODES = 3
-    root = video_make(people["ana"])
-    post_make(people["ana"], video=root)
-    parent = root
-    for _ in range(4):
-        parent = branch(people["bob"], parent)
+    root, _ = chain(people, 4)
     body = login(people["eve"]).get(f"/api/v1/stories/{root.pk}").json()
     assert body["truncated"] is True and body["node_count"] == 3
     assert body["limits"]["max_nodes"] == 3
@@ -345,11 +352,7 @@ def test_feeds_show_a_relay_as_one_story(login, people, story, user_factory):
 
 def test_story_tree_is_cut_at_its_depth_limit(login, people, settings):
     settings.STORY_MAX_DEPTH = 2
-    root = video_make(people["ana"])
-    post_make(people["ana"], video=root)
-    parent = root
-    for _ in range(2):
-        parent = branch(people["bob"], parent)
+    root, parent = chain(people, 2)
     url = f"/api/v1/stories/{root.pk}"
     assert login(people["eve"]).get(url).json()["truncated"] is False
     deepest = branch(people["bob"], parent)

@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.facade import request_user
-from core.api import validated
+from core.api import DeleteNoContentView, validated
 from core.errors import DomainError
 from core.idempotency import ViewMethod, idempotent
 from core.pagination import CreatedCursorPagination
@@ -71,16 +71,13 @@ class VideoListCreateView(generics.ListAPIView[Video]):
         return job_accepted(video)
 
 
-class VideoDetailView(APIView):
+class VideoDetailView(DeleteNoContentView):
+    on_delete = staticmethod(services.video_delete)
+
     @extend_schema(responses=VideoOut)
     def get(self, request: Request, video_id: UUID) -> Response:
         video = selectors.video_get_for_owner(user=request_user(request), video_id=video_id)
         return Response(VideoOut(video).data)
-
-    @extend_schema(responses={204: None})
-    def delete(self, request: Request, video_id: UUID) -> Response:
-        services.video_delete(user=request_user(request), video_id=video_id)
-        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class VideoCancelView(APIView):

@@ -9,7 +9,7 @@ VAE compression, a few latent frames) and the backend resizes and retimes the re
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import torch
 from diffusers.models.autoencoders.autoencoder_kl_ltx2 import AutoencoderKLLTX2Video
@@ -26,8 +26,11 @@ from transformers import Gemma3Config, Gemma3ForConditionalGeneration, GemmaToke
 from generation.backends.ltx2 import LTX2Backend, RenderGrid
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from generation.backends.base import GenerationSpec
 
+T = TypeVar("T")
 TEXT_HIDDEN_SIZE = 32
 TEXT_LAYERS = 2
 SAMPLE_RATE = 16000
@@ -60,6 +63,13 @@ def build_tokenizer() -> GemmaTokenizer:
     return GemmaTokenizer(vocab=vocab, merges=[])
 
 
+def _seeded(seed: int, build: Callable[..., T], *args: Any, **config: Any) -> T:
+    """build(*args, **config) with torch's generator reset to `seed` first: each component's
+    random weights depend on the seed alone, not on what was built before it."""
+    torch.manual_seed(seed)
+    return build(*args, **config)
+
+
 def build_tiny_pipeline(seed: int = 0) -> LTX2Pipeline:
     """Build the tiny pipeline; the same seed always gives the same weights."""
     tokenizer = build_tokenizer()
@@ -85,95 +95,46 @@ def build_tiny_pipeline(seed: int = 0) -> LTX2Pipeline:
         },
         mm_tokens_per_image=4,
     )
-    torch.manual_seed(seed)
-    text_encoder = Gemma3ForConditionalGeneration(text_config)
-    torch.manual_seed(seed)
-    connectors = LTX2TextConnectors(
-        caption_channels=TEXT_HIDDEN_SIZE,
-        text_proj_in_factor=TEXT_LAYERS + 1,
-        video_connector_num_attention_heads=4,
-        video_connector_attention_head_dim=8,
-        video_connector_num_layers=1,
-        video_connector_num_learnable_registers=None,
-        audio_connector_num_attention_heads=4,
-        audio_connector_attention_head_dim=8,
-        audio_connector_num_layers=1,
-        audio_connector_num_learnable_registers=None,
-        connector_rope_base_seq_len=32,
-        rope_double_precision=False,
-        rope_type="split",
-    )
-    torch.manual_seed(seed)
-    transformer = LTX2VideoTransformer3DModel(
-        in_channels=4,
-        out_channels=4,
-        patch_size=1,
-        patch_size_t=1,
-        num_attention_heads=2,
-        attention_head_dim=8,
-        cross_attention_dim=16,
-        audio_in_channels=4,
-        audio_out_channels=4,
-        audio_num_attention_heads=2,
-        audio_attention_head_dim=4,
-        audio_cross_attention_dim=8,
-        num_layers=2,
-        qk_norm="rms_norm_across_heads",
-        caption_channels=TEXT_HIDDEN_SIZE,
-        rope_double_precision=False,
-        rope_type="split",
-    )
-    torch.manual_seed(seed)
+    text_encoder = _seeded(seed, Gemma3ForConditionalGeneration, text_config)
+    connectors = _seeded(
+        seed, LTX2TextConnectors,
+        caption_channels=TEXT_HIDDEN_SIZE, text_proj_in_factor=TEXT_LAYERS + 1,
+        video_connector_num_attention_heads=4, video_connector_attention_head_dim=8,
+        video_connector_num_layers=1, video_connector_num_learnable_registers=None,
+        audio_connector_num_attention_heads=4, audio_connector_attention_head_dim=8,
+        audio_connector_num_layers=1, audio_connector_num_learnable_registers=None,
+        connector_rope_base_seq_len=32, rope_double_precision=False, rope_type="split")
+    transformer = _seeded(
+        seed, LTX2VideoTransformer3DModel,
+        in_channels=4, out_channels=4, patch_size=1, patch_size_t=1,
+        num_attention_heads=2, attention_head_dim=8, cross_attention_dim=16,
+        audio_in_channels=4, audio_out_channels=4,
+        audio_num_attention_heads=2, audio_attention_head_dim=4, audio_cross_attention_dim=8,
+        num_layers=2, qk_norm="rms_norm_across_heads", caption_channels=TEXT_HIDDEN_SIZE,
+        rope_double_precision=False, rope_type="split")
     # 16x16 patches plus one 2x stage: 32x spatial, 2x temporal compression.
-    vae = AutoencoderKLLTX2Video(
-        latent_channels=4,
-        block_out_channels=(8,),
-        decoder_block_out_channels=(8,),
-        layers_per_block=(1,),
-        decoder_layers_per_block=(1, 1),
-        spatio_temporal_scaling=(True,),
-        decoder_spatio_temporal_scaling=(True,),
-        decoder_inject_noise=(False, False),
+    vae = _seeded(
+        seed, AutoencoderKLLTX2Video,
+        latent_channels=4, patch_size=16, patch_size_t=1,
+        block_out_channels=(8,), layers_per_block=(1,), spatio_temporal_scaling=(True,),
         downsample_type=("spatial",),
-        upsample_residual=(False,),
-        upsample_factor=(1,),
-        patch_size=16,
-        patch_size_t=1,
-        decoder_causal=False,
+        decoder_block_out_channels=(8,), decoder_layers_per_block=(1, 1),
+        decoder_spatio_temporal_scaling=(True,), decoder_inject_noise=(False, False),
+        upsample_residual=(False,), upsample_factor=(1,), decoder_causal=False,
         # Reflect padding needs 2+ latent pixels per side; the grid may have only 1.
-        decoder_spatial_padding_mode="zeros",
-    )
-    torch.manual_seed(seed)
-    audio_vae = AutoencoderKLLTX2Audio(
-        base_channels=4,
-        output_channels=2,
-        ch_mult=(1,),
-        num_res_blocks=1,
-        attn_resolutions=None,
-        in_channels=2,
-        resolution=32,
-        latent_channels=2,
-        norm_type="pixel",
-        causality_axis="height",
-        dropout=0.0,
-        mid_block_add_attention=False,
-        sample_rate=SAMPLE_RATE,
-        mel_hop_length=MEL_HOP_LENGTH,
-        is_causal=True,
-        mel_bins=8,
-    )
-    torch.manual_seed(seed)
+        decoder_spatial_padding_mode="zeros")
+    audio_vae = _seeded(
+        seed, AutoencoderKLLTX2Audio,
+        in_channels=2, output_channels=2, latent_channels=2, base_channels=4, ch_mult=(1,),
+        num_res_blocks=1, attn_resolutions=None, mid_block_add_attention=False, dropout=0.0,
+        resolution=32, norm_type="pixel", causality_axis="height", is_causal=True,
+        sample_rate=SAMPLE_RATE, mel_hop_length=MEL_HOP_LENGTH, mel_bins=8)
     # Upsampling by 8*5*4 = the mel hop length, so the waveform spans the video's duration.
-    vocoder = LTX2Vocoder(
-        in_channels=2 * 8,
-        hidden_channels=32,
-        out_channels=2,
-        upsample_kernel_sizes=[16, 10, 8],
-        upsample_factors=[8, 5, 4],
-        resnet_kernel_sizes=[3],
-        resnet_dilations=[[1, 3, 5]],
-        output_sampling_rate=SAMPLE_RATE,
-    )
+    vocoder = _seeded(
+        seed, LTX2Vocoder,
+        in_channels=2 * 8, hidden_channels=32, out_channels=2, output_sampling_rate=SAMPLE_RATE,
+        upsample_kernel_sizes=[16, 10, 8], upsample_factors=[8, 5, 4],
+        resnet_kernel_sizes=[3], resnet_dilations=[[1, 3, 5]])
     pipeline = LTX2Pipeline(
         scheduler=FlowMatchEulerDiscreteScheduler(),
         vae=vae,

@@ -5,16 +5,16 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from core.models import Created, Timestamped
 
-class Storyboard(models.Model):
+
+class Storyboard(Timestamped):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                               related_name="storyboards")
     title = models.CharField(max_length=200, blank=True, default="")
     # Bumped by every change: a client that sees revision N has every change up to N.
     revision = models.PositiveIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         indexes = [models.Index(fields=["owner", "-created_at"])]
@@ -48,7 +48,7 @@ class StoryboardShot(models.Model):
         return f"shot {self.pk} of storyboard {self.storyboard_id}"
 
 
-class StoryboardCollaborator(models.Model):
+class StoryboardCollaborator(Created):
     class Role(models.TextChoices):
         EDITOR = "editor"  # edits shots, generates (and pays for what they generate)
         VIEWER = "viewer"  # reads and watches live
@@ -58,7 +58,6 @@ class StoryboardCollaborator(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                              related_name="storyboard_memberships")
     role = models.CharField(max_length=10, choices=Role.choices)
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["storyboard", "user"],

@@ -16,12 +16,6 @@ pytestmark = pytest.mark.django_db
 VIDEOS = "/api/v1/videos"
 
 
-@pytest.fixture
-def ana(user_factory, login):
-    user = user_factory(handle="ana")
-    return user, login(user)
-
-
 def create(client, capture, **body):
     body.setdefault("prompt", "a red fox running through snow at dawn")
     body.setdefault("seconds", 4)

@@ -31,12 +31,6 @@ pytestmark = pytest.mark.django_db
 VIDEOS = "/api/v1/videos"
 
 
-@pytest.fixture
-def ana(user_factory, login):
-    user = user_factory(handle="ana")
-    return user, login(user)
-
-
 def _closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -28,12 +28,6 @@ def guards(tmp_path_factory):
     }
 
 
-@pytest.fixture
-def ana(user_factory, login):
-    user = user_factory(handle="ana")
-    return user, login(user)
-
-
 def create(client, capture, prompt=PROMPT):
     with capture(execute=True):
         response = client.post(VIDEOS, {"prompt": prompt, "seconds": 4}, format="json")

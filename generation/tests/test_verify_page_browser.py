@@ -13,7 +13,7 @@ from feed.services.publishing import PostSettings
 from generation.models import ManifestRecord, Video
 from generation.pipeline import video_run
 from generation.tests.reupload import strip
-from tests.browser import CHROMIUM_ARGS
+from tests.browser import chromium_page
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -38,7 +38,7 @@ def generate(client, path: str, body: dict) -> Video:
 
 def test_drop_a_remix_intact_and_stripped(chromium_path, live_server, tmp_path, user_factory,
                                           login) -> None:
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     ana, ben = user_factory(handle="ana"), user_factory(handle="ben")
     source = generate(login(ana), "/api/v1/videos",
@@ -54,47 +54,39 @@ def test_drop_a_remix_intact_and_stripped(chromium_path, live_server, tmp_path, 
     garbage = tmp_path / "notes.mp4"
     garbage.write_bytes(b"this is not a video")
 
-    # Playwright's sync API runs an event loop: no ORM calls inside this block.
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(tmp_path / "chromium-profile"), executable_path=chromium_path, headless=True,
-            args=CHROMIUM_ARGS)
-        try:
-            page = context.new_page()
-            page.goto(f"{live_server.url}/verify")
-            expect(page.locator("h1")).to_have_text("Where does this video come from?")
+    with chromium_page(tmp_path / "chromium-profile", chromium_path) as page:
+        page.goto(f"{live_server.url}/verify")
+        expect(page.locator("h1")).to_have_text("Where does this video come from?")
 
-            page.set_input_files("#file", str(intact))
-            expect(page.locator("#verdict")).to_have_text("Made with Castline (AI-generated)",
-                                                          timeout=120_000)
-            expect(page.locator("#made-with")).to_have_text(remix.model_name)
-            expect(page.locator("#made-by")).to_have_text("@ben")
-            expect(page.locator("#made-when")).to_contain_text(
-                remix.created_at.strftime("%d %b %Y"))
-            expect(page.locator("#consents")).to_have_text("No cameo appears in it.")
-            expect(page.locator("#manifest-status")).to_have_text(
-                "Embedded in the file: valid and trusted.")
-            lineage = page.locator("#lineage li")
-            expect(lineage).to_have_count(2)
-            expect(lineage.nth(0)).to_have_attribute("data-video", str(remix.pk))
-            expect(lineage.nth(0)).to_contain_text("this video: @ben")
-            expect(lineage.nth(1)).to_have_attribute("data-video", str(source.pk))
-            expect(lineage.nth(1)).to_contain_text("remix source: @ana")
-            expect(page.locator("#lineage li img")).to_have_count(2)
-            expect(page.locator("#lineage li img").nth(1)).to_have_attribute(
-                "src", re.compile(r"^data:image/jpeg;base64,/9j/"))
+        page.set_input_files("#file", str(intact))
+        expect(page.locator("#verdict")).to_have_text("Made with Castline (AI-generated)",
+                                                      timeout=120_000)
+        expect(page.locator("#made-with")).to_have_text(remix.model_name)
+        expect(page.locator("#made-by")).to_have_text("@ben")
+        expect(page.locator("#made-when")).to_contain_text(
+            remix.created_at.strftime("%d %b %Y"))
+        expect(page.locator("#consents")).to_have_text("No cameo appears in it.")
+        expect(page.locator("#manifest-status")).to_have_text(
+            "Embedded in the file: valid and trusted.")
+        lineage = page.locator("#lineage li")
+        expect(lineage).to_have_count(2)
+        expect(lineage.nth(0)).to_have_attribute("data-video", str(remix.pk))
+        expect(lineage.nth(0)).to_contain_text("this video: @ben")
+        expect(lineage.nth(1)).to_have_attribute("data-video", str(source.pk))
+        expect(lineage.nth(1)).to_contain_text("remix source: @ana")
+        expect(page.locator("#lineage li img")).to_have_count(2)
+        expect(page.locator("#lineage li img").nth(1)).to_have_attribute(
+            "src", re.compile(r"^data:image/jpeg;base64,/9j/"))
 
-            page.set_input_files("#file", str(stripped))
-            expect(page.locator("#manifest-status")).to_have_text(
-                f"Stripped from this copy; the original manifest ({manifest_id}) was found "
-                "through the watermark: valid and trusted.", timeout=120_000)
-            expect(page.locator("#made-by")).to_have_text("@ben")
-            expect(page.locator("#made-with")).to_have_text(remix.model_name)
-            expect(page.locator("#lineage li")).to_have_count(2)
+        page.set_input_files("#file", str(stripped))
+        expect(page.locator("#manifest-status")).to_have_text(
+            f"Stripped from this copy; the original manifest ({manifest_id}) was found "
+            "through the watermark: valid and trusted.", timeout=120_000)
+        expect(page.locator("#made-by")).to_have_text("@ben")
+        expect(page.locator("#made-with")).to_have_text(remix.model_name)
+        expect(page.locator("#lineage li")).to_have_count(2)
 
-            page.set_input_files("#file", str(garbage))
-            expect(page.locator("#error")).to_have_text(
-                "The file is not a video we can read. (provenance.unreadable)", timeout=60_000)
-            expect(page.locator("#result")).to_be_hidden()
-        finally:
-            context.close()
+        page.set_input_files("#file", str(garbage))
+        expect(page.locator("#error")).to_have_text(
+            "The file is not a video we can read. (provenance.unreadable)", timeout=60_000)
+        expect(page.locator("#result")).to_be_hidden()

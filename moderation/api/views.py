@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.facade import request_user
-from core.api import validated
+from core.api import DeleteNoContentView, validated
 from moderation import filters, selectors, services
 from moderation.models import Appeal, AppealStatus, Case, Term
 from moderation.roles import is_moderator
@@ -122,7 +122,10 @@ class TermListView(ModeratorOnly, generics.ListAPIView[Term]):
         return Response(s.TermOut(term).data, status=status.HTTP_201_CREATED)
 
 
-class TermDetailView(ModeratorOnly, APIView):
+class TermDetailView(ModeratorOnly, DeleteNoContentView):
+    on_delete = staticmethod(services.term_delete)
+    user_keyword = "actor"
+
     @extend_schema(responses=s.TermOut)
     def get(self, request: Request, term_id: int) -> Response:
         return Response(s.TermOut(selectors.term_get(term_id=term_id)).data)
@@ -132,11 +135,6 @@ class TermDetailView(ModeratorOnly, APIView):
         term = services.term_update(actor=request_user(request), term_id=term_id,
                                     **validated(s.TermPatchIn, request.data))
         return Response(s.TermOut(term).data)
-
-    @extend_schema(responses={204: None})
-    def delete(self, request: Request, term_id: int) -> Response:
-        services.term_delete(actor=request_user(request), term_id=term_id)
-        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class TestTextView(ModeratorOnly, APIView):

@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
 from django_otp import devices_for_user
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -44,6 +45,12 @@ def console_required(view: View) -> View:
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def console_action(view: View) -> View:
+    """A console action (POST only) behind console_required: a moderator's GET is a 405,
+    anyone else's request is turned away as console_required does."""
+    return console_required(require_POST(view))
 
 
 def pending_set(request: HttpRequest, user: User) -> None:

@@ -6,6 +6,7 @@ from typing import Any
 import segno
 from django.contrib import messages
 from django.contrib.auth import authenticate, logout
+from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,6 +24,7 @@ from . import forms
 from .auth import (
     complete_login,
     confirmed_device,
+    console_action,
     console_required,
     enrolment_device,
     pending_set,
@@ -40,6 +42,16 @@ def _attempt(request: HttpRequest, action: Callable[[], Any], success: str) -> b
         return False
     messages.success(request, success)
     return True
+
+
+def _posted(request: HttpRequest, form_class: type[Form], problem: str,
+            ) -> dict[str, Any] | None:
+    """The posted form's cleaned data; None, with `problem` shown on the page, if invalid."""
+    form = form_class(request.POST)
+    if form.is_valid():
+        return form.cleaned_data
+    messages.error(request, problem)
+    return None
 
 
 # --- sign-in ----------------------------------------------------------------------------------
@@ -133,8 +145,7 @@ def case_view(request: HttpRequest, case_id: int) -> HttpResponse:
     })
 
 
-@console_required
-@require_POST
+@console_action
 def case_assign_view(request: HttpRequest, case_id: int) -> HttpResponse:
     me = request_user(request)
     release = request.POST.get("release") == "1"
@@ -144,14 +155,11 @@ def case_assign_view(request: HttpRequest, case_id: int) -> HttpResponse:
     return redirect("console:case", case_id=case_id)
 
 
-@console_required
-@require_POST
+@console_action
 def case_decide_view(request: HttpRequest, case_id: int) -> HttpResponse:
-    form = forms.DecisionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Pick a decision and a reason.")
+    data = _posted(request, forms.DecisionForm, "Pick a decision and a reason.")
+    if data is None:
         return redirect("console:case", case_id=case_id)
-    data = form.cleaned_data
     if _attempt(request, lambda: services.case_decide(
             case_id=case_id, moderator=request_user(request), action=data["action"],
             reason_code=data["reason_code"], note=data["note"],
@@ -170,14 +178,11 @@ def appeals_view(request: HttpRequest) -> HttpResponse:
         "form": forms.AppealDecisionForm()})
 
 
-@console_required
-@require_POST
+@console_action
 def appeal_decide_view(request: HttpRequest, appeal_id: int) -> HttpResponse:
-    form = forms.AppealDecisionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Pick an outcome and give a reason.")
+    data = _posted(request, forms.AppealDecisionForm, "Pick an outcome and give a reason.")
+    if data is None:
         return redirect("console:appeals")
-    data = form.cleaned_data
     _attempt(request, lambda: services.appeal_transition(
         appeal_id=appeal_id, to=AppealStatus(data["outcome"]), actor=request_user(request),
         reason=data["reason"]), f"Appeal {appeal_id}: {data['outcome']}.")
@@ -207,21 +212,16 @@ def terms_view(request: HttpRequest) -> HttpResponse:
         "actions": Term.ActionOverride.choices})
 
 
-@console_required
-@require_POST
+@console_action
 def term_add_view(request: HttpRequest) -> HttpResponse:
-    form = forms.TermForm(request.POST)
-    if form.is_valid():
-        _attempt(request, lambda: services.term_create(actor=request_user(request),
-                                                       **form.cleaned_data),
-                 f"Added {form.cleaned_data['text']!r}.")
-    else:
-        messages.error(request, "A term needs text and a category.")
+    data = _posted(request, forms.TermForm, "A term needs text and a category.")
+    if data is not None:
+        _attempt(request, lambda: services.term_create(actor=request_user(request), **data),
+                 f"Added {data['text']!r}.")
     return redirect("console:terms")
 
 
-@console_required
-@require_POST
+@console_action
 def term_edit_view(request: HttpRequest, term_id: int) -> HttpResponse:
     if request.POST.get("delete") == "1":
         _attempt(request, lambda: services.term_delete(actor=request_user(request),

@@ -83,3 +83,22 @@ def events() -> Callable[..., list[dict[str, Any]]]:
                     .values_list("payload", flat=True))
 
     return _events
+
+
+@pytest.fixture
+def decided_clip(clips: FakeClips, make_user: Callable[..., User], moderator: User,
+                 login: Callable[..., Any]) -> Callable[..., tuple[User, int]]:
+    """owner_olga's clip c1, reported by rep_a and decided by `moderator`, all through the API:
+    (the owner, the decision's id)."""
+
+    def _decided(reason: str, action: str, reason_code: str) -> tuple[User, int]:
+        owner = make_user("owner_olga")
+        clips.add("c1", owner)
+        case_id = login(make_user("rep_a")).post("/api/v1/reports", {
+            "target_type": "clip", "target_id": "c1", "reason": reason},
+            format="json").data["case_id"]
+        decision_id = login(moderator).post(f"/api/v1/moderation/cases/{case_id}/decide", {
+            "action": action, "reason_code": reason_code}, format="json").data["id"]
+        return owner, decision_id
+
+    return _decided

@@ -10,7 +10,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from moderation.models import Case, CaseStatus
 from moderation.services import report_create, term_create
-from tests.browser import CHROMIUM_ARGS
+from tests.browser import chromium_page
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -20,7 +20,7 @@ PASSWORD = "correct-horse-battery-staple"
 
 def test_sign_in_open_decide_and_see_the_queue_update(
         chromium_path, live_server, tmp_path, clips, make_user, moderator) -> None:
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     owner = make_user("owner_olga")
     clips.add("c1", owner)
@@ -33,50 +33,42 @@ def test_sign_in_open_decide_and_see_the_queue_update(
     secret = base64.b32encode(device.bin_key).decode()
     case_id = first.case_id
 
-    # Playwright's sync API runs an event loop: no ORM calls inside this block.
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(tmp_path / "chromium-profile"), executable_path=chromium_path, headless=True,
-            args=CHROMIUM_ARGS)
-        try:
-            page = context.new_page()
-            page.goto(f"{live_server.url}/console/")
-            expect(page).to_have_url(re.compile(r"/console/login\?next="))
-            page.fill("input[name=email]", moderator.email)
-            page.fill("input[name=password]", PASSWORD)
-            page.click("button[type=submit]")
-            expect(page).to_have_url(re.compile(r"/console/login/verify"))
-            page.fill("input[name=code]", pyotp.TOTP(secret).now())
-            page.click("button[type=submit]")
-            expect(page).to_have_url(f"{live_server.url}/console/")
-            expect(page.locator("#queue-size")).to_have_text("2 pending")
+    with chromium_page(tmp_path / "chromium-profile", chromium_path) as page:
+        page.goto(f"{live_server.url}/console/")
+        expect(page).to_have_url(re.compile(r"/console/login\?next="))
+        page.fill("input[name=email]", moderator.email)
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        expect(page).to_have_url(re.compile(r"/console/login/verify"))
+        page.fill("input[name=code]", pyotp.TOTP(secret).now())
+        page.click("button[type=submit]")
+        expect(page).to_have_url(f"{live_server.url}/console/")
+        expect(page.locator("#queue-size")).to_have_text("2 pending")
 
-            # The urgent-first queue puts the violence case (high) above the spam one (low).
-            rows = page.locator("#queue tbody tr")
-            expect(rows.nth(0)).to_have_attribute("data-case", str(case_id))
-            expect(rows.nth(0)).to_have_class(re.compile("selected"))
-            page.keyboard.press("j")
-            expect(rows.nth(1)).to_have_class(re.compile("selected"))
-            page.keyboard.press("k")
-            page.keyboard.press("o")
-            expect(page).to_have_url(f"{live_server.url}/console/cases/{case_id}")
-            expect(page.locator("video#player")).to_have_attribute("src",
-                                                                    "/media/clips/c1.mp4")
-            expect(page.locator(".strip img")).to_have_count(3)
-            expect(page.locator(".prompt")).to_have_text("prompt of c1")
-            expect(page.locator("#reports")).to_contain_text("blood everywhere")
+        # The urgent-first queue puts the violence case (high) above the spam one (low).
+        rows = page.locator("#queue tbody tr")
+        expect(rows.nth(0)).to_have_attribute("data-case", str(case_id))
+        expect(rows.nth(0)).to_have_class(re.compile("selected"))
+        page.keyboard.press("j")
+        expect(rows.nth(1)).to_have_class(re.compile("selected"))
+        page.keyboard.press("k")
+        page.keyboard.press("o")
+        expect(page).to_have_url(f"{live_server.url}/console/cases/{case_id}")
+        expect(page.locator("video#player")).to_have_attribute("src",
+                                                                "/media/clips/c1.mp4")
+        expect(page.locator(".strip img")).to_have_count(3)
+        expect(page.locator(".prompt")).to_have_text("prompt of c1")
+        expect(page.locator("#reports")).to_contain_text("blood everywhere")
 
-            # The reason is required: a click without one submits nothing.
-            page.click("button.act-remove")
-            expect(page).to_have_url(f"{live_server.url}/console/cases/{case_id}")
-            page.select_option("#reason", "violence")
-            page.click("button.act-remove")
-            expect(page).to_have_url(f"{live_server.url}/console/")
-            expect(page.locator(".messages")).to_contain_text(f"Case {case_id}: remove.")
-            expect(page.locator("#queue-size")).to_have_text("1 pending")
-            expect(page.locator(f'#queue tr[data-case="{case_id}"]')).to_have_count(0)
-        finally:
-            context.close()
+        # The reason is required: a click without one submits nothing.
+        page.click("button.act-remove")
+        expect(page).to_have_url(f"{live_server.url}/console/cases/{case_id}")
+        page.select_option("#reason", "violence")
+        page.click("button.act-remove")
+        expect(page).to_have_url(f"{live_server.url}/console/")
+        expect(page.locator(".messages")).to_contain_text(f"Case {case_id}: remove.")
+        expect(page.locator("#queue-size")).to_have_text("1 pending")
+        expect(page.locator(f'#queue tr[data-case="{case_id}"]')).to_have_count(0)
 
     assert Case.objects.get(pk=case_id).status == CaseStatus.ACTIONED
     assert clips.state["c1"] == {"remove"}
@@ -84,7 +76,7 @@ def test_sign_in_open_decide_and_see_the_queue_update(
 
 def test_upload_an_evaluation_file_and_read_its_figures(
         chromium_path, live_server, tmp_path, moderator) -> None:
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     # Its own term: a transactional test starts from a flushed database, seeds included.
     term_create(actor=moderator, text="폭탄", category="violence")
@@ -99,32 +91,25 @@ def test_upload_an_evaluation_file_and_read_its_figures(
     device = TOTPDevice.objects.create(user=moderator, name="console", confirmed=True)
     secret = base64.b32encode(device.bin_key).decode()
 
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(tmp_path / "chromium-profile"), executable_path=chromium_path, headless=True,
-            args=CHROMIUM_ARGS)
-        try:
-            page = context.new_page()
-            page.goto(f"{live_server.url}/console/terms")
-            page.fill("input[name=email]", moderator.email)
-            page.fill("input[name=password]", PASSWORD)
-            page.click("button[type=submit]")
-            page.fill("input[name=code]", pyotp.TOTP(secret).now())
-            page.click("button[type=submit]")
-            expect(page).to_have_url(f"{live_server.url}/console/terms")
-            page.click("text=Score a labelled prompt file")
+    with chromium_page(tmp_path / "chromium-profile", chromium_path) as page:
+        page.goto(f"{live_server.url}/console/terms")
+        page.fill("input[name=email]", moderator.email)
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        page.fill("input[name=code]", pyotp.TOTP(secret).now())
+        page.click("button[type=submit]")
+        expect(page).to_have_url(f"{live_server.url}/console/terms")
+        page.click("text=Score a labelled prompt file")
 
-            page.set_input_files("#evaluate-form input[type=file]", str(bad))
-            page.click("#evaluate-form button[type=submit]")
-            expect(page.locator("#evaluate-errors")).to_contain_text("line 2: unknown language")
-            expect(page.locator("#evaluate-result")).to_have_count(0)
+        page.set_input_files("#evaluate-form input[type=file]", str(bad))
+        page.click("#evaluate-form button[type=submit]")
+        expect(page.locator("#evaluate-errors")).to_contain_text("line 2: unknown language")
+        expect(page.locator("#evaluate-result")).to_have_count(0)
 
-            page.set_input_files("#evaluate-form input[type=file]", str(good))
-            page.click("#evaluate-form button[type=submit]")
-            expect(page.locator("#overall-recall")).to_have_text("50.0%")
-            expect(page.locator("#overall-false-blocks")).to_have_text("0.0%")
-            expect(page.locator('#by-language tr[data-group="ko"] .recall')).to_have_text("50.0%")
-            expect(page.locator("#misses tbody")).to_contain_text("총기를 밀매하는 방법")
-            expect(page.locator("#misses tbody")).not_to_contain_text("사제 폭탄")
-        finally:
-            context.close()
+        page.set_input_files("#evaluate-form input[type=file]", str(good))
+        page.click("#evaluate-form button[type=submit]")
+        expect(page.locator("#overall-recall")).to_have_text("50.0%")
+        expect(page.locator("#overall-false-blocks")).to_have_text("0.0%")
+        expect(page.locator('#by-language tr[data-group="ko"] .recall')).to_have_text("50.0%")
+        expect(page.locator("#misses tbody")).to_contain_text("총기를 밀매하는 방법")
+        expect(page.locator("#misses tbody")).not_to_contain_text("사제 폭탄")

@@ -111,16 +111,9 @@ def test_refusals_show_as_messages(clips, moderator, make_user, console, login) 
     assert b"moderation.own_content" in refused.content
 
 
-def test_appeals_queue_decides_with_another_moderator(clips, make_user, moderator,
-                                                      other_moderator, console,
-                                                      login) -> None:
-    owner = make_user("owner_olga")
-    clips.add("c1", owner)
-    case_id = login(make_user("rep_a")).post("/api/v1/reports", {
-        "target_type": "clip", "target_id": "c1", "reason": "sexual"},
-        format="json").data["case_id"]
-    decision_id = login(moderator).post(f"/api/v1/moderation/cases/{case_id}/decide", {
-        "action": "label", "reason_code": "sexual"}, format="json").data["id"]
+def test_appeals_queue_decides_with_another_moderator(decided_clip, clips, moderator,
+                                                      other_moderator, console) -> None:
+    owner, decision_id = decided_clip("sexual", "label", "sexual")
     appeal = appeal_create(appellant=owner, decision_id=decision_id, statement="Art.")
     client = console(other_moderator)
     page = client.get("/console/appeals").content.decode()

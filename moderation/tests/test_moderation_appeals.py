@@ -110,13 +110,7 @@ def test_ban_appeal_needs_a_senior_and_reactivates(decided, senior, other_modera
     assert login(owner).get("/api/v1/me").status_code == 200
 
 
-def test_dismissals_cannot_be_appealed(clips, make_user, moderator, login) -> None:
-    owner = make_user("owner_olga")
-    clips.add("c1", owner)
-    case_id = login(make_user("rep_a")).post("/api/v1/reports", {
-        "target_type": "clip", "target_id": "c1", "reason": "spam"},
-        format="json").data["case_id"]
-    decision_id = login(moderator).post(f"/api/v1/moderation/cases/{case_id}/decide", {
-        "action": "dismiss", "reason_code": "no_violation"}, format="json").data["id"]
+def test_dismissals_cannot_be_appealed(decided_clip, login) -> None:
+    owner, decision_id = decided_clip("spam", "dismiss", "no_violation")
     refused = _appeal(login(owner), decision_id)
     assert refused.data["error"]["code"] == "moderation.not_appealable"

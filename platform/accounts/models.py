@@ -6,6 +6,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from core.models import Created, Revocable
+
 
 class UserManager(BaseUserManager["User"]):
     def create_user(self, email: str, handle: str, password: str | None = None,
@@ -74,14 +76,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         return age is not None and age < settings.ADULT_AGE
 
 
-class DeviceSession(models.Model):
+class DeviceSession(Revocable):
     """One logged-in device; its id is in every token so revoking it logs that device out."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="device_sessions")
-    name = models.CharField(max_length=100)
-    created_at = models.DateTimeField(auto_now_add=True)
     last_refreshed_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["user", "revoked_at"])]
@@ -90,10 +89,9 @@ class DeviceSession(models.Model):
         return f"session {self.pk} of user {self.user_id} ({self.name})"
 
 
-class Follow(models.Model):
+class Follow(Created):
     follower = models.ForeignKey(User, on_delete=models.CASCADE, related_name="following_set")
     followee = models.ForeignKey(User, on_delete=models.CASCADE, related_name="follower_set")
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
@@ -107,10 +105,9 @@ class Follow(models.Model):
         return f"user {self.follower_id} follows user {self.followee_id}"
 
 
-class Block(models.Model):
+class Block(Created):
     blocker = models.ForeignKey(User, on_delete=models.CASCADE, related_name="blocking_set")
     blocked = models.ForeignKey(User, on_delete=models.CASCADE, related_name="blocked_by_set")
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [

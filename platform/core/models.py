@@ -1,8 +1,59 @@
+import secrets
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
 
 
-class IdempotencyRecord(models.Model):
+class Created(models.Model):
+    """A row that keeps when it was written."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
+class Timestamped(Created):
+    """A row that keeps when it was written and when it last changed (every save)."""
+
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Revocable(Created):
+    """A credential its owner names and may revoke (a device session, an API key): a revoked
+    one is kept, and never works again."""
+
+    name = models.CharField(max_length=100)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class PublicIdentified(models.Model):
+    """A row clients name by a prefixed random id (`public_id_prefix` + 24 hex digits), never
+    by its primary key."""
+
+    public_id_prefix: ClassVar[str]
+    public_id = models.CharField(max_length=40, unique=True)
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def new_public_id(cls) -> str:
+        return f"{cls.public_id_prefix}{secrets.token_hex(12)}"
+
+
+class IdempotencyRecord(Created):
     """The first response to a credit-spending POST, replayed for retries with the same key."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
@@ -11,7 +62,6 @@ class IdempotencyRecord(models.Model):
     request_hash = models.CharField(max_length=64)
     status_code = models.PositiveSmallIntegerField()
     response_body = models.JSONField()
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
@@ -22,7 +72,7 @@ class IdempotencyRecord(models.Model):
         return f"{self.scope} {self.key} of user {self.user_id}"
 
 
-class OutboxMessage(models.Model):
+class OutboxMessage(Created):
     """A Celery task written in the transaction that decided it (transactional outbox).
 
     Sent after commit; a row still unsent (the broker refused, the process died between commit
@@ -31,7 +81,6 @@ class OutboxMessage(models.Model):
 
     task = models.CharField(max_length=200)
     args = models.JSONField(default=list)
-    created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.CharField(max_length=200, blank=True)

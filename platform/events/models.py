@@ -1,15 +1,16 @@
 from django.conf import settings
 from django.db import models
 
+from core.models import Created
 
-class Notification(models.Model):
+
+class Notification(Created):
     """Every live event, stored first: the websocket replays from here after a reconnect."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                              related_name="notifications")
     type = models.CharField(max_length=64)
     payload = models.JSONField(default=dict)
-    created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

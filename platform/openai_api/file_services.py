@@ -1,7 +1,6 @@
 """Files of the door (/v1/files, images only): what `input_reference.file_id` names. Checked
 by content at upload (JPEG, PNG or WebP), private to the uploader."""
 
-import secrets
 from typing import Any
 
 from django.core.files.base import ContentFile
@@ -25,7 +24,7 @@ def file_create(*, user: User, name: str, data: bytes, purpose: str) -> DoorFile
     problem = generation.reference_image_problem(data)
     if problem:
         raise DomainError("openai.unsupported_file", problem, fields={"file": [problem]})
-    public_id = f"file-{secrets.token_hex(12)}"
+    public_id = DoorFile.new_public_id()
     with transaction.atomic():
         row = DoorFile(owner=user, public_id=public_id, filename=name[:255], purpose=purpose,
                        size=len(data))

@@ -3,35 +3,34 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from core.models import Created, PublicIdentified, Timestamped
 
-class DoorVideo(models.Model):
+
+class DoorVideo(Created):
     """What the door alone knows about a video made through it: the model name the client
     asked for (an alias of the deployment's model). The video itself is generation's."""
 
     video_id = models.UUIDField(primary_key=True, default=uuid.uuid4)
     model = models.CharField(max_length=64)
-    created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
         return f"door video {self.video_id} ({self.model})"
 
 
-class WebhookEndpoint(models.Model):
+class WebhookEndpoint(PublicIdentified, Timestamped):
     """Where an account wants its video.completed / video.failed events, signed with a
     Standard Webhooks secret (whsec_...). The secret is kept, as signing needs it; clients
     see it once, when it is made or rotated."""
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                               related_name="webhook_endpoints")
-    public_id = models.CharField(max_length=40, unique=True)  # "we_<hex>"
+    public_id_prefix = "we_"
     name = models.CharField(max_length=100)
     url = models.URLField(max_length=2000)
     event_types = models.JSONField(default=list)
     secret = models.CharField(max_length=80)
     previous_secret = models.CharField(max_length=80, blank=True)
     previous_valid_until = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -41,7 +40,7 @@ class WebhookEndpoint(models.Model):
         return f"{self.public_id} ({self.name})"
 
 
-class WebhookDelivery(models.Model):
+class WebhookDelivery(Created):
     """One event for one endpoint: sent until it is accepted (2xx) or three days have passed.
     (endpoint, event_id) is unique, so one event is never queued, or sent, twice."""
 
@@ -59,7 +58,6 @@ class WebhookDelivery(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField()
     claimed_until = models.DateTimeField(null=True, blank=True)  # a sender holds it
-    created_at = models.DateTimeField(auto_now_add=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -83,17 +81,16 @@ class WebhookAttempt(models.Model):
         return f"attempt on delivery {self.delivery_id}: {self.status_code or self.error}"
 
 
-class DoorFile(models.Model):
+class DoorFile(PublicIdentified, Created):
     """An image uploaded through /v1/files, to be named as input_reference.file_id."""
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                               related_name="door_files")
-    public_id = models.CharField(max_length=40, unique=True)  # "file-<hex>"
+    public_id_prefix = "file-"
     filename = models.CharField(max_length=255)
     purpose = models.CharField(max_length=20)
     size = models.PositiveIntegerField()
     content = models.FileField(upload_to="door_files/")
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         indexes = [models.Index(fields=["owner", "id"])]

@@ -51,7 +51,7 @@ def endpoint_create(*, user: User, name: str, url: str, event_types: list[str]
                     ) -> WebhookEndpoint:
     check_webhook_url(url)
     return WebhookEndpoint.objects.create(
-        owner=user, public_id=f"we_{secrets.token_hex(12)}", name=name, url=url,
+        owner=user, public_id=WebhookEndpoint.new_public_id(), name=name, url=url,
         event_types=_check_event_types(event_types), secret=new_secret())
 
 

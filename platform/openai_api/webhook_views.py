@@ -84,11 +84,10 @@ class EndpointsView(OpenAIView):
 
 
 class EndpointView(OpenAIView):
-    @extend_schema(operation_id="openai_webhook_endpoints_retrieve", responses=dict,
-                   tags=TAGS)
+    @extend_schema(operation_id="openai_webhook_endpoints_retrieve", responses=dict, tags=TAGS)
     def get(self, request: Request, endpoint_id: str) -> Response:
-        return Response(endpoint_object(services.endpoint_get(user=request_user(request),
-                                                              public_id=endpoint_id)))
+        endpoint = services.endpoint_get(user=request_user(request), public_id=endpoint_id)
+        return Response(endpoint_object(endpoint))
 
     @extend_schema(operation_id="openai_webhook_endpoints_update", request=WebhookEndpointUpdateIn,
                    responses=dict, tags=TAGS)

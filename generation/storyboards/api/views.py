@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.facade import request_user
-from core.api import validated
+from core.api import DeleteNoContentView, validated
 from core.errors import DomainError
 from generation.api.views import VideoJobView, job_accepted, starts_video_job
 
@@ -122,12 +122,8 @@ class CollaboratorAddView(APIView):
         return _out(request, storyboard_id)
 
 
-class CollaboratorRemoveView(APIView):
-    @extend_schema(responses={204: None})
-    def delete(self, request: Request, storyboard_id: UUID, handle: str) -> Response:
-        services.collaborator_remove(user=request_user(request), storyboard_id=storyboard_id,
-                                     handle=handle)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+class CollaboratorRemoveView(DeleteNoContentView):
+    on_delete = staticmethod(services.collaborator_remove)
 
 
 class StoryboardGenerateView(VideoJobView):

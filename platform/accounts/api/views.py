@@ -18,7 +18,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from accounts import selectors, services
 from accounts.facade import request_user
 from accounts.models import DeviceSession, Follow
-from core.api import validated
+from core.api import DeleteNoContentView, OwnRowsView, PostNoContentView, validated
 from core.errors import DomainError
 
 from . import serializers as s
@@ -82,18 +82,13 @@ class LogoutView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class SessionListView(generics.ListAPIView[DeviceSession]):
+class SessionListView(OwnRowsView[DeviceSession]):
     serializer_class = s.SessionOut
-
-    def get_queryset(self) -> QuerySet[DeviceSession]:
-        return selectors.sessions_list(user=request_user(self.request))
+    rows = staticmethod(selectors.sessions_list)
 
 
-class SessionRevokeView(APIView):
-    @extend_schema(responses={204: None})
-    def delete(self, request: Request, session_id: int) -> Response:
-        services.session_revoke(user=request_user(request), session_id=session_id)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+class SessionRevokeView(DeleteNoContentView):
+    on_delete = staticmethod(services.session_revoke)
 
 
 class PasswordChangeView(APIView):
@@ -180,8 +175,10 @@ class ProfileView(APIView):
         return Response(body)
 
 
-class FollowView(APIView):
+class FollowView(DeleteNoContentView):
     throttle_scope = "social"
+    on_delete = staticmethod(services.follow_delete)
+    user_keyword = "follower"
 
     @extend_schema(request=None, responses={201: s.FollowOut, 200: s.FollowOut})
     def post(self, request: Request, handle: str) -> Response:
@@ -189,24 +186,12 @@ class FollowView(APIView):
         return Response({"handle": followee.handle, "following": True},
                         status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
-    @extend_schema(responses={204: None})
-    def delete(self, request: Request, handle: str) -> Response:
-        services.follow_delete(follower=request_user(request), handle=handle)
-        return Response(status=status.HTTP_204_NO_CONTENT)
 
-
-class BlockView(APIView):
+class BlockView(PostNoContentView, DeleteNoContentView):
     throttle_scope = "social"
-
-    @extend_schema(request=None, responses={204: None})
-    def post(self, request: Request, handle: str) -> Response:
-        services.block_create(blocker=request_user(request), handle=handle)
-        return Response(status=status.HTTP_204_NO_CONTENT)
-
-    @extend_schema(responses={204: None})
-    def delete(self, request: Request, handle: str) -> Response:
-        services.block_delete(blocker=request_user(request), handle=handle)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+    on_post = staticmethod(services.block_create)
+    on_delete = staticmethod(services.block_delete)
+    user_keyword = "blocker"
 
 
 class FollowersView(generics.ListAPIView[Follow]):

@@ -5,12 +5,11 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from accounts.facade import request_user
 from apikeys import selectors, services
 from apikeys.models import ApiKey
-from core.api import validated
+from core.api import DeleteNoContentView, validated
 
 from .serializers import ApiKeyCreatedOut, ApiKeyCreateIn, ApiKeyOut, ApiKeyRenameIn
 
@@ -29,15 +28,12 @@ class ApiKeyListCreateView(generics.ListAPIView[ApiKey]):
         return Response(body, status=status.HTTP_201_CREATED)
 
 
-class ApiKeyDetailView(APIView):
+class ApiKeyDetailView(DeleteNoContentView):
+    on_delete = staticmethod(services.api_key_revoke)
+
     @extend_schema(request=ApiKeyRenameIn, responses=ApiKeyOut)
     def patch(self, request: Request, key_id: int) -> Response:
         data = validated(ApiKeyRenameIn, request.data)
         key = services.api_key_rename(user=request_user(request), key_id=key_id,
                                       name=data["name"])
         return Response(ApiKeyOut(key).data)
-
-    @extend_schema(responses={204: None})
-    def delete(self, request: Request, key_id: int) -> Response:
-        services.api_key_revoke(user=request_user(request), key_id=key_id)
-        return Response(status=status.HTTP_204_NO_CONTENT)
