@@ -50,7 +50,7 @@ class IdCursorPagination(CursorPagination):
             raise NotFound(self.invalid_cursor_message)
         return cursor
 
-    def _position_fits(self, position: str) -> bool:
+    def _position_fits(self, position: object) -> bool:
         """Whether a cursor's position is a value of the field the page is ordered by."""
         ordering = self.ordering if isinstance(self.ordering, (list, tuple)) \
             else [self.ordering]
