@@ -3,6 +3,7 @@ reference frame), and casting them in a video (the casting provider calls charac
 
 import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -15,7 +16,7 @@ from accounts.facade import User, active_users_by_handle, is_blocked_between
 from core.errors import ConflictError, DomainError, NotFoundError
 from core.lifecycle import row_or_404
 from core.storage import files_delete_on_commit
-from generation.facade import CastMember
+from generation.facade import CastMember, prompt_mentions
 from moderation.facade import prompt_check
 
 from . import vault
@@ -28,8 +29,12 @@ MAX_APPROVED = 50
 
 
 def character_slug(name: str) -> str:
-    """The name as it is cast in a prompt: "Rex the Dog" is @rexthedog."""
-    return _NOT_MENTION.sub("", name.lower())
+    """The name as it is cast in a prompt: "Rex the Dog" is @rexthedog, "Zoë" @zoe (accents
+    folded, not dropped). "" when that is no mention a prompt can hold (shorter than 3 or
+    longer than 30 characters, or no Latin letters): such a character is cast by its id, and
+    its mention says so (before, "Al" was offered as @al, which no prompt ever cast)."""
+    slug = _NOT_MENTION.sub("", unicodedata.normalize("NFKD", name.lower()))
+    return slug if prompt_mentions(f"@{slug}") == [slug] else ""
 
 
 def _bound(row: Character) -> str:

@@ -179,6 +179,11 @@ def model_name() -> str:
     return specs.model_name()
 
 
+def prompt_mentions(prompt: str) -> list[str]:
+    """The @mentions of a prompt as casting reads them (lowercased, without the @)."""
+    return specs.mentioned_handles(prompt)
+
+
 def video_create(*, user: User, prompt: str, seconds: int, aspect_ratio: str, resolution: str,
                  width: int, height: int, reference_image: bytes | None = None,
                  characters: list[str] | None = None) -> VideoInfo:

@@ -162,9 +162,11 @@ def _extension(user: User, request: VideoRequest) -> tuple[VideoRequest, Video |
 
 @transaction.atomic
 def video_create(*, user: User, request: VideoRequest) -> Video:
-    _check_limits(user)  # early and cheap; counted again under the lock below
     request, extended = _extension(user, request)
     source = extended or (_remix_source(user, request.remix_of) if request.remix_of else None)
+    # Early and cheap; counted again under the lock below. After the source: a missing one is
+    # a 404 however many jobs run (a 429 would send the client back to retry it).
+    _check_limits(user)
     style = request.style or (source.style if source else "")
     if style and style not in specs.presets():
         raise DomainError("generation.unknown_style", "Unknown style preset.",

@@ -83,6 +83,10 @@ _BLUR = 0.7  # prefilter local-mean sigma, in cells
 _BLUR_PX_PER_STEP = 4.0  # a local mean this many px wide or more is computed at reduced size
 _CANON = 8  # pixels per cell in the analysis / detector canonical space
 _SCALES = np.arange(1.0, 1.2001, 0.005)  # received cell size / nominal: crops up to ~17%
+# The detector reads the centre of a frame at most this many times as long as its short side:
+# the cell size follows the short side, so the mark reads the same in the crop, and the work per
+# searched scale stays bounded (a 20000x1 upload asked for 41 resizes to 4,160,000x208 px).
+_MAX_ASPECT = 4.0
 _CANDIDATES = 12
 _KEY = b"castline-invisible-watermark-v2"
 # Detection: per-segment means, to weight cell copies by how well the mark reads there.
@@ -416,6 +420,14 @@ def _tile_grid(tile: np.ndarray, height: int, width: int) -> np.ndarray:
 # --- detection ----------------------------------------------------------------------------
 
 
+def _centre_crop(frame: np.ndarray) -> np.ndarray:
+    """The frame's centre, its long side cut to `_MAX_ASPECT` times its short side."""
+    height, width = frame.shape[:2]
+    longest = max(1, int(min(height, width) * _MAX_ASPECT))
+    top, left = max(0, (height - longest) // 2), max(0, (width - longest) // 2)
+    return frame[top:top + longest, left:left + longest]
+
+
 def _prefilter(luma: np.ndarray) -> np.ndarray:
     """Wiener-style host suppression per frame: remove the local mean, then clip what is far
     larger than any mark (edges, texture), so strong content cannot outvote the mark."""
@@ -452,7 +464,7 @@ class Accumulator:
         self._open_count = 0
 
     def add(self, frame: np.ndarray) -> None:
-        luma = _prefilter(_luma(frame))
+        luma = _prefilter(_luma(_centre_crop(frame)))
         if self._sum is None:
             self._sum = luma.copy()
         elif self._sum.shape != luma.shape:

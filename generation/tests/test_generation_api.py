@@ -238,6 +238,14 @@ def test_concurrent_job_limit(ana, settings):
     refused = client.post(VIDEOS, {"prompt": "one more", "seconds": 4}, format="json")
     assert refused.status_code == 429
     assert refused.json()["error"]["code"] == "generation.too_many_active_jobs"
+    # A source that is not there (or not yours to use) is a 404 whatever the load: a 429 told
+    # the client to retry in 10 s what can never work.
+    missing = "00000000-0000-4000-8000-000000000000"
+    for path, body in ((f"{VIDEOS}/{missing}/extend", {"prompt": "more", "seconds": 4}),
+                       (f"{VIDEOS}/{missing}/remix", {"prompt": "again"}),
+                       (VIDEOS, {"prompt": "again", "remix_of": missing})):
+        answer = client.post(path, body, format="json")
+        assert answer.status_code == 404, (path, answer.json())
 
 
 def test_teen_daily_job_limit(user_factory, login, settings, django_capture_on_commit_callbacks):

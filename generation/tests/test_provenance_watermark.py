@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import cv2
 import numpy as np
 import pytest
@@ -135,3 +137,24 @@ def test_visible_mark_scales_with_resolution() -> None:
     small = visible.render_mark("alice", 360)
     large = visible.render_mark("alice", 1080)
     assert 2.5 < large.shape[0] / small.shape[0] < 3.5
+
+
+@pytest.mark.parametrize("shape", [(2, 4000), (4000, 2)])
+def test_extreme_aspect_frame_is_read_in_bounded_time(shape) -> None:
+    """Anyone may upload a picture to /provenance/verify: a 2x4000 one made each searched
+    scale resize to 416,000x208 px (two minutes here; a 20000x1 PNG held a worker for longer
+    than a client waits). The detector reads the frame's centre, at most 4:1."""
+    frame = np.full((*shape, 3), 128, np.uint8)
+    started = time.perf_counter()
+    detection = invisible.detect([frame])
+    assert not detection.found
+    assert time.perf_counter() - started < 15
+
+
+def test_mark_reads_in_a_frame_wider_than_four_to_one() -> None:
+    """The centre crop keeps the cell size (it follows the short side): a marked 5:1 frame
+    still reads."""
+    original = _synthetic(frames=24, height=96, width=480)
+    marked = invisible.embed(original.copy(), PAYLOAD)
+    detection = invisible.detect(marked)
+    assert detection.found and detection.payload == PAYLOAD

@@ -4,10 +4,14 @@ import gc
 import os
 import sys
 
-from django.core.asgi import get_asgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-django_asgi_app = get_asgi_application()
+django.setup(set_prefix=False)  # what django.core.asgi.get_asgi_application does first
+
+from config.bounded_body import BoundedBodyASGIHandler  # noqa: E402
+
+django_asgi_app = BoundedBodyASGIHandler()
 
 from django.conf import settings  # noqa: E402
 

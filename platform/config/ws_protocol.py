@@ -22,6 +22,15 @@ from events.wire import FRAME_KEY, WRITE_NOW_KEY
 
 
 class PrebuiltFrameProtocol(WebSocketsSansIOProtocol):
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)
+        if not self.handshake_initiated and self.conn.handshake_exc is not None:
+            # websockets refused the handshake itself (a request line or a header too long:
+            # a long ?token=) and queued its 414 / 431; uvicorn writes only the answers to
+            # requests it was handed, so the client waited on an open socket for ever.
+            self.transport.write(b"".join(self.conn.data_to_send()))
+            self.transport.close()
+
     def handle_connect(self, event: Request) -> None:
         super().handle_connect(event)
         if self.handshake_initiated and not self.close_sent:  # accepted: the app gets a scope

@@ -5,12 +5,16 @@ start after (the /v1 door's `after=<id>`).
 """
 
 from collections.abc import Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from django.db.models import Model, Q, QuerySet
-from rest_framework.exceptions import ValidationError
-from rest_framework.pagination import CursorPagination
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import IntegerField, Model, Q, QuerySet
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.pagination import Cursor, CursorPagination
 from rest_framework.request import Request
+from rest_framework.views import APIView
+
+BIGINT_MAX = 2**63 - 1
 
 
 class IdCursorPagination(CursorPagination):
@@ -31,6 +35,33 @@ class IdCursorPagination(CursorPagination):
             raise ValidationError({self.page_size_query_param or "page_size": [
                 f"A whole number from 1 to {self.max_page_size}."]})
         return size
+
+    def paginate_queryset(self, queryset: QuerySet[Any], request: Request,
+                          view: APIView | None = None) -> list[Any] | None:
+        self._model = queryset.model
+        return super().paginate_queryset(queryset, request, view)
+
+    def decode_cursor(self, request: Request) -> Cursor | None:
+        # DRF checks the cursor's encoding but filters by whatever position it holds: a
+        # crafted cursor ("p=x" where ids are numbers) was a 500 from the database layer.
+        cursor = super().decode_cursor(request)
+        if cursor is not None and cursor.position is not None \
+                and not self._position_fits(cursor.position):
+            raise NotFound(self.invalid_cursor_message)
+        return cursor
+
+    def _position_fits(self, position: object) -> bool:
+        """Whether a cursor's position is a value of the field the page is ordered by."""
+        ordering = self.ordering if isinstance(self.ordering, (list, tuple)) \
+            else [self.ordering]
+        field = self._model._meta.get_field(str(ordering[0]).lstrip("-"))
+        try:
+            value = field.to_python(position)
+        except (DjangoValidationError, ValueError, TypeError, OverflowError):
+            return False
+        if value is None:
+            return False
+        return not isinstance(field, IntegerField) or -BIGINT_MAX <= int(value) <= BIGINT_MAX
 
 
 class CreatedCursorPagination(IdCursorPagination):

@@ -397,6 +397,12 @@ LOGGING = {
 # --- product settings (billing, generation, moderation, cameo) ------------------------------
 from .product import *  # noqa: E402,F403
 
+# The largest body any door takes (its file plus the multipart envelope): more is a 413 before
+# it is read (config/bounded_body.py); each door's own bound still answers first below it.
+MAX_REQUEST_BODY_BYTES = max(
+    MAX_UPLOAD_BYTES, MAX_AVATAR_BYTES, CAMEO_MAX_UPLOAD_BYTES,  # noqa: F405
+    CHARACTER_MAX_UPLOAD_BYTES, OPENAI_MAX_REFERENCE_BYTES) + 1024 * 1024  # noqa: F405
+
 # --- production guard -----------------------------------------------------------------------
 if PRODUCTION:
     _missing = [name for name in ("DATABASE_URL", "REDIS_URL", "ALLOWED_HOSTS", "SECRET_KEY")

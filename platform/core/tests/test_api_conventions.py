@@ -1,5 +1,8 @@
 """Every client error has one shape and a stable code; nothing a client sends gives a 500."""
 
+import base64
+from urllib.parse import urlencode
+
 import pytest
 from django.urls import include, path
 from rest_framework import serializers
@@ -155,3 +158,28 @@ def test_options_is_a_clean_405_everywhere(user_factory, login):
     for url in ("/api/v1/me", "/api/v1/notifications", "/api/v1/videos",
                 "/api/v1/feed/steering", "/api/v1/credits"):
         assert_error(client.options(url), 405, "request.method_not_allowed")
+
+
+@pytest.mark.parametrize(("url", "position"), [
+    ("/api/v1/notifications", "not-a-number"),          # ordered by id
+    ("/api/v1/notifications", "9" * 30),                # past a bigint
+    ("/api/v1/videos", "2026-12-01 19:36:06+00:00x"),   # ordered by created_at
+    ("/api/v1/videos", "123"),
+    ("/api/v1/cameo/consent-log", "yesterday"),         # (created_at, id)
+])
+def test_crafted_cursor_position_is_a_404_not_a_500(user_factory, login, url, position):
+    """A cursor is well-formed base64 a client can forge: its position must still be a value
+    of the field the list is ordered by."""
+    cursor = base64.b64encode(urlencode({"p": position}).encode()).decode()
+    assert_error(login(user_factory()).get(url, {"cursor": cursor}), 404, "not_found")
+
+
+def test_genuine_cursor_still_pages(user_factory, login):
+    user = user_factory()
+    for n in range(3):
+        event_publish(user_id=user.pk, type="test.event", payload={"n": n})
+    client = login(user)
+    first = client.get("/api/v1/notifications", {"page_size": 2}).json()
+    second = client.get(first["next"]).json()
+    assert len(first["results"]) == 2 and len(second["results"]) >= 1
+    assert not {r["id"] for r in first["results"]} & {r["id"] for r in second["results"]}

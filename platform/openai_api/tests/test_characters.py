@@ -295,3 +295,19 @@ def test_a_second_character_with_the_same_mention_is_409(ana):
     with pytest.raises(openai.ConflictError) as caught:
         make_character(sdk, name="rex the toy")
     assert caught.value.code == "character.name_taken"
+
+
+@pytest.mark.parametrize(("name", "mention"), [
+    ("Zoë Ünïcode", "@zoeunicode"),  # accents folded, not dropped (was @zoncode)
+    ("Al", None),                    # too short for a prompt mention: cast by id
+    ("A" * 40, None),                # too long for one
+])
+def test_the_mention_offered_is_one_a_prompt_casts(ana, name, mention):
+    _user, sdk = ana
+    character = make_character(sdk, name=name)
+    offered = (character.model_extra or {})["mention"]
+    assert offered == (mention or f"@{character.id}")
+    video = sdk.videos.create(prompt=f"{offered} waves at the camera", size="480x854")
+    use = CharacterUse.objects.get()
+    assert use.character.public_id == character.id
+    assert use.video_id == Video.objects.get(pk=video.id.removeprefix("video_")).pk
