@@ -58,8 +58,9 @@ async def closed_with(ws: WebsocketCommunicator, timeout: float = 3) -> dict[str
 @database_sync_to_async
 def publish_burst(user_id: int, count: int, type: str = "test.burst") -> list[int]:
     with transaction.atomic():
-        return [event_publish(user_id=user_id, type=type, payload={"n": n}).pk
-                for n in range(count)]
+        published = [event_publish(user_id=user_id, type=type, payload={"n": n})
+                     for n in range(count)]
+    return [n.pk for n in published]  # on Postgres the ids are drawn just before COMMIT
 
 
 def test_a_transaction_reaches_the_socket_as_one_bus_message(user_factory, login):
@@ -109,12 +110,12 @@ def test_events_of_a_rolled_back_savepoint_are_never_pushed(user_factory, login)
     @database_sync_to_async
     def publish_with_failed_savepoint() -> tuple[int, int]:
         with transaction.atomic():
-            kept = event_publish(user_id=user.pk, type="test.kept", payload={}).pk
+            kept = event_publish(user_id=user.pk, type="test.kept", payload={})
             with pytest.raises(RuntimeError), transaction.atomic():
                 event_publish(user_id=user.pk, type="test.rolled_back", payload={})
                 raise RuntimeError("roll the savepoint back")
-            after = event_publish(user_id=user.pk, type="test.after", payload={}).pk
-        return kept, after
+            after = event_publish(user_id=user.pk, type="test.after", payload={})
+        return kept.pk, after.pk
 
     async def scenario():
         ws = await connect(token)
