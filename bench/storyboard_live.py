@@ -25,6 +25,7 @@ bench_env.on_repo_path()
 
 from bench.api import (  # noqa: E402
     BenchUser,
+    Burst,
     latency_summary,
     prepare_users,
     publish_burst,
@@ -51,10 +52,8 @@ def storyboard_for(users: list[BenchUser]) -> tuple[str, int]:
     return str(storyboard.pk), storyboard.shots.get().pk
 
 
-def edit(users: list[BenchUser], storyboard_id: str, shot_id: int, round_: int
-         ) -> tuple[float, float]:
-    """One shot change by a collaborator, at the version it read: (time just before COMMIT,
-    seconds COMMIT and the after-commit publishing took)."""
+def edit(users: list[BenchUser], storyboard_id: str, shot_id: int, round_: int) -> Burst:
+    """One shot change by a collaborator, at the version it read."""
     from django.db import transaction
 
     from accounts.models import User
@@ -63,11 +62,13 @@ def edit(users: list[BenchUser], storyboard_id: str, shot_id: int, round_: int
 
     editor = User.objects.get(pk=users[1 + round_ % (len(users) - 1)].id)
     version = StoryboardShot.objects.get(pk=shot_id).version
+    committed = [0.0]
     with transaction.atomic():
+        transaction.on_commit(lambda: committed.__setitem__(0, time.monotonic()))
         services.shot_update(user=editor, storyboard_id=storyboard_id, shot_id=shot_id,
                              version=version, changes={"prompt": f"{ROUND_PROMPT}{round_}"})
         committing = time.monotonic()
-    return committing, time.monotonic() - committing
+    return Burst(committing, committed[0], time.monotonic())
 
 
 def run(stack: Stack, users: list[BenchUser], rounds: int, processes: int,
@@ -78,14 +79,12 @@ def run(stack: Stack, users: list[BenchUser], rounds: int, processes: int,
                         mark=mark)
     fleet.wait_ready()
     time.sleep(1)  # the presence of 50 arrivals settles
-    commits: dict[int, float] = {}
-    publish_s: list[float] = []
+    commits: dict[int, Burst] = {}
     for round_ in range(rounds):
-        commits[round_], seconds = (publish_burst(users, round_) if storyboard is None
-                                    else edit(users, *storyboard, round_))
-        publish_s.append(seconds)
+        commits[round_] = (publish_burst(users, round_) if storyboard is None
+                           else edit(users, *storyboard, round_))
         fleet.wait_round(round_, timeout=60)
-    return latency_summary(fleet.collect(rounds), commits, publish_s, len(users))
+    return latency_summary(fleet.collect(rounds), commits, len(users))
 
 
 def main() -> None:

@@ -9,7 +9,7 @@ import asyncio
 import logging
 import weakref
 from collections import defaultdict
-from collections.abc import Container
+from collections.abc import Container, Iterable
 from typing import Protocol
 
 from channels.db import database_sync_to_async
@@ -18,7 +18,7 @@ from django.conf import settings
 from accounts.facade import sessions_live
 
 from .live_socket import CLOSE_RECONNECT, CLOSE_SESSION_ENDED, LiveSocket
-from .wire import BusMessage, RoomMessage
+from .wire import BusMessage, LiveEvent, RoomMessage
 
 logger = logging.getLogger(__name__)
 
@@ -145,10 +145,12 @@ class LocalHub:
                 self.room_leave(room, listener)
                 listener.room_close(CLOSE_RECONNECT)
 
-    def deliver(self, message: BusMessage) -> None:
+    def deliver(self, message: BusMessage, events: Iterable[LiveEvent] | None = None) -> None:
+        """Hand the message's events (or `events`, read from the bus one at a time) to the
+        sockets of their users, then its notes."""
         self.messages_received += 1
         sockets_of = self._sockets.get
-        for event in message.events:
+        for event in message.events if events is None else events:
             for socket in sockets_of(event.user_id, ()):
                 socket.offer(event)
         for ended in message.sessions_ended:

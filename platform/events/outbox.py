@@ -8,6 +8,7 @@ them (ordering.py), all batches of the transaction in one step.
 """
 
 import logging
+from typing import TYPE_CHECKING
 
 from django.db import DEFAULT_DB_ALIAS, transaction
 
@@ -15,6 +16,9 @@ from .bus import publisher
 from .models import Notification
 from .ordering import store_in_commit_order
 from .wire import BusMessage, LiveEvent, RoomMessage, SessionsEnded
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +29,7 @@ class _Batch:
     def __init__(self) -> None:
         self.message = BusMessage()
         self.unstored: list[Notification] = []
+        self.prepared: Callable[[], None] | None = None  # the message encoded before COMMIT
 
     @classmethod
     def before_commit(cls, batches: list["_Batch"]) -> None:
@@ -35,10 +40,15 @@ class _Batch:
         for batch in due:
             batch.message.events.extend(next(events) for _ in batch.unstored)
             batch.unstored = []
+            # encoded now, while nothing waits for it: after COMMIT only the send is left
+            batch.prepared = publisher().prepare(batch.message)
 
     def __call__(self) -> None:
         try:
-            publisher().publish(self.message)
+            if self.prepared is not None:
+                self.prepared()
+            else:
+                publisher().publish(self.message)
         except Exception:  # committed and stored: a reconnect with ?after= replays it
             logger.exception("events: publishing %d events after commit failed",
                              len(self.message.events))

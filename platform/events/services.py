@@ -39,6 +39,10 @@ def _store(events: list[tuple[int, str, dict[str, Any]]]) -> list[Notification]:
 
 @transaction.atomic(savepoint=False)  # one batch with the caller's events
 def event_publish(*, user_id: int, type: str, payload: dict[str, Any]) -> Notification:
+    """The event, stored and pushed once the caller's transaction commits. Its `pk` is the
+    id the sockets see, set by the time the transaction has committed (on Postgres not
+    before: ids are drawn in the step before COMMIT; in autocommit, on return): read it
+    after the `atomic` block, never inside it."""
     return _store([(user_id, type, payload)])[0]
 
 
@@ -46,7 +50,8 @@ def event_publish(*, user_id: int, type: str, payload: dict[str, Any]) -> Notifi
 def events_publish_many(*, events: Iterable[tuple[int, str, dict[str, Any]]]
                         ) -> list[Notification]:
     """Many events (user id, type, payload) in one INSERT and one bus message: for fan-outs
-    (every reporter of a case, every follower)."""
+    (every reporter of a case, every follower). Their ids as event_publish says: read them
+    once the transaction has committed."""
     return _store(list(events))
 
 

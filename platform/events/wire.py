@@ -1,13 +1,13 @@
 """What travels on the events bus: one message per committed transaction.
 
-A message carries the transaction's events already encoded as the text each websocket sends,
-so a web process forwards them without encoding anything again, and the sessions that ended in
-it, so every web process closes their sockets.
+A message carries the transaction's events already framed as each websocket sends them (built
+once, by the publisher), so a web process forwards them without encoding anything again, and
+the sessions that ended in it, so every web process closes their sockets.
 """
 
-import functools
 import json
-from collections.abc import Container
+import struct
+from collections.abc import Container, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,24 +16,56 @@ FRAME_KEY = "castline.frame"  # config/ws_protocol.py writes these bytes as they
 WRITE_NOW_KEY = "castline.write_now"
 
 
-@dataclass(frozen=True)
 class LiveEvent:
-    user_id: int
-    id: int
-    # The id of this user's event just before this one (0: none). Ids of one user are
-    # commit-ordered (ordering.py), so the chain of prev_ids
-    # tells a socket whether anything in front of an event is still on its way.
-    prev_id: int
-    text: str  # the JSON the websocket sends: {"id", "type", "payload", "created_at"}
+    """One stored event on its way to the sockets of its user. Slotted and built only for
+    users a web process holds sockets of: a burst allocates one small object per local event
+    and frees it once written, so it never sets off the garbage collector's passes."""
 
-    @functools.cached_property
+    __slots__ = ("_asgi_message", "_frame", "_text", "id", "prev_id", "user_id")
+
+    def __init__(self, user_id: int, id: int, prev_id: int, text: str | None = None,
+                 frame: bytes | None = None) -> None:
+        self.user_id = user_id
+        self.id = id
+        # The id of this user's event just before this one (0: none). Ids of one user are
+        # commit-ordered (ordering.py), so the chain of prev_ids
+        # tells a socket whether anything in front of an event is still on its way.
+        self.prev_id = prev_id
+        self._text = text  # the JSON the websocket sends: {"id", "type", "payload", "created_at"}
+        self._frame = frame
+        self._asgi_message: dict[str, Any] | None = None
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            self._text = frame_text(self.frame)
+        return self._text
+
+    @property
     def frame(self) -> bytes:
-        """Built once per web process, shared by every socket of the user."""
-        return text_frame(self.text)
+        """Built once, by the publisher: the bus carries it to every web process as is."""
+        if self._frame is None:
+            self._frame = text_frame(self.text)
+        return self._frame
 
-    @functools.cached_property
+    @property
     def asgi_message(self) -> dict[str, Any]:
-        return {"type": "websocket.send", "text": self.text, FRAME_KEY: self.frame}
+        if self._asgi_message is None:
+            self._asgi_message = {"type": "websocket.send", "text": self.text,
+                                  FRAME_KEY: self.frame}
+        return self._asgi_message
+
+    def _key(self) -> tuple[int, int, int, str]:
+        return self.user_id, self.id, self.prev_id, self.text
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, LiveEvent) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return f"LiveEvent(user_id={self.user_id}, id={self.id}, prev_id={self.prev_id})"
 
 
 @dataclass(frozen=True)
@@ -90,26 +122,81 @@ def asgi_send(text: str, prebuilt_frame: bool = True) -> dict[str, Any]:
     return message
 
 
+def frame_text(frame: bytes) -> str:
+    """The text of a frame text_frame built."""
+    length = frame[1] & 0x7F
+    return frame[2 + (2 if length == 126 else 8 if length == 127 else 0):].decode()
+
+
+# A bus message: a header (magic, the number of events, the length of the notes), the notes
+# (ended sessions and room messages, JSON: rare and small), then each event as a fixed head
+# (user id, id, previous id, frame length) and its websocket frame. A web process reads the
+# heads with one struct call each, skips the events of users it holds no socket of without
+# building anything, and writes the frames as they are: no JSON to parse, no frame to build.
+_HEADER = struct.Struct("<4sII")
+_EVENT = struct.Struct("<qqqI")
+_MAGIC = b"cev2"
+
+
 def encode(message: BusMessage) -> bytes:
-    return json.dumps({"e": [[e.user_id, e.id, e.prev_id, e.text] for e in message.events],
-                       "s": [[s.user_id, list(s.session_ids)] for s in message.sessions_ended],
-                       "r": [[r.room, r.text, r.sender, r.to, r.close_user_id, r.joined]
-                             for r in message.rooms]},
-                      separators=(",", ":")).encode()
+    notes = b""
+    if message.sessions_ended or message.rooms:
+        notes = json.dumps({"s": [[s.user_id, list(s.session_ids)]
+                                  for s in message.sessions_ended],
+                            "r": [[r.room, r.text, r.sender, r.to, r.close_user_id, r.joined]
+                                  for r in message.rooms]}, separators=(",", ":")).encode()
+    pack = _EVENT.pack
+    parts = [_HEADER.pack(_MAGIC, len(message.events), len(notes)), notes]
+    for event in message.events:
+        frame = event.frame
+        parts += (pack(event.user_id, event.id, event.prev_id, len(frame)), frame)
+    return b"".join(parts)
+
+
+def _notes(data: bytes) -> tuple[int, BusMessage]:
+    """(where the events start, the message's notes); ValueError: not a bus message."""
+    if len(data) < _HEADER.size:
+        raise ValueError("not an events bus message")
+    magic, _, notes_size = _HEADER.unpack_from(data)
+    if magic != _MAGIC:
+        raise ValueError("not an events bus message")
+    start = _HEADER.size + notes_size
+    notes = BusMessage()
+    if notes_size:
+        raw = json.loads(data[_HEADER.size:start])
+        notes.sessions_ended = [SessionsEnded(int(u), tuple(int(s) for s in ids))
+                                for u, ids in raw.get("s", ())]
+        notes.rooms = [RoomMessage(str(room), str(text), str(sender), str(to), int(close),
+                                   bool(joined))
+                       for room, text, sender, to, close, joined in raw.get("r", ())]
+    return start, notes
+
+
+def _events(data: bytes, start: int, users: Container[int] | None) -> Iterator[LiveEvent]:
+    unpack, head = _EVENT.unpack_from, _EVENT.size
+    position, end = start, len(data)
+    while position < end:
+        user_id, event_id, prev_id, size = unpack(data, position)
+        position += head
+        if users is None or user_id in users:
+            yield LiveEvent(user_id, event_id, prev_id, frame=data[position:position + size])
+        position += size
+
+
+def decode_streaming(data: bytes, users: Container[int] | None = None
+                     ) -> tuple[BusMessage, Iterator[LiveEvent]]:
+    """The message's notes, and its events of `users` (None: everyone's) one at a time, each
+    built only when the one before is handed on (ValueError: not a bus message)."""
+    start, notes = _notes(data)
+    return notes, _events(data, start, users)
 
 
 def decode(data: bytes, users: Container[int] | None = None) -> BusMessage:
     """The message, with only the events of `users` (None: everyone's): a web process builds
     nothing for the users it holds no socket of."""
-    raw = json.loads(data)
-    events = raw.get("e", ())
-    return BusMessage(events=[LiveEvent(int(u), int(i), int(p), str(t))
-                              for u, i, p, t in events if users is None or u in users],
-                      sessions_ended=[SessionsEnded(int(u), tuple(int(s) for s in ids))
-                                      for u, ids in raw.get("s", ())],
-                      rooms=[RoomMessage(str(room), str(text), str(sender), str(to), int(close),
-                                         bool(joined))
-                             for room, text, sender, to, close, joined in raw.get("r", ())])
+    notes, events = decode_streaming(data, users)
+    notes.events = list(events)
+    return notes
 
 
 def chunks(message: BusMessage, size: int) -> list[BusMessage]:

@@ -9,6 +9,7 @@
 """
 
 import functools
+from collections.abc import Callable
 from typing import Protocol
 
 from django.conf import settings
@@ -18,6 +19,11 @@ from ..wire import BusMessage
 
 class Publisher(Protocol):
     def publish(self, message: BusMessage) -> None: ...
+
+    def prepare(self, message: BusMessage) -> Callable[[], None]:
+        """The message made ready to go (encoded) now; calling the result publishes it. Run
+        before COMMIT, it leaves only the send itself between COMMIT and the sockets."""
+        ...
 
 
 @functools.cache

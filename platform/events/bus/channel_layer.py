@@ -2,6 +2,9 @@
 a group per user, from whichever process committed (channels_redis, or channels'
 RedisPubSubChannelLayer with `EVENTS_CHANNEL_LAYER=pubsub`)."""
 
+import functools
+from collections.abc import Callable
+
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
@@ -13,6 +16,9 @@ def user_group(user_id: int) -> str:
 
 
 class ChannelLayerPublisher:
+    def prepare(self, message: BusMessage) -> Callable[[], None]:
+        return functools.partial(self.publish, message)
+
     def publish(self, message: BusMessage) -> None:
         layer = get_channel_layer()
         if layer is None:

@@ -10,11 +10,13 @@ anything a datagram missed. Events seen both ways are passed on once.
 
 import asyncio
 import contextlib
+import functools
 import logging
 import os
 import socket
 import threading
 from collections import deque
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -50,6 +52,9 @@ class DatagramPublisher:
             sock = self._local.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
             sock.setblocking(False)
         return sock
+
+    def prepare(self, message: BusMessage) -> Callable[[], None]:
+        return functools.partial(self.publish, message)
 
     def publish(self, message: BusMessage) -> None:
         if not message or not settings.EVENTS_LOCAL_WAKE:

@@ -7,7 +7,9 @@ at-most-once, so a subscriber that loses its connection tells its sockets to rec
 """
 
 import asyncio
+import functools
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import redis
@@ -15,7 +17,7 @@ import redis.asyncio
 
 from core.redis_pool import SharedConnectionPool
 
-from ..wire import BusMessage, chunks, decode, encode
+from ..wire import BusMessage, chunks, decode_streaming, encode
 
 if TYPE_CHECKING:
     from ..hub import LocalHub
@@ -32,16 +34,20 @@ class RedisPublisher:
         self.channel = channel
 
     def publish(self, message: BusMessage) -> None:
-        if not message:
-            return
-        parts = chunks(message, CHUNK_EVENTS)
-        if len(parts) == 1:
-            self.client.publish(self.channel, encode(parts[0]))
-            return
-        pipe = self.client.pipeline(transaction=False)
-        for part in parts:
-            pipe.publish(self.channel, encode(part))
-        pipe.execute()
+        self.prepare(message)()
+
+    def prepare(self, message: BusMessage) -> Callable[[], None]:
+        encoded = [encode(part) for part in chunks(message, CHUNK_EVENTS)] if message else []
+        return functools.partial(self._send, encoded)
+
+    def _send(self, encoded: list[bytes]) -> None:
+        if len(encoded) == 1:
+            self.client.publish(self.channel, encoded[0])
+        elif encoded:
+            pipe = self.client.pipeline(transaction=False)
+            for data in encoded:
+                pipe.publish(self.channel, data)
+            pipe.execute()
 
 
 class RedisSubscriber:
@@ -65,7 +71,12 @@ class RedisSubscriber:
                     message = await pubsub.get_message(ignore_subscribe_messages=True,
                                                        timeout=None)
                     if message and message["type"] == "message":
-                        hub.deliver(decode(message["data"], hub.local_users))
+                        try:
+                            notes, events = decode_streaming(message["data"], hub.local_users)
+                        except ValueError:
+                            logger.warning("events: unreadable bus message dropped")
+                            continue
+                        hub.deliver(notes, events)
             except (redis.RedisError, OSError):
                 logger.warning("events: Redis subscription lost; sockets resync", exc_info=True)
                 hub.bus_lost()

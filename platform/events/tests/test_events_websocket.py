@@ -25,7 +25,8 @@ async def connect(path: str, **kwargs):
 @database_sync_to_async
 def publish(user_id: int, type: str, **payload) -> int:
     with transaction.atomic():
-        return event_publish(user_id=user_id, type=type, payload=payload).pk
+        notification = event_publish(user_id=user_id, type=type, payload=payload)
+    return notification.pk  # on Postgres the id is drawn just before COMMIT
 
 
 @database_sync_to_async

@@ -26,7 +26,15 @@ from events.live_socket import (
 )
 from events.selectors import notification_latest_id
 from events.services import event_publish, events_publish_many
-from events.wire import BusMessage, LiveEvent, SessionsEnded, decode, encode, text_frame
+from events.wire import (
+    BusMessage,
+    LiveEvent,
+    RoomMessage,
+    SessionsEnded,
+    decode,
+    encode,
+    text_frame,
+)
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -58,8 +66,9 @@ async def closed_with(ws: WebsocketCommunicator, timeout: float = 3) -> dict[str
 @database_sync_to_async
 def publish_burst(user_id: int, count: int, type: str = "test.burst") -> list[int]:
     with transaction.atomic():
-        return [event_publish(user_id=user_id, type=type, payload={"n": n}).pk
-                for n in range(count)]
+        published = [event_publish(user_id=user_id, type=type, payload={"n": n})
+                     for n in range(count)]
+    return [n.pk for n in published]  # on Postgres the ids are drawn just before COMMIT
 
 
 def test_a_transaction_reaches_the_socket_as_one_bus_message(user_factory, login):
@@ -109,12 +118,12 @@ def test_events_of_a_rolled_back_savepoint_are_never_pushed(user_factory, login)
     @database_sync_to_async
     def publish_with_failed_savepoint() -> tuple[int, int]:
         with transaction.atomic():
-            kept = event_publish(user_id=user.pk, type="test.kept", payload={}).pk
+            kept = event_publish(user_id=user.pk, type="test.kept", payload={})
             with pytest.raises(RuntimeError), transaction.atomic():
                 event_publish(user_id=user.pk, type="test.rolled_back", payload={})
                 raise RuntimeError("roll the savepoint back")
-            after = event_publish(user_id=user.pk, type="test.after", payload={}).pk
-        return kept, after
+            after = event_publish(user_id=user.pk, type="test.after", payload={})
+        return kept.pk, after.pk
 
     async def scenario():
         ws = await connect(token)
@@ -368,3 +377,15 @@ def test_a_web_process_decodes_only_the_events_of_users_it_holds_sockets_of():
         (1, 10, 0, '{"id":10}'), (1, 12, 10, '{"id":12}')]
     assert mine.sessions_ended == message.sessions_ended  # every process closes its sockets
     assert decode(encode(message)).events == message.events
+
+
+def test_the_bus_carries_each_event_as_the_frame_every_socket_is_sent():
+    text = json.dumps({"id": 5, "type": "test.é", "payload": {"pad": "x" * 300}})
+    message = BusMessage(events=[LiveEvent(1, 5, 2, text)],
+                         rooms=[RoomMessage("room", '{"t":1}', sender="a", to="b",
+                                            close_user_id=3, joined=True)])
+    read = decode(encode(message))
+    assert read.events[0].frame == text_frame(text) and read.events[0].text == text
+    assert read.rooms == message.rooms
+    with pytest.raises(ValueError):
+        decode(b'{"e":[]}')  # not a bus message: dropped by the subscriber, not delivered
