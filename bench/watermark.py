@@ -16,6 +16,7 @@ processes, and the report is rewritten to `--out` after every clip: a run stoppe
 figures whose sample sizes (`clips`) are exact. The JSON report is printed on stdout at the end.
 Usage: python bench/watermark.py [--clips N] [--fp-clips N] [--baseline-clips N] [--quick]
                                  [--kinds real_360p,...] [--attacks crf32_half,...]
+                                 [--fp-first N]
 """
 
 from __future__ import annotations
@@ -335,6 +336,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--clips", type=int, default=20, help="clips per kind (every attack)")
     parser.add_argument("--fp-clips", type=int, default=1000, help="varied unmarked clips")
+    parser.add_argument("--fp-first", type=int, default=0,
+                        help="index of the first unmarked clip (split one sample across runs)")
     parser.add_argument("--baseline-clips", type=int, default=2, help="per kind, dwtDctSvd")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--preset", default=PRESET, help="x264 preset of the attacks")
@@ -354,7 +357,8 @@ def main() -> None:
     static["speed"] = speed()
     # Round-robin: every kind advances together; unmarked batches of 25 are spread between.
     tasks: list[tuple[Any, ...]] = []
-    fp_batches = [("unmarked", s, min(25, args.fp_clips - s)) for s in range(0, args.fp_clips, 25)]
+    end = args.fp_first + args.fp_clips
+    fp_batches = [("unmarked", s, min(25, end - s)) for s in range(args.fp_first, end, 25)]
     per_round = -(-len(fp_batches) // max(args.clips, 1))
     for i in range(args.clips):
         tasks += [("marked", k, i, i < args.baseline_clips) for k in KINDS]

@@ -89,11 +89,13 @@ def test_a_stripped_copy_resolves_to_its_original_manifest(generated, api, tmp_p
     assert original.validation_state == "Trusted"
 
 
-def test_a_manifest_recorded_under_the_previous_version_still_resolves(generated, api):
-    """Records written before v5 name v4; v5 changed only the embedder, so the same detector
-    reads v4 marks and both names resolve the same payload."""
+@pytest.mark.parametrize("older", ["org.castline.wm.tile16-conv.v5",
+                                   "org.castline.wm.tile16-conv.v4"])
+def test_a_manifest_recorded_under_a_previous_version_still_resolves(generated, api, older):
+    """Records written before v6 name v5 or v4; both changed only the embedder, so the same
+    detector reads their marks and every readable name resolves the same payload."""
     record = ManifestRecord.objects.get(video=generated)
-    ManifestRecord.objects.filter(pk=record.pk).update(binding_alg="org.castline.wm.tile16-conv.v4")
+    ManifestRecord.objects.filter(pk=record.pk).update(binding_alg=older)
     for alg in invisible.READABLE_ALGORITHMS:
         response = api.get(f"{SBR}/matches/byBinding",
                            {"alg": alg, "value": binding_value(generated.watermark_id)})
@@ -105,7 +107,8 @@ def test_supported_algorithms_name_the_watermark(api):
     response = api.get(f"{SBR}/services/supportedAlgorithms")
     assert response.status_code == 200
     # The current version first, then older ones whose marks the detector still reads.
-    assert response.json() == {"watermarks": [{"alg": "org.castline.wm.tile16-conv.v5"},
+    assert response.json() == {"watermarks": [{"alg": "org.castline.wm.tile16-conv.v6"},
+                                              {"alg": "org.castline.wm.tile16-conv.v5"},
                                               {"alg": "org.castline.wm.tile16-conv.v4"}],
                                "fingerprints": []}
 

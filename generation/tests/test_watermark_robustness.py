@@ -25,10 +25,10 @@ from tests.watermark_attacks import (
 
 FPS = 24.0
 PAYLOADS = (0x0123_4567_89AB_CDEF, 0xF00D_CAFE_1234_5678)
-# Decoding margin (mean/std of the correctly signed soft coded bits): measured 1.1-2.4 on this
-# sample (the clip's busy last seconds are the weakest); a collapse of the mark fails here even
-# where a lucky decode would still pass.
-MIN_SOFT_SNR = 0.9
+# Decoding margin (mean/std of the correctly signed soft coded bits): measured 1.35-2.95 on this
+# sample with mark v6 (v5: 1.1-2.4; the busy cases are the weakest, decodes fail near 1.15);
+# a loss of the mark's margin fails here even where a lucky decode would still pass.
+MIN_SOFT_SNR = 1.1
 
 
 def _h264(crf: int, fps: float = FPS) -> Callable[[np.ndarray], np.ndarray]:
@@ -80,6 +80,16 @@ def test_real_footage_mark_survives(marked_real, attack: str) -> None:
 
 def test_real_footage_psnr_at_least_38_db(real, marked_real) -> None:
     assert invisible.psnr(real[:96], marked_real[0][1]) >= 38
+    assert invisible.psnr(real[-96:], marked_real[1][1]) >= 38
+
+
+def test_mark_energy_goes_where_it_reads(real, marked_real) -> None:
+    """The clip's last 2 s are busy (the host's own cell readings outweigh the mark's after a
+    re-encode, whatever the mark spends there): the first 2 s carry more of the mark, the whole
+    clip no more than its PSNR allows (v6)."""
+    mark = marked_real[1][1].astype(np.float32).mean(axis=3) - real[-96:].mean(axis=3)
+    calm, busy = (float(np.sqrt(np.mean(mark[s] ** 2))) for s in (slice(0, 48), slice(48, 96)))
+    assert calm > 1.5 * busy
     assert invisible.psnr(real[-96:], marked_real[1][1]) >= 38
 
 
