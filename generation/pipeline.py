@@ -1,9 +1,11 @@
 """Running one job in a worker. Safe to run twice for the same job: a claim token decides
 which delivery owns the run, and the final store re-checks it under a row lock."""
 
+import functools
 import logging
 import secrets
 import tempfile
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -28,6 +30,7 @@ from .backends import (
     VideoBackend,
     get_backend,
 )
+from .backends.acceleration import StepOptions
 from .casting import CastMember, FenceOutcome, casting
 from .consent import CONSENT_WITHDRAWN
 from .dispatch import video_enqueue
@@ -40,7 +43,7 @@ from .postprocess import package
 from .progress import ClaimLost, ProgressReporter
 from .provenance.media import read_frames
 from .segments import Spool, segment_specs
-from .specs import FPS, shot_specs, shot_texts
+from .specs import FPS, frame_size, shot_specs, shot_texts
 from .transitions import video_transition
 
 logger = logging.getLogger(__name__)
@@ -121,10 +124,27 @@ def _extension_source(video: Video) -> bytes | None:
         return handle.read()
 
 
+def step_options() -> StepOptions:
+    """The denoising step's settings (GENERATION_COMPILE, _ATTENTION, _FP8, ...)."""
+    return StepOptions(compile_mode=settings.GENERATION_COMPILE,
+                       attention=settings.GENERATION_ATTENTION, fp8=settings.GENERATION_FP8,
+                       text_encoder_device=settings.GENERATION_TEXT_ENCODER_DEVICE,
+                       offload=settings.GENERATION_OFFLOAD,
+                       vae_tiling=settings.GENERATION_VAE_TILING)
+
+
 def worker_backend() -> VideoBackend:
     """The backend this deployment runs (GENERATION_BACKEND, else by model path)."""
     return get_backend(settings.GENERATION_MODEL_PATH or None,
-                       settings.GENERATION_DEVICE or None, name=settings.GENERATION_BACKEND)
+                       settings.GENERATION_DEVICE or None, name=settings.GENERATION_BACKEND,
+                       options=step_options())
+
+
+def warm_up_spec() -> GenerationSpec:
+    """The app's default job (9:16 480p, 4 s with audio): the shape a warm-up compiles for."""
+    width, height = frame_size("9:16", "480p")
+    return GenerationSpec(prompt="warm-up", width=width, height=height, num_frames=4 * FPS,
+                          fps=FPS, num_inference_steps=settings.GENERATION_INFERENCE_STEPS)
 
 
 def _specs(video: Video) -> list[GenerationSpec]:
@@ -267,38 +287,59 @@ def _store(video_id: UUID, token: str, video_path: Path, thumbnail: bytes,
 
 
 def video_run(*, video_id: UUID) -> str:
-    """Generate, post-process, check and store one job; returns the final status."""
+    """Generate, post-process, check and store one job; returns the final status. With
+    GENERATION_BATCH_MAX > 1, queued jobs of the same shape come along in one pipeline call
+    (each settled on its own: `_run_batch`)."""
     token = _claim(video_id)
     if token is None:
         return "skipped"
     video = Video.objects.select_related("owner", "remix_of").get(pk=video_id)
+    if settings.GENERATION_BATCH_MAX > 1 and _batchable(video):
+        companions = _claim_companions(video, settings.GENERATION_BATCH_MAX - 1)
+        if companions:
+            return _run_batch([(video, token), *companions])[0]
+    return _settled(video_id, token, lambda: _run_one(video, token))
+
+
+def _run_one(video: Video, token: str) -> str:
     segmented = in_segments(video)
     reporter = ProgressReporter(
         video_id=video.pk, run_token=token, unit="segment" if segmented else "shot",
         shots=len(_segment_specs(video)) if segmented else len(video.shots))
+    _check_prompt_model(video)
+    # Everything the run writes lives here until _store; an ending of any kind removes it.
+    with tempfile.TemporaryDirectory(prefix="castline-job-") as workdir:
+        made: GenerationResult | Spool
+        if segmented:
+            made = Spool(Path(workdir))
+            verdicts = _generate_segments(video, reporter, made)
+        else:
+            # fences consent before every shot, the first too
+            made = _generate(video, reporter)
+            reporter.report(0.9, "moderation", force=True)
+            verdicts = [_output_verdict(video, made.frames)]
+        _finish(video, token, made, verdicts, Path(workdir))
+    return S.COMPLETED
+
+
+def _finish(video: Video, token: str, made: GenerationResult | Spool,
+            verdicts: list[moderation.Verdict], workdir: Path) -> None:
+    _act_on_output(video, verdicts)
+    ProgressReporter(video_id=video.pk, run_token=token, shots=1).report(
+        0.93, "watermark", force=True)
+    finished = package(made, workdir=workdir, handle=video.owner.handle,
+                       title=video.prompt[:80],
+                       model=video.model_name, watermark_id=video.watermark_id,
+                       cast=cast_members(video), remix_source=_remix_source_bytes(video),
+                       collaborators=list(video.provenance.get("collaborators", [])))
+    _store(video.pk, token, finished.video_path, finished.thumbnail, finished.manifest,
+           made.duration, finished.spritesheet, finished.manifest_store)
+
+
+def _settled(video_id: UUID, token: str, work: Callable[[], str]) -> str:
+    """Run `work` for one job; whatever stops it ends that job (and only it) as it says."""
     try:
-        _check_prompt_model(video)
-        # Everything the run writes lives here until _store; an ending of any kind removes it.
-        with tempfile.TemporaryDirectory(prefix="castline-job-") as workdir:
-            made: GenerationResult | Spool
-            if segmented:
-                made = Spool(Path(workdir))
-                verdicts = _generate_segments(video, reporter, made)
-            else:
-                # fences consent before every shot, the first too
-                made = _generate(video, reporter)
-                reporter.report(0.9, "moderation", force=True)
-                verdicts = [_output_verdict(video, made.frames)]
-            _act_on_output(video, verdicts)
-            reporter.report(0.93, "watermark", force=True)
-            finished = package(made, workdir=Path(workdir), handle=video.owner.handle,
-                               title=video.prompt[:80],
-                               model=video.model_name, watermark_id=video.watermark_id,
-                               cast=cast_members(video), remix_source=_remix_source_bytes(video),
-                               collaborators=list(video.provenance.get("collaborators", [])))
-            _store(video.pk, token, finished.video_path, finished.thumbnail, finished.manifest,
-                   made.duration, finished.spritesheet, finished.manifest_store)
-        return S.COMPLETED
+        return work()
     except ClaimLost:
         logger.info("claim lost", extra={"video_id": str(video_id)})
         return "skipped"
@@ -318,6 +359,91 @@ def video_run(*, video_id: UUID) -> str:
         logger.exception("generation failed", extra={"video_id": str(video_id)})
         return _end(video_id, token, S.FAILED, "generation.internal_error",
                     "Generation failed on our side; your credits were returned.")
+
+
+def _batchable(video: Video) -> bool:
+    """One shot, one segment, nothing to start from (no reference, cast or source): its
+    pipeline call differs from another such job's only by prompt and seed."""
+    return (len(video.shots) == 1 and not in_segments(video) and not video.cast_handles
+            and not video.provenance.get("extends")
+            and not video.provenance.get("input_reference") and not video.cancel_requested)
+
+
+def _claim_companions(video: Video, limit: int) -> list[tuple[Video, str]]:
+    """Up to `limit` queued jobs of `video`'s shape, oldest first, claimed for this run.
+    Their own deliveries, when they come, find them running and skip (as any duplicate)."""
+    shape = _specs(video)[0].shape_key
+    candidates = (Video.objects.select_related("owner", "remix_of")
+                  .filter(status=S.QUEUED, width=video.width, height=video.height,
+                          seconds=video.seconds, with_audio=video.with_audio,
+                          cancel_requested=False, enqueued_at__isnull=False,
+                          deleted_at__isnull=True)
+                  .exclude(pk=video.pk).order_by("created_at")[:limit * 4])
+    claimed: list[tuple[Video, str]] = []
+    for other in candidates:
+        if len(claimed) == limit:
+            break
+        if not _batchable(other) or _specs(other)[0].shape_key != shape:
+            continue
+        token = _claim(other.pk)
+        if token is not None:
+            claimed.append((Video.objects.select_related("owner", "remix_of")
+                            .get(pk=other.pk), token))
+    return claimed
+
+
+def _run_batch(jobs: list[tuple[Video, str]]) -> list[str]:
+    """Several jobs of one shape in one pipeline call; each keeps its own checks, progress,
+    cancel, moderation, file, transitions and credits. A job stopped before or during the
+    call (its cancel, a block, its consent) is settled alone; the others go on."""
+    outcomes: dict[UUID, str] = {}
+    ready: list[tuple[Video, str, ProgressReporter]] = []
+    for video, token in jobs:
+        reporter = ProgressReporter(video_id=video.pk, run_token=token, shots=1)
+
+        def prepare(video: Video = video, reporter: ProgressReporter = reporter) -> str:
+            _check_prompt_model(video)
+            _fence(video.pk)
+            reporter.start_shot(0)
+            reporter.check_still_wanted()
+            return "ready"
+
+        outcome = _settled(video.pk, token, prepare)
+        if outcome == "ready":
+            ready.append((video, token, reporter))
+        else:
+            outcomes[video.pk] = outcome
+    if ready:
+        backend = worker_backend()
+        generate_batch = getattr(backend, "generate_batch", None)
+        specs = [_specs(video)[0] for video, _, _ in ready]
+        if generate_batch is None:
+            results: list[GenerationResult | BaseException] = []
+            for spec, (_, _, reporter) in zip(specs, ready, strict=True):
+                try:
+                    results.append(backend.generate(spec, reporter))
+                except Exception as stop:
+                    results.append(stop)
+        else:
+            try:
+                results = generate_batch(specs, [reporter for _, _, reporter in ready])
+            except Exception as failure:
+                results = [failure] * len(ready)
+        for (video, token, reporter), result in zip(ready, results, strict=True):
+            outcomes[video.pk] = _settled(video.pk, token, functools.partial(
+                _finish_batched, video, token, reporter, result))
+    return [outcomes[video.pk] for video, _ in jobs]
+
+
+def _finish_batched(video: Video, token: str, reporter: ProgressReporter,
+                    result: GenerationResult | BaseException) -> str:
+    if isinstance(result, BaseException):
+        raise result
+    _fence(video.pk)
+    reporter.report(0.9, "moderation", force=True)
+    with tempfile.TemporaryDirectory(prefix="castline-job-") as workdir:
+        _finish(video, token, result, [_output_verdict(video, result.frames)], Path(workdir))
+    return S.COMPLETED
 
 
 def _end(video_id: UUID, token: str, status: str, code: str, message: str) -> str:

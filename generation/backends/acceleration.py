@@ -58,6 +58,7 @@ class StepOptions:
     """How the denoising step runs; the defaults are the plain pipeline."""
 
     compile_mode: str = ""
+    compile_backend: str = "inductor"  # torch.compile's backend ("aot_eager": trace only)
     attention: str = ""
     fp8: str = ""
     text_encoder_device: str = ""  # "": with the rest of the pipeline
@@ -186,16 +187,16 @@ def _apply_offload(pipeline: Any, mode: str, applied: Applied) -> None:
     applied["offload"] = "applied group offload of the transformer (block level, stream)"
 
 
-def _apply_compile(pipeline: Any, mode: str, applied: Applied) -> None:
-    import torch
-
+def _apply_compile(pipeline: Any, mode: str, backend: str, applied: Applied) -> None:
     device = _device_of(pipeline)
     if mode in ("reduce-overhead", "max-autotune") and device.type != "cuda":
         mode = "default"  # CUDA graphs need CUDA; the rest of the compile still applies
         applied["compile_note"] = "CUDA graphs skipped: not on CUDA"
-    # fullgraph=False: diffusers' hooks (offload, casting) may break the graph, which is fine.
-    pipeline.transformer.compile(mode=None if mode == "default" else mode, dynamic=False)
-    applied["compile_mode"] = f"applied torch.compile mode={mode}"
+    # Modes are inductor's; other backends take none. fullgraph=False: diffusers' hooks
+    # (offload, casting) may break the graph, which is fine.
+    inductor_mode = None if mode == "default" or backend != "inductor" else mode
+    pipeline.transformer.compile(backend=backend, mode=inductor_mode, dynamic=False)
+    applied["compile_mode"] = f"applied torch.compile backend={backend} mode={mode}"
 
 
 def apply_step_options(pipeline: Any, options: StepOptions) -> Applied:
@@ -216,7 +217,7 @@ def apply_step_options(pipeline: Any, options: StepOptions) -> Applied:
     if options.offload:
         _apply_offload(pipeline, options.offload, applied)
     if options.compile_mode:
-        _apply_compile(pipeline, options.compile_mode, applied)
+        _apply_compile(pipeline, options.compile_mode, options.compile_backend, applied)
     if applied:
         logger.info("generation step options", extra={"applied": applied})
     return applied

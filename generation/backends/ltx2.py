@@ -25,7 +25,6 @@ from diffusers.pipelines.ltx2.pipeline_ltx2_image2video import LTX2ImageToVideoP
 from PIL import Image
 
 from generation.backends.acceleration import Applied, StepOptions, apply_step_options
-
 from generation.backends.base import (
     STAGE_AUDIO,
     STAGE_DECODE,
@@ -298,10 +297,10 @@ class LTX2Backend:
                     continue
                 try:
                     report(fraction, stage)
-                except Exception as stop:  # noqa: BLE001 -- this job's, handed back as its outcome
+                except Exception as stop:
                     stopped[index] = stop
             if all(stop is not None for stop in stopped):
-                raise next(stop for stop in stopped if stop is not None)
+                raise _AllStopped()
 
         def on_step_end(
             running: AnyLTX2Pipeline,
@@ -320,21 +319,24 @@ class LTX2Backend:
             if first.with_audio:
                 tell(AUDIO_START, STAGE_AUDIO)
 
-        with self._lock:
-            tell(0.0, STAGE_ENCODE_PROMPT)
-            hook = pipe.vocoder.register_forward_pre_hook(on_vocoder_start)
-            try:
-                video, audio = pipe(**kwargs, callback_on_step_end=on_step_end)
-            finally:
-                hook.remove()
-        tell(RESIZE_START, STAGE_RESIZE)
-        outcomes: list[BatchOutcome] = []
-        for index, spec in enumerate(specs):
-            stop = stopped[index]
-            outcomes.append(stop if stop is not None else
-                            self._fitted(spec, grid, video[index],
-                                         audio[index] if spec.with_audio else None))
-        tell(1.0, STAGE_DONE)
+        try:
+            with self._lock:
+                tell(0.0, STAGE_ENCODE_PROMPT)
+                hook = pipe.vocoder.register_forward_pre_hook(on_vocoder_start)
+                try:
+                    video, audio = pipe(**kwargs, callback_on_step_end=on_step_end)
+                finally:
+                    hook.remove()
+            tell(RESIZE_START, STAGE_RESIZE)
+            outcomes: list[BatchOutcome] = []
+            for index, spec in enumerate(specs):
+                stop = stopped[index]
+                outcomes.append(stop if stop is not None else
+                                self._fitted(spec, grid, video[index],
+                                             audio[index] if spec.with_audio else None))
+            tell(1.0, STAGE_DONE)
+        except _AllStopped:  # every job stopped, each for its own reason
+            return [stop for stop in stopped if stop is not None]
         return [stopped[i] or outcome for i, outcome in enumerate(outcomes)]
 
     def _fitted(self, spec: GenerationSpec, grid: RenderGrid, video: torch.Tensor,
@@ -355,6 +357,10 @@ class LTX2Backend:
         return GenerationResult(
             frames=frames, audio=fitted_audio, fps=spec.fps, sample_rate=self.sample_rate
         )
+
+
+class _AllStopped(Exception):  # noqa: N818 -- a signal, not an error
+    """Every job of a call has stopped: the pipeline call ends here."""
 
 
 def _drop_overlap(result: GenerationResult, overlap: int) -> GenerationResult:
