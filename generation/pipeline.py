@@ -31,18 +31,20 @@ from .backends import (
     get_backend,
 )
 from .backends.acceleration import StepOptions
+from .backends.fit import audio_samples_for
 from .casting import CastMember, FenceOutcome, casting
 from .consent import CONSENT_WITHDRAWN
 from .dispatch import video_enqueue
 from .manifests import manifest_record_store
 from .media import concat_results, last_frame
 from .media.decode import decode_audio
+from .media.encode import AAC_SAMPLE_RATE
 from .media.reference import reference_frame
 from .models import Video
 from .postprocess import package
 from .progress import ClaimLost, ProgressReporter
-from .provenance.media import read_frames
-from .segments import Spool, segment_specs
+from .provenance.media import iter_frames, read_frames
+from .segments import Spool, segment_plan, segment_specs
 from .specs import FPS, frame_size, shot_specs, shot_texts
 from .transitions import video_transition
 
@@ -193,36 +195,92 @@ def _generate(video: Video, reporter: ProgressReporter) -> GenerationResult:
 
 
 def in_segments(video: Video) -> bool:
-    """Longer than one segment: made segment by segment (an extension's whole is still
-    stitched in memory, its source read back whole)."""
-    return video.seconds > settings.GENERATION_SEGMENT_SECONDS and \
-        not video.provenance.get("extends")
+    """Longer than one segment (an extension: its whole, the source included): made segment
+    by segment through a spool on disk."""
+    return video.seconds > settings.GENERATION_SEGMENT_SECONDS
+
+
+def _segment_frames() -> int:
+    return settings.GENERATION_SEGMENT_SECONDS * FPS
 
 
 def _segment_specs(video: Video) -> list[GenerationSpec]:
-    return segment_specs(_specs(video), segment_frames=settings.GENERATION_SEGMENT_SECONDS * FPS)
+    return segment_specs(_specs(video), segment_frames=_segment_frames())
+
+
+def _overlap_frames(backend: VideoBackend) -> int:
+    """How many of the last frames a continuing segment is conditioned on."""
+    wanted = settings.GENERATION_OVERLAP_FRAMES or int(getattr(backend, "overlap_frames", 1))
+    return max(1, wanted)
+
+
+def _spool_source(source: bytes, spool: Spool, sample_rate: int
+                  ) -> npt.NDArray[np.uint8] | None:
+    """An extension's source, as it was stored, into the spool a segment's frames at a time
+    (its sound, mono, is decoded whole: about 4 MB a minute at 16 kHz); returns its last
+    frames, which the first new segment continues."""
+    audio = decode_audio(source, sample_rate=sample_rate)
+    chunk: list[npt.NDArray[np.uint8]] = []
+    done = 0  # source frames spooled so far
+    last: npt.NDArray[np.uint8] | None = None
+
+    def flush() -> None:
+        nonlocal done, last
+        frames = np.stack(chunk)
+        start, end = (audio_samples_for(n, FPS, sample_rate) for n in (done, done + len(frames)))
+        spool.add(GenerationResult(frames=frames, fps=FPS, sample_rate=sample_rate,
+                                   audio=None if audio is None else audio[:, start:end]))
+        done += len(frames)
+        last = frames[-_LAST_KEPT:].copy()
+        chunk.clear()
+
+    for frame in iter_frames(source):
+        chunk.append(frame)
+        if len(chunk) == _segment_frames():
+            flush()
+    if chunk:
+        flush()
+    return last
+
+
+# The most frames of a segment kept after it is spooled (what the next one continues from).
+_LAST_KEPT = 33
 
 
 def _generate_segments(video: Video, reporter: ProgressReporter, spool: Spool
                        ) -> list[moderation.Verdict]:
-    """Each segment continues the last from its final frame, is checked by moderation (a
-    block ends the job before the next segment is paid for) and spooled to disk. Consent,
-    cancel and the claim are checked at every segment boundary (and at every step inside)."""
+    """Each segment continues the one before: within a shot (and from an extension's source)
+    from its last frames (overlapping conditioning), at a new shot from its last frame. Each
+    is checked by moderation (a block ends the job before the next segment is paid for) and
+    spooled to disk. Consent, cancel and the claim are checked at every segment boundary (and
+    at every step inside)."""
     backend = worker_backend()
+    overlap = min(_overlap_frames(backend), _LAST_KEPT)
     condition = _first_condition(video)
+    extending = _extension_source(video)
+    previous = None  # the last frames made (or stored) before this segment
+    if extending is not None:
+        rate = int(getattr(backend, "sample_rate", AAC_SAMPLE_RATE))
+        previous = _spool_source(extending, spool, rate)
     verdicts = []
-    for index, spec in enumerate(_segment_specs(video)):
+    plan = segment_plan(_specs(video), segment_frames=_segment_frames())
+    for index, segment in enumerate(plan):
         _fence(video.pk)
         reporter.start_shot(index)
-        if condition is not None:
+        spec = segment.spec
+        if previous is not None:
+            continues = segment.continues_shot or index == 0  # index 0 here: the source's
+            spec = replace(spec, condition_image=previous[-1],
+                           condition_video=previous[-overlap:] if continues else None)
+        elif condition is not None:
             spec = replace(spec, condition_image=condition)
         result = backend.generate(spec, reporter)
         verdicts.append(_output_verdict(video, result.frames))
         if verdicts[-1].action == "block":
             _act_on_output(video, verdicts[-1:])
-        condition = last_frame(result)
+        previous = result.frames[-_LAST_KEPT:].copy()
         spool.add(result)
-        del result  # only the spool and the last frame outlive the segment
+        del result  # only the spool and the last frames outlive the segment
     return verdicts
 
 

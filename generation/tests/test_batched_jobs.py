@@ -92,7 +92,7 @@ def test_three_queued_jobs_of_one_shape_run_in_one_call_each_settled_alone(
     assert video_run(video_id=jobs[0].pk) == Video.Status.COMPLETED
     assert watched.batches == [3]
     marks = set()
-    for job, user in zip(jobs, users, strict=True):
+    for job in jobs:
         job.refresh_from_db()
         assert job.status == Video.Status.COMPLETED, job.error_code
         found = read_watermark(job.video_file.path)

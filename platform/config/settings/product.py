@@ -88,6 +88,9 @@ GENERATION_BACKEND = env_str("GENERATION_BACKEND")
 # Longer jobs are made in segments of at most this many seconds, each continuing the last
 # from its final frame, so a worker holds one segment's frames, never the whole minute.
 GENERATION_SEGMENT_SECONDS = max(4, env_int("GENERATION_SEGMENT_SECONDS", 20))
+# Frames of the segment before that a continuing segment is conditioned on (0: the
+# backend's own choice, LTX-2: one latent frame's worth + 1 = 9; 1: the last frame only).
+GENERATION_OVERLAP_FRAMES = max(0, env_int("GENERATION_OVERLAP_FRAMES", 0))
 GENERATION_MAX_ATTEMPTS = env_int("GENERATION_MAX_ATTEMPTS", 2)
 GENERATION_WARM_ON_START = env_str("GENERATION_WARM_ON_START", "1") == "1"
 # The denoising step (generation/backends/acceleration.py; README, "GPU step settings"): each
