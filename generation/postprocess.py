@@ -100,9 +100,14 @@ def mark_and_encode(result: GenerationResult, *, handle: str, watermark_id: int,
                       "your credits were returned. Please try again with another seed.")
 
 
+# The read-back hears this much of the track: the mark repeats every 3.76 s, and detecting
+# a whole minute holds 35 MB, more than a long job's piece of sound.
+AUDIO_READ_BACK_S = 20.0
+
+
 def _audio_read_back(path: Path, watermark_id: int) -> None:
     """The soundtrack's mark is a second witness, not a gate: a miss is logged, not fatal."""
-    mono = audio_mark.decode_mono(path)
+    mono = audio_mark.decode_mono(path, max_seconds=AUDIO_READ_BACK_S)
     heard = audio_mark.detect(mono) if mono is not None else None
     if heard is None or heard.payload != watermark_id:
         logger.warning("audio watermark unreadable", extra={"payload": watermark_id})
