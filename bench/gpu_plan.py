@@ -10,6 +10,7 @@ are undone after their measurement (attention back to native, compiled blocks dr
 
 from __future__ import annotations
 
+import contextlib
 import statistics
 import time
 from dataclasses import dataclass, replace
@@ -127,10 +128,8 @@ def undo(pipeline: Any) -> None:
     """Attention back to native SDPA, compiled blocks back to eager (dynamo's caches reset)."""
     import torch
 
-    try:
+    with contextlib.suppress(Exception):
         pipeline.transformer.set_attention_backend("native")
-    except Exception:  # noqa: S110 -- the plain default is all that is wanted here
-        pass
     for module in pipeline.transformer.modules():
         if getattr(module, "_compiled_call_impl", None) is not None:
             module._compiled_call_impl = None

@@ -153,11 +153,5 @@ class Spool:
         for index in range(len(self)):
             yield self.audio_piece(index)
 
-    def soundtrack(self) -> npt.NDArray[np.float32] | None:
-        """The whole soundtrack at once (tests and small jobs; the encoder takes pieces)."""
-        if not self.has_audio:
-            return None
-        return np.concatenate(list(self.audio_pieces()), axis=1)
-
     def _path(self, index: int, kind: str) -> Path:
         return self.folder / f"segment-{index:03d}-{kind}.npy"
