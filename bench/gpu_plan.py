@@ -125,9 +125,12 @@ class Context:
 
 
 def undo(pipeline: Any) -> None:
-    """Attention back to native SDPA, compiled blocks back to eager (dynamo's caches reset)."""
+    """Attention back to native SDPA, compiled blocks back to eager (dynamo's caches reset),
+    the VAE untiled."""
     import torch
 
+    pipeline.vae.disable_tiling()
+    pipeline.vae.use_framewise_decoding = False
     with contextlib.suppress(Exception):
         pipeline.transformer.set_attention_backend("native")
     for module in pipeline.transformer.modules():
@@ -162,6 +165,9 @@ def long_job(ctx: Context, spec: Any, *, seconds: int, segment_seconds: int,
     last from its final frames (overlapping conditioning); peak memory over all of it. With
     `segments`, only the first that many are made: the worker holds one segment at a time,
     so the second (the first that is conditioned) already meets the whole job's peak."""
+    from generation.backends.acceleration import StepOptions, apply_step_options
+
+    applied = apply_step_options(ctx.pipeline, StepOptions(vae_tiling=True))
     ctx.device.reset_peak()
     backend = ctx.backend
     per_segment = []
@@ -181,7 +187,9 @@ def long_job(ctx: Context, spec: Any, *, seconds: int, segment_seconds: int,
         previous = result.frames[-backend.overlap_frames:].copy()
         per_segment.append({"seconds": _seconds(s0), **ctx.device.memory()})
         del result
-    return {"seconds": _seconds(t0), "video_seconds": seconds, "segments_of_job": count,
+    undo(ctx.pipeline)
+    return {"applied": applied, "seconds": _seconds(t0), "video_seconds": seconds,
+            "segments_of_job": count,
             "segments": per_segment,
             "steps_per_segment": steps, "memory": ctx.device.memory(),
             "note": "peak memory does not depend on the step count; time is for "

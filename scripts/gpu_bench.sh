@@ -3,7 +3,8 @@
 # LTX-2, random weights built on the card, nothing downloaded there).
 #
 #   scripts/gpu_bench.sh prepare   here, once: the wheels the device image lacks (diffusers,
-#                                  importlib_metadata: ~6 MB) into .whl/, which git ignores
+#                                  importlib_metadata: ~6 MB) into .whl/ (.gitignore: never
+#                                  committed; `carry` takes it to the device)
 #   device run:  command "bash scripts/gpu_bench.sh device", carry [".whl"], timeout_s 600
 #
 # On the device the bench stops starting measures at BUDGET_S (default 420 s, so a fresh
@@ -14,8 +15,6 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 case "${1:-}" in
   prepare)
-    exclude="$(git rev-parse --git-path info/exclude)"
-    grep -qx '/.whl/' "$exclude" 2>/dev/null || echo '/.whl/' >> "$exclude"
     "${CASTLINE_VENV:-.venv}/bin/python" -m pip download --no-deps --only-binary=:all: \
       --python-version 3.12 --implementation cp --platform manylinux_2_28_x86_64 \
       --platform manylinux2014_x86_64 -d .whl "diffusers==0.42.1" "importlib_metadata"
