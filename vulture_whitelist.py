@@ -307,3 +307,6 @@ _.messages_received  # the live hub's counter, which delivery tests compare
 _.shared_pools_clear  # empties the feed's process-wide candidate pools between tests
 _.classifier_names  # the classifier registry, which tests check registration against
 _.unregister_likeness_check  # tests remove the likeness checks they register
+
+# --- Library attributes set, not read here ------------------------------------------------
+_.use_framewise_decoding  # diffusers' LTX-2 VAE reads it: decode a few latent frames at a time

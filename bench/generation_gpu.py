@@ -18,8 +18,13 @@ Never fails: errors go in the JSON, next to whatever was measured before them. A
 finished phase goes to stderr and, with --out, the JSON so far is rewritten to that file after
 every phase, so a run cut off by a timeout still leaves its data.
 
-Run (GPU):   python3 bench/generation_gpu.py --out gen_gpu.json
-Smoke (CPU): .venv/bin/python bench/generation_gpu.py --device cpu --scale 0.03 --steps 2
+Then (bench/gpu_plan.py) each step option alone and together, batching, 720p, a 60 s 720p job
+in segments (its peak memory), FP8 storage and a 24 GB card (a memory cap), each skipped when
+--budget-s (default 480 s from the start) would not cover it: what was measured is printed.
+
+Run (GPU):   scripts/gpu_bench.sh   (carries diffusers; see its header)
+             python3 bench/generation_gpu.py --steps 8 --out gen_gpu.json
+Smoke (CPU): .venv/bin/python bench/generation_gpu.py --smoke   (the tiny model, < 1 min)
 """
 
 from __future__ import annotations
@@ -390,6 +395,13 @@ class Device:
         if self.is_cuda:
             self.torch.cuda.synchronize(self.device)
 
+    def empty_cache(self) -> None:
+        import gc
+
+        gc.collect()
+        if self.is_cuda:
+            self.torch.cuda.empty_cache()
+
     def reset_peak(self) -> None:
         if self.is_cuda:
             self.torch.cuda.reset_peak_memory_stats(self.device)
@@ -503,6 +515,7 @@ def matmul_baseline(device: Device, dtype: Any, size: int, repeats: int) -> dict
         "what": f"{dtype} matmul {size}x{size} @ {size}x{size}, mean of {repeats}",
         "seconds_per_matmul": round(seconds, 6),
         "tflops_per_s": round(flops / seconds / 1e12, 2),
+        "flops_per_s": flops / seconds,
     }
 
 
@@ -648,26 +661,37 @@ def run(args: argparse.Namespace, progress: Progress) -> None:
     tokenizer_size = 261  # generation.backends.tiny.build_tokenizer: 5 special + 256 bytes
     configs = model_configs(args.scale, tokenizer_size)
     report["scale"] = args.scale
-    report["configs"] = asdict(configs)
     t0 = time.perf_counter()
-    pipeline, build = build_pipeline(configs, device, dtype, progress)
+    call_options: dict[str, Any] = {}
+    if args.smoke:  # the tiny model: the same classes and code path, in seconds on a CPU
+        from generation.backends.tiny import build_tiny_backend
+
+        backend = build_tiny_backend(device=args.device)
+        pipeline = backend.pipeline
+        build: dict[str, Any] = {"model": "tiny-ltx2 (smoke)",
+                                 "weights_gib": gib(sum(p.numel() * p.element_size()
+                                                        for p in pipeline.transformer
+                                                        .parameters()))}
+    else:
+        report["configs"] = asdict(configs)
+        pipeline, build = build_pipeline(configs, device, dtype, progress)
+        # Full size: nothing but the pipeline's defaults. Scaled: STG on a block that exists.
+        if args.scale < 1.0:
+            call_options["spatio_temporal_guidance_blocks"] = [configs.stg_block]
+        backend = LTX2Backend(pipeline, name="ltx2-random-weights", call_options=call_options)
     build["total_seconds"] = round(time.perf_counter() - t0, 3)
     build["memory_after_build"] = device.memory()
     report["build"] = build
     if args.vae_tiling:
         pipeline.vae.enable_tiling()
-    # Full size: nothing but the pipeline's defaults. Scaled: STG on a block that still exists.
-    call_options: dict[str, Any] = {}
-    if args.scale < 1.0:
-        call_options["spatio_temporal_guidance_blocks"] = [configs.stg_block]
-    backend = LTX2Backend(pipeline, name="ltx2-random-weights", call_options=call_options)
     progress.phase("build", seconds=build["total_seconds"], weights_gib=build["weights_gib"])
 
+    width, height = (96, 160) if args.smoke else (JOB_WIDTH, JOB_HEIGHT)
     spec_args: dict[str, Any] = {
         "prompt": PROMPT,
         "negative_prompt": "blurry, low quality, still frame",
-        "width": JOB_WIDTH,
-        "height": JOB_HEIGHT,
+        "width": width,
+        "height": height,
         "num_frames": round(args.seconds * JOB_FPS),
         "fps": JOB_FPS,
         "with_audio": True,
@@ -678,11 +702,12 @@ def run(args: argparse.Namespace, progress: Progress) -> None:
         **{k: v for k, v in spec_args.items() if k not in ("prompt", "negative_prompt")},
         "seconds": args.seconds,
         "num_inference_steps": steps,
-        "guidance": "LTX2Pipeline defaults: CFG 3, STG 1, modality 3 (audio: CFG 7, STG 1,"
+        "guidance": "tiny: guidance off (smoke)" if args.smoke else
+        "LTX2Pipeline defaults: CFG 3, STG 1, modality 3 (audio: CFG 7, STG 1,"
         f" modality 3), rescale 0.7; STG on block {configs.stg_block}",
         "call_options": call_options,
         "vae_tiling": args.vae_tiling,
-        **describe_job(backend, spec),
+        **({} if args.smoke else describe_job(backend, spec)),
     }
     progress.save()
 
@@ -720,12 +745,135 @@ def run(args: argparse.Namespace, progress: Progress) -> None:
 
     device.reset_peak()
     report["timed_job"] = timed_generate(backend, spec, recorder, device, keep_output=True)
-    recorder.close()
     report["ratios"] = speed_of_light(report, steps, report["timed_job"]["seconds"])
     report["notes"] = NOTES
     progress.phase(
         "timed_job", seconds=report["timed_job"]["seconds"], **report["timed_job"]["memory"]
     )
+    measure_options(args, progress, backend, spec, recorder, device, t_start)
+    recorder.close()
+    report["summary"] = summary(report)
+
+
+def measure_options(args: argparse.Namespace, progress: Progress, backend: Any, spec: Any,
+                    recorder: StageRecorder, device: Device, t_start: float) -> None:
+    """Each step option alone and together, batching, 720p, the long job, the capped card
+    (bench/gpu_plan.py), within --budget-s of the script's start."""
+    from dataclasses import replace
+
+    from gpu_plan import Context, Measure, Plan, capped, long_job, with_options
+
+    from generation.backends.acceleration import StepOptions
+
+    report = progress.report
+    flops = report.get("flops_counted_job", {})
+    per_step = (flops.get("per_module", {}).get("LTX2VideoTransformer3DModel", 0)
+                / flops["steps"]) if flops.get("per_module") else None
+    ctx = Context(backend=backend, spec=spec, device=device, recorder=recorder,
+                  transformer_flops_per_step=per_step,
+                  matmul_flops_per_s=report["baseline"]["flops_per_s"],
+                  plain_seconds=report["timed_job"]["seconds"])
+    # The plain job, in the same shape as every variant's figures (the baseline of the ratios).
+    plan = Plan(ctx=ctx, progress=progress, budget_s=args.budget_s, started=t_start,
+                smoke=args.smoke)
+    compile_backend = "aot_eager" if args.smoke else "inductor"
+    hd = (160, 288) if args.smoke else (720, 1280)
+    spec_720 = replace(spec, width=hd[0], height=hd[1])
+    tokens_720 = (hd[0] * hd[1]) / (spec.width * spec.height)
+    tiled = StepOptions(vae_tiling=True)
+    best_attention: list[str] = ["native"]
+
+    def attention(name: str) -> Measure:
+        def run() -> dict[str, Any]:
+            out = with_options(ctx, StepOptions(attention=name), spec)
+            plain = plan.results.get("plain_480p", {}).get("seconds")
+            if plain and out.get("seconds") and out["seconds"] < plain and \
+                    out["applied"].get("attention", "").startswith("applied"):
+                best_attention[0] = name
+            return out
+        return Measure(f"attention_{name.strip('_')}", lambda x: x + 5, run)
+
+    def together(target: Any, tokens: float) -> dict[str, Any]:
+        options = StepOptions(compile_mode="default", compile_backend=compile_backend,
+                              attention=best_attention[0], fp8=args.fp8_together,
+                              vae_tiling=target.width * target.height > spec.width * spec.height)
+        return with_options(ctx, options, target, tokens_ratio=tokens)
+
+    measures = [
+        Measure("plain_480p", lambda x: x + 2, lambda: ctx.job(spec)),
+        attention("_native_cudnn"),
+        Measure("compile", lambda x: 1.5 * x + 90, lambda: with_options(
+            ctx, StepOptions(compile_mode="default", compile_backend=compile_backend), spec),
+            compiles=True),
+        Measure(f"batch_{args.batch}", lambda x: args.batch * x + 5,
+                lambda: ctx.job(spec, batch=args.batch)),
+        Measure("plain_720p", lambda x: 4 * x + 10, lambda: with_options(
+            ctx, tiled, spec_720, tokens_ratio=tokens_720)),
+        Measure(f"long_{args.long_seconds}s_720p", lambda x: 12 * x + 60, lambda: long_job(
+            ctx, replace(spec_720, with_audio=True), seconds=args.long_seconds,
+            segment_seconds=args.segment_seconds, steps=2,
+            segments=args.long_segments)),
+        Measure("together_480p", lambda x: 2 * x + 120, lambda: together(spec, 1.0),
+                compiles=True),
+        Measure("together_720p", lambda x: 6 * x + 120,
+                lambda: together(spec_720, tokens_720), compiles=True),
+        Measure("reduce_overhead_cuda_graphs", lambda x: 1.5 * x + 150, lambda: with_options(
+            ctx, StepOptions(compile_mode="reduce-overhead", compile_backend=compile_backend),
+            spec), compiles=True),
+        attention("_native_flash"),
+        attention("_native_efficient"),
+        attention("flash"),
+        Measure("text_encoder_on_cpu", lambda x: x + 150, lambda: text_encoder_on_cpu(ctx)),
+        Measure("fp8_torchao", lambda x: x + 60, lambda: with_options(
+            ctx, StepOptions(fp8="torchao"), spec)),
+        # For good from here: FP8 storage stays, then the capped card moves modules to the CPU.
+        Measure("fp8_storage", lambda x: x + 10, lambda: with_options(
+            ctx, StepOptions(fp8="storage"), spec, keep=True)),
+        Measure(f"card_{args.cap_gib:g}gib", lambda x: 4 * x + 90, lambda: capped(
+            ctx, StepOptions(fp8="" if "fp8_storage" in plan.results else "storage",
+                             offload="model", vae_tiling=True), spec, args.cap_gib)),
+    ]
+    chosen = set(args.only.split(",")) if args.only else None
+    for measure in measures:
+        if chosen is None or measure.name in chosen:
+            plan.go(measure)
+
+
+def text_encoder_on_cpu(ctx: Any) -> dict[str, Any]:
+    """The text encoder on the CPU: the GPU memory it frees, and what the job pays for it
+    (moved back afterwards)."""
+    from generation.backends.acceleration import StepOptions, apply_step_options
+
+    pipeline = ctx.pipeline
+    home = next(pipeline.transformer.parameters()).device
+    encoder = pipeline.text_encoder
+    hooks_before = (dict(encoder._forward_pre_hooks), dict(encoder._forward_hooks))
+    applied = apply_step_options(pipeline, StepOptions(text_encoder_device="cpu"))
+    ctx.device.empty_cache()
+    try:
+        return {"applied": applied, **ctx.job(ctx.spec)}
+    finally:
+        encoder._forward_pre_hooks.clear()
+        encoder._forward_pre_hooks.update(hooks_before[0])
+        encoder._forward_hooks.clear()
+        encoder._forward_hooks.update(hooks_before[1])
+        encoder.to(home)
+
+
+def summary(report: dict[str, Any]) -> dict[str, Any]:
+    """One line per measure: seconds, GPU-seconds per video second, step/ideal, peak GiB."""
+    rows = {}
+    for name, result in report.get("measures", {}).items():
+        if "seconds" not in result:
+            rows[name] = result.get("skipped") or result.get("error")
+            continue
+        memory = result.get("memory", {})
+        rows[name] = {key: result.get(key) for key in (
+            "seconds", "gpu_seconds_per_video_second", "step_seconds", "step_ratio_to_ideal",
+            "compile_warmup_seconds") if result.get(key) is not None} | (
+            {"peak_gib": memory["peak_allocated_gib"]} if "peak_allocated_gib" in memory
+            else {})
+    return rows
 
 
 def timed_generate(
@@ -769,7 +917,7 @@ def speed_of_light(report: dict[str, Any], steps: int, seconds: float) -> dict[s
     per_module = flops.get("per_module")
     if not per_module:
         return {}
-    rate = report["baseline"]["tflops_per_s"] * 1e12
+    rate = report["baseline"]["flops_per_s"]
     transformer_step = per_module.get("LTX2VideoTransformer3DModel", 0) / flops["steps"]
     job_flops = flops["total"] + (steps - flops["steps"]) * transformer_step
     timed = report["timed_job"]
@@ -812,6 +960,21 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="if the warm-up says the timed job would take longer, run fewer steps",
     )
     parser.add_argument("--out", type=Path, default=None, help="also write the JSON here")
+    parser.add_argument("--smoke", action="store_true",
+                        help="CPU check that the script runs: the tiny model, every measure")
+    parser.add_argument("--budget-s", type=float, default=None,
+                        help="skip measures whose estimate passes this many seconds of the run"
+                        " (default 420; --smoke: none, every measure runs)")
+    parser.add_argument("--only", default="", help="comma-separated measure names to run")
+    parser.add_argument("--batch", type=int, default=3, help="jobs in the batching measure")
+    parser.add_argument("--cap-gib", type=float, default=24.0, help="the small card's memory")
+    parser.add_argument("--long-seconds", type=int, default=60)
+    parser.add_argument("--segment-seconds", type=int, default=20)
+    parser.add_argument("--long-segments", type=int, default=2,
+                        help="segments of the long job made (memory is bounded by one; the "
+                        "second is the first conditioned one): 0 for all")
+    parser.add_argument("--fp8-together", default="", choices=["", "torchao"],
+                        help="add torchao FP8 to the 'together' measures")
     return parser.parse_args(argv)
 
 
@@ -821,6 +984,12 @@ def _interrupt(signum: int, frame: Any) -> None:
 
 def main() -> None:
     args = parse_args()
+    args.budget_s = args.budget_s or (None if args.smoke else 420.0)
+    if args.smoke:
+        args.device, args.steps, args.seconds = "cpu", args.steps or 2, 2.0
+        args.no_flops, args.matmul_size = False, args.matmul_size or 256
+        args.budget_s = args.budget_s or float("inf")
+        args.long_seconds, args.segment_seconds = 6, 2
     signal.signal(signal.SIGTERM, _interrupt)  # `timeout`: report what was measured, then exit
     progress = Progress(out=args.out, report={"benchmark": BENCHMARK})
     try:

@@ -100,9 +100,14 @@ def mark_and_encode(result: GenerationResult, *, handle: str, watermark_id: int,
                       "your credits were returned. Please try again with another seed.")
 
 
+# The read-back hears this much of the track: the mark repeats every 3.76 s, and detecting
+# a whole minute holds 35 MB, more than a long job's piece of sound.
+AUDIO_READ_BACK_S = 20.0
+
+
 def _audio_read_back(path: Path, watermark_id: int) -> None:
     """The soundtrack's mark is a second witness, not a gate: a miss is logged, not fatal."""
-    mono = audio_mark.decode_mono(path)
+    mono = audio_mark.decode_mono(path, max_seconds=AUDIO_READ_BACK_S)
     heard = audio_mark.detect(mono) if mono is not None else None
     if heard is None or heard.payload != watermark_id:
         logger.warning("audio watermark unreadable", extra={"payload": watermark_id})
@@ -110,22 +115,30 @@ def _audio_read_back(path: Path, watermark_id: int) -> None:
 
 def mark_and_encode_segments(spool: Spool, *, handle: str, watermark_id: int, out: Path
                               ) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.uint8]]:
-    """mark_and_encode for a long job, one segment in memory at a time: each segment is read
-    back from the spool, marked (the visible mark on the whole video's clock) and encoded into
-    one MP4; a stronger mark is a second pass over the spool, which holds the unmarked frames.
-    Returns the marked frames the thumbnail and the spritesheet are made of."""
-    audio = spool.soundtrack()
-    audio_marked = audio is not None and audio_mark.embed(audio, spool.sample_rate,
-                                                          watermark_id)
+    """mark_and_encode for a long job, one segment in memory at a time, its sound too: each
+    segment is read back from the spool, marked (the visible and the audio mark on the whole
+    video's clock) and encoded into one MP4; a stronger mark is a second pass over the spool,
+    which holds the unmarked frames and sound. Returns the marked frames the thumbnail and
+    the spritesheet are made of."""
     width, height = spool.frame_size
     total = spool.frame_total
     middle = total // 2
     picks = np.linspace(0, total - 1, min(SPRITE_TILES, total)).round().astype(int)
+    sound_starts = spool.sample_starts if spool.has_audio else []
     for attempt, strength in enumerate(WATERMARK_STRENGTHS, start=1):
         kept: dict[int, npt.NDArray[np.uint8]] = {}
-        with Mp4Writer(out, width=width, height=height, fps=spool.fps, audio=audio,
-                       sample_rate=spool.sample_rate) as writer:
+        audio_marked = False
+        with Mp4Writer(out, width=width, height=height, fps=spool.fps, audio=None,
+                       sample_rate=spool.sample_rate, audio_pieces=spool.has_audio) as writer:
             for index, start in enumerate(spool.starts):
+                if spool.has_audio:
+                    sound = spool.audio_piece(index)
+                    audio_marked = audio_mark.embed(
+                        sound, spool.sample_rate, watermark_id,
+                        first_sample=sound_starts[index],
+                        total_samples=spool.sample_total) or audio_marked
+                    writer.write_audio(sound)
+                    del sound
                 frames = spool.frames(index)
                 visible.apply(frames, handle, spool.fps, first_frame=start)
                 invisible.embed(frames, watermark_id, rms=invisible.TARGET_RMS * strength)

@@ -51,6 +51,10 @@ class GenerationSpec:
     with_audio: bool = True
     # HxWx3 uint8 frame to start from: shot-to-shot continuity or a Cameo reference frame.
     condition_image: npt.NDArray[np.uint8] | None = None
+    # KxHxWx3 uint8: the last K frames of the segment before, continued (overlapping
+    # conditioning). A backend that can, renders them again as its first frames and returns
+    # only the frames after them; one that cannot, continues from the last of them.
+    condition_video: npt.NDArray[np.uint8] | None = None
     num_inference_steps: int = 30
     # Direction of a storyboard shot: how the camera moves and what is heard. The switches
     # turn a layer of the soundtrack off (a backend that can, tells its model not to make it).
@@ -78,6 +82,18 @@ class GenerationSpec:
             image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8
         ):
             raise ValueError("condition_image must be an HxWx3 uint8 array")
+        video = self.condition_video
+        if video is not None and (
+            video.ndim != 4 or video.shape[3] != 3 or video.dtype != np.uint8 or not len(video)
+        ):
+            raise ValueError("condition_video must be a non-empty KxHxWx3 uint8 array")
+
+    @property
+    def shape_key(self) -> tuple[object, ...]:
+        """Jobs with equal keys render the same tensors' shapes: one pipeline call can batch
+        them (conditioned jobs never batch: their latents differ in kind)."""
+        return (self.width, self.height, self.num_frames, self.fps, self.num_inference_steps,
+                self.with_audio, self.condition_image is None and self.condition_video is None)
 
     @property
     def duration(self) -> float:

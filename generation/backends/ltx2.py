@@ -6,18 +6,25 @@ the tiny in-code model (`generation.backends.tiny`); only the render grid and ca
 
 from __future__ import annotations
 
+import logging
 import math
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import torch
 from diffusers.pipelines.ltx2.pipeline_ltx2 import LTX2Pipeline
+from diffusers.pipelines.ltx2.pipeline_ltx2_condition import (
+    LTX2ConditionPipeline,
+    LTX2VideoCondition,
+)
 from diffusers.pipelines.ltx2.pipeline_ltx2_image2video import LTX2ImageToVideoPipeline
 from PIL import Image
 
+from generation.backends.acceleration import Applied, StepOptions, apply_step_options
 from generation.backends.base import (
     STAGE_AUDIO,
     STAGE_DECODE,
@@ -33,8 +40,11 @@ from generation.backends.fit import (
     audio_samples_for,
     fit_audio_stretched,
     fit_frames,
+    retime_indices,
     video_tensor_to_uint8,
 )
+
+logger = logging.getLogger(__name__)
 
 # Progress fractions at stage boundaries; denoising steps fill the span between them.
 DENOISE_START = 0.05
@@ -53,7 +63,10 @@ class RenderGrid:
     frame_rate: float
 
 
-AnyLTX2Pipeline = LTX2Pipeline | LTX2ImageToVideoPipeline
+AnyLTX2Pipeline = LTX2Pipeline | LTX2ImageToVideoPipeline | LTX2ConditionPipeline
+# One job of a batch: its result, or what stopped it (a cancel, a lost claim) while the
+# others went on.
+BatchOutcome = GenerationResult | BaseException
 
 # (spec, spatial compression, temporal compression) -> grid the pipeline can render.
 GridPolicy = Callable[[GenerationSpec, int, int], RenderGrid]
@@ -128,8 +141,24 @@ def _condition_frame(image: npt.NDArray[np.uint8], grid: RenderGrid) -> Image.Im
     return frame.resize((grid.width, grid.height), Image.Resampling.BICUBIC)
 
 
+def _condition_clip(frames: npt.NDArray[np.uint8], fps: float, grid: RenderGrid,
+                    temporal: int) -> list[Image.Image]:
+    """The overlap frames (played at `fps`) retimed to the grid's rate, temporal*k + 1 of them
+    (what the VAE encodes to whole latent frames), each fitted to the grid."""
+    wanted = round(len(frames) * grid.frame_rate / fps)
+    count = max(1, (wanted - 1) // temporal * temporal + 1)
+    indices = retime_indices(len(frames), fps, count, grid.frame_rate)
+    # The last overlap frame must be the clip's last: the new frames continue from it.
+    indices = [*indices[:-1], len(frames) - 1] if count > 1 else [len(frames) - 1]
+    return [_condition_frame(frames[i], grid) for i in indices]
+
+
 class LTX2Backend:
-    """Runs an `LTX2Pipeline` (or its image-to-video twin for conditioned specs)."""
+    """Runs an `LTX2Pipeline` (or its image-to-video or condition twin for conditioned specs).
+
+    One job at a time: a lock keeps a warm-up started beside the worker from overlapping
+    with its first job. `generate_batch` runs several jobs of one shape in one pipeline call.
+    """
 
     def __init__(
         self,
@@ -144,6 +173,9 @@ class LTX2Backend:
         self._grid = grid
         self._call_options = dict(call_options or {})
         self._image_pipeline: LTX2ImageToVideoPipeline | None = None
+        self._condition_pipeline: LTX2ConditionPipeline | None = None
+        self._lock = threading.Lock()
+        self.applied: Applied = {}
 
     @property
     def pipeline(self) -> LTX2Pipeline:
@@ -153,6 +185,27 @@ class LTX2Backend:
     def sample_rate(self) -> int:
         return int(self._pipeline.vocoder.config.output_sampling_rate)
 
+    @property
+    def overlap_frames(self) -> int:
+        """How many frames of the segment before a continuation is best conditioned on: one
+        latent frame's worth plus the first (9 for LTX-2's 8x temporal compression)."""
+        return int(self._pipeline.vae_temporal_compression_ratio) + 1
+
+    def accelerate(self, options: StepOptions) -> Applied:
+        """Apply the step settings (acceleration.py) once, before the first job."""
+        with self._lock:
+            self.applied = apply_step_options(self._pipeline, options)
+        return self.applied
+
+    def warm_up(self, spec: GenerationSpec) -> float:
+        """One short job of the worker's shape, so compilation (and CUDA graph capture)
+        happens here, not in a user's job; returns its seconds."""
+        import time
+
+        started = time.perf_counter()
+        self.generate(replace(spec, num_inference_steps=2))
+        return time.perf_counter() - started
+
     def _image_to_video(self) -> LTX2ImageToVideoPipeline:
         # Shares every module with the text-to-video pipeline: no extra weights in memory.
         if self._image_pipeline is None:
@@ -161,32 +214,93 @@ class LTX2Backend:
             self._image_pipeline = image_pipeline
         return self._image_pipeline
 
-    def generate(
-        self, spec: GenerationSpec, progress: ProgressCallback | None = None
-    ) -> GenerationResult:
-        report = progress or _ignore_progress
-        pipe: AnyLTX2Pipeline = self._pipeline
-        grid = self._grid(
-            spec, pipe.vae_spatial_compression_ratio, pipe.vae_temporal_compression_ratio
-        )
-        prompt, negative_prompt = ltx2_prompts(spec)
-        kwargs: dict[str, Any] = {
-            "prompt": prompt,
-            "negative_prompt": negative_prompt,
+    def _conditioned(self) -> LTX2ConditionPipeline:
+        if self._condition_pipeline is None:
+            components = {k: v for k, v in self._pipeline.components.items()
+                          if k in LTX2ConditionPipeline._get_signature_keys(
+                              LTX2ConditionPipeline)[0]}
+            condition_pipeline = LTX2ConditionPipeline(**components)
+            condition_pipeline.set_progress_bar_config(disable=True)
+            self._condition_pipeline = condition_pipeline
+        return self._condition_pipeline
+
+    def _call_kwargs(self, specs: Sequence[GenerationSpec], grid: RenderGrid) -> dict[str, Any]:
+        prompts = [ltx2_prompts(spec) for spec in specs]
+        single = len(specs) == 1
+        return {
+            "prompt": prompts[0][0] if single else [p for p, _ in prompts],
+            "negative_prompt": prompts[0][1] if single else [n for _, n in prompts],
             "width": grid.width,
             "height": grid.height,
             "num_frames": grid.num_frames,
             "frame_rate": grid.frame_rate,
-            "num_inference_steps": spec.num_inference_steps,
-            # A CPU generator gives the same noise on every device for a given seed.
-            "generator": torch.Generator(device="cpu").manual_seed(spec.seed),
+            "num_inference_steps": specs[0].num_inference_steps,
+            # A CPU generator gives the same noise on every device for a given seed; one per
+            # job of a batch gives each job the noise it would have alone.
+            "generator": (torch.Generator(device="cpu").manual_seed(specs[0].seed) if single
+                          else [torch.Generator(device="cpu").manual_seed(spec.seed)
+                                for spec in specs]),
             "output_type": "pt",  # frames stay on the device: see video_tensor_to_uint8
             "return_dict": False,
             **self._call_options,
         }
-        if spec.condition_image is not None:
+
+    def generate(
+        self, spec: GenerationSpec, progress: ProgressCallback | None = None
+    ) -> GenerationResult:
+        overlap = 0
+        render = spec
+        if spec.condition_video is not None:
+            if len(spec.condition_video) == 1:
+                render = replace(spec, condition_video=None,
+                                 condition_image=spec.condition_video[-1])
+            else:  # the overlap is rendered again, then dropped from the result
+                overlap = len(spec.condition_video)
+                render = replace(spec, num_frames=spec.num_frames + overlap)
+        outcome = self._run([render], [progress or _ignore_progress])[0]
+        if isinstance(outcome, BaseException):
+            raise outcome
+        return _drop_overlap(outcome, overlap) if overlap else outcome
+
+    def generate_batch(
+        self, specs: Sequence[GenerationSpec], progresses: Sequence[ProgressCallback]
+    ) -> list[BatchOutcome]:
+        """Jobs of one `shape_key` in one pipeline call, each with its own seed, prompt and
+        progress. A job whose progress raises (its cancel, its lost claim) is dropped from
+        the reports and gets that exception as its outcome; the others go on. The call stops
+        only when every job has stopped."""
+        if len({spec.shape_key for spec in specs}) != 1 or not specs[0].shape_key[-1]:
+            raise ValueError("a batch takes unconditioned jobs of one shape")
+        return self._run(list(specs), list(progresses))
+
+    def _run(self, specs: list[GenerationSpec], reports: list[ProgressCallback]
+             ) -> list[BatchOutcome]:
+        first = specs[0]
+        pipe: AnyLTX2Pipeline = self._pipeline
+        grid = self._grid(
+            first, pipe.vae_spatial_compression_ratio, pipe.vae_temporal_compression_ratio
+        )
+        kwargs = self._call_kwargs(specs, grid)
+        if first.condition_video is not None:
+            pipe = self._conditioned()
+            clip = _condition_clip(first.condition_video, first.fps, grid,
+                                   pipe.vae_temporal_compression_ratio)
+            kwargs["conditions"] = [LTX2VideoCondition(frames=clip, index=0, strength=1.0)]
+        elif first.condition_image is not None:
             pipe = self._image_to_video()
-            kwargs["image"] = _condition_frame(spec.condition_image, grid)
+            kwargs["image"] = _condition_frame(first.condition_image, grid)
+        stopped: list[BaseException | None] = [None] * len(specs)
+
+        def tell(fraction: float, stage: str) -> None:
+            for index, report in enumerate(reports):
+                if stopped[index] is not None:
+                    continue
+                try:
+                    report(fraction, stage)
+                except Exception as stop:
+                    stopped[index] = stop
+            if all(stop is not None for stop in stopped):
+                raise _AllStopped()
 
         def on_step_end(
             running: AnyLTX2Pipeline,
@@ -195,27 +309,40 @@ class LTX2Backend:
             tensors: dict[str, Any],
         ) -> dict[str, Any]:
             total = max(1, running.num_timesteps)
-            report(
-                DENOISE_START + (DENOISE_END - DENOISE_START) * (step + 1) / total, STAGE_DENOISE
-            )
+            tell(DENOISE_START + (DENOISE_END - DENOISE_START) * (step + 1) / total,
+                 STAGE_DENOISE)
             if step + 1 == total:
-                report(DENOISE_END, STAGE_DECODE)
+                tell(DENOISE_END, STAGE_DECODE)
             return {}
 
         def on_vocoder_start(module: torch.nn.Module, args: Any) -> None:
-            if spec.with_audio:
-                report(AUDIO_START, STAGE_AUDIO)
+            if first.with_audio:
+                tell(AUDIO_START, STAGE_AUDIO)
 
-        report(0.0, STAGE_ENCODE_PROMPT)
-        hook = pipe.vocoder.register_forward_pre_hook(on_vocoder_start)
         try:
-            video, audio = pipe(**kwargs, callback_on_step_end=on_step_end)
-        finally:
-            hook.remove()
+            with self._lock:
+                tell(0.0, STAGE_ENCODE_PROMPT)
+                hook = pipe.vocoder.register_forward_pre_hook(on_vocoder_start)
+                try:
+                    video, audio = pipe(**kwargs, callback_on_step_end=on_step_end)
+                finally:
+                    hook.remove()
+            tell(RESIZE_START, STAGE_RESIZE)
+            outcomes: list[BatchOutcome] = []
+            for index, spec in enumerate(specs):
+                stop = stopped[index]
+                outcomes.append(stop if stop is not None else
+                                self._fitted(spec, grid, video[index],
+                                             audio[index] if spec.with_audio else None))
+            tell(1.0, STAGE_DONE)
+        except _AllStopped:  # every job stopped, each for its own reason
+            return [stop for stop in stopped if stop is not None]
+        return [stopped[i] or outcome for i, outcome in enumerate(outcomes)]
 
-        report(RESIZE_START, STAGE_RESIZE)
+    def _fitted(self, spec: GenerationSpec, grid: RenderGrid, video: torch.Tensor,
+                audio: torch.Tensor | None) -> GenerationResult:
         frames = fit_frames(
-            video_tensor_to_uint8(video[0]),
+            video_tensor_to_uint8(video),
             grid.frame_rate,
             width=spec.width,
             height=spec.height,
@@ -223,34 +350,47 @@ class LTX2Backend:
             fps=spec.fps,
         )
         fitted_audio = None
-        if spec.with_audio:
-            waveform = audio[0].float().cpu().numpy()
+        if audio is not None:
+            waveform = audio.float().cpu().numpy()
             samples = audio_samples_for(spec.num_frames, spec.fps, self.sample_rate)
             fitted_audio = fit_audio_stretched(waveform, samples)
-        report(1.0, STAGE_DONE)
         return GenerationResult(
             frames=frames, audio=fitted_audio, fps=spec.fps, sample_rate=self.sample_rate
         )
+
+
+class _AllStopped(Exception):  # noqa: N818 -- a signal, not an error
+    """Every job of a call has stopped: the pipeline call ends here."""
+
+
+def _drop_overlap(result: GenerationResult, overlap: int) -> GenerationResult:
+    """The frames after the re-rendered overlap, and the sound from the same instant."""
+    cut = audio_samples_for(overlap, result.fps, result.sample_rate)
+    return GenerationResult(
+        frames=np.ascontiguousarray(result.frames[overlap:]),
+        audio=None if result.audio is None else np.ascontiguousarray(result.audio[:, cut:]),
+        fps=result.fps, sample_rate=result.sample_rate)
 
 
 def load_ltx2_backend(
     model_path: str,
     device: str,
     *,
-    cpu_offload: bool = False,
+    options: StepOptions | None = None,
     call_options: Mapping[str, Any] | None = None,
 ) -> LTX2Backend:
     """Load LTX-2 weights from a local directory (never the Hub): bf16 on CUDA, float32 on CPU.
 
-    `call_options` override pipeline call defaults (guidance scales, STG blocks, ...), which
-    differ between LTX-2.0 and LTX-2.3 checkpoints.
+    `options`: the step settings (acceleration.py; offload="model" keeps only the running
+    module on the GPU, for cards smaller than the full model). `call_options` override
+    pipeline call defaults (guidance scales, STG blocks, ...), which differ between LTX-2.0
+    and LTX-2.3 checkpoints.
     """
     dtype = torch.bfloat16 if device.startswith("cuda") else torch.float32
     pipeline = LTX2Pipeline.from_pretrained(model_path, dtype=dtype, local_files_only=True)
-    if cpu_offload:
-        # Keeps only the running module on the GPU, for cards smaller than the full model.
-        pipeline.enable_model_cpu_offload(device=device)
-    else:
-        pipeline.to(device)
+    pipeline.to(device)
     pipeline.set_progress_bar_config(disable=True)
-    return LTX2Backend(pipeline, name=f"ltx2:{model_path}", call_options=call_options)
+    backend = LTX2Backend(pipeline, name=f"ltx2:{model_path}", call_options=call_options)
+    if options is not None and not options.is_plain:
+        backend.accelerate(options)
+    return backend

@@ -5,13 +5,15 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING
 
+from generation.backends.acceleration import StepOptions
+
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from generation.backends.base import VideoBackend
 
 _lock = threading.Lock()
-_cached: tuple[tuple[str | None, str, bool, str], VideoBackend] | None = None
+_cached: tuple[tuple[str | None, str, str, StepOptions], VideoBackend] | None = None
 # Other pipelines (a Wan or hosted-API backend, a test's faulty one), chosen by name
 # (GENERATION_BACKEND); each factory gets the device and builds its backend.
 _factories: dict[str, Callable[[str], VideoBackend]] = {}
@@ -22,7 +24,7 @@ def backend_register(name: str, factory: Callable[[str], VideoBackend]) -> None:
     global _cached
     with _lock:
         _factories[name] = factory
-        if _cached is not None and _cached[0][3] == name:
+        if _cached is not None and _cached[0][2] == name:
             _cached = None  # a re-registered name builds afresh
 
 
@@ -33,16 +35,17 @@ def default_device() -> str:
 
 
 def get_backend(
-    model_path: str | None = None, device: str | None = None, *, cpu_offload: bool = False,
-    name: str = "",
+    model_path: str | None = None, device: str | None = None, *, name: str = "",
+    options: StepOptions | None = None,
 ) -> VideoBackend:
     """The process's backend: a registered one by `name`, LTX-2 weights from `model_path`,
-    or the tiny built-in model.
+    or the tiny built-in model; `options` (compile, attention, FP8, placement, offload) are
+    applied to the LTX-2 pipelines (a registered backend applies its own).
 
     Asking for another model replaces the cached one, so a worker never holds two pipelines.
     """
     global _cached
-    key = (model_path or None, device or default_device(), cpu_offload, name)
+    key = (model_path or None, device or default_device(), name, options or StepOptions())
     with _lock:
         if _cached is not None and _cached[0] == key:
             return _cached[1]
@@ -54,11 +57,16 @@ def get_backend(
             backend = _factories[name](key[1])
         elif key[0] is None:
             backend = _factories[TINY_BACKEND](key[1])
+            if not key[3].is_plain:
+                from generation.backends.ltx2 import LTX2Backend
+
+                if isinstance(backend, LTX2Backend):
+                    backend.accelerate(key[3])
         else:
             # Imported here: diffusers and torch take seconds to import.
             from generation.backends.ltx2 import load_ltx2_backend
 
-            backend = load_ltx2_backend(key[0], key[1], cpu_offload=cpu_offload)
+            backend = load_ltx2_backend(key[0], key[1], options=key[3])
         _cached = (key, backend)
         return backend
 

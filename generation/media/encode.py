@@ -38,35 +38,21 @@ def _check_frames(frames: npt.NDArray[np.uint8]) -> None:
         raise ValueError(f"yuv420p needs even dimensions, got {frames.shape[2]}x{frames.shape[1]}")
 
 
-def _audio_packets(
-    stream: av.AudioStream, audio: npt.NDArray[np.float32], sample_rate: int
-) -> list[av.Packet]:
-    resampler = av.AudioResampler(format="fltp", layout="stereo", rate=AAC_SAMPLE_RATE)
-    source = av.AudioFrame.from_ndarray(_stereo(audio), format="fltp", layout="stereo")
-    source.sample_rate = sample_rate
-    source.pts = 0
-    source.time_base = Fraction(1, sample_rate)
-    packets: list[av.Packet] = []
-    # Flushing the resampler (None) returns its buffered tail, so no samples are lost.
-    for resampled in [*resampler.resample(source), *resampler.resample(None)]:
-        packets.extend(stream.encode(resampled))
-    packets.extend(stream.encode())
-    return packets
-
-
 def _packet_time(packet: av.Packet) -> Fraction:
     return Fraction(packet.dts or 0) * (packet.time_base or Fraction(0))
 
 
 class Mp4Writer:
     """An MP4 written as frames arrive: each batch (a long job's segment) is encoded and muxed
-    at once, so memory holds one batch, not the whole video. The soundtrack is encoded up
-    front (a minute of AAC is about 1 MB) and interleaved in time order with the picture, so
-    phones can play while downloading."""
+    at once, so memory holds one batch, not the whole video. The soundtrack is given whole
+    (`audio`) or in pieces (`audio_pieces=True`, then `write_audio` before each batch of
+    frames it goes with); either way its AAC packets are interleaved in time order with the
+    picture, so phones can play while downloading."""
 
     def __init__(self, target: Path | BinaryIO, *, width: int, height: int, fps: float,
                  audio: npt.NDArray[np.float32] | None, sample_rate: int,
-                 crf: int = VIDEO_CRF, preset: str = VIDEO_PRESET) -> None:
+                 crf: int = VIDEO_CRF, preset: str = VIDEO_PRESET,
+                 audio_pieces: bool = False) -> None:
         self._rate = exact_rate(fps)
         # faststart moves the index to the front (it reopens the file by name, so in-memory
         # targets go without it).
@@ -79,11 +65,37 @@ class Mp4Writer:
         self._video.pix_fmt = "yuv420p"
         self._video.options = {"crf": str(crf), "preset": preset}
         self._audio: deque[av.Packet] = deque()
-        if audio is not None:
+        self._audio_stream: av.AudioStream | None = None
+        self._sample_rate = sample_rate
+        self._samples_in = 0
+        if audio is not None or audio_pieces:
             stream = self._container.add_stream("aac", rate=AAC_SAMPLE_RATE, layout="stereo")
             stream.bit_rate = AAC_BIT_RATE
-            self._audio.extend(_audio_packets(stream, audio, sample_rate))
+            self._audio_stream = stream
+            self._resampler = av.AudioResampler(format="fltp", layout="stereo",
+                                                rate=AAC_SAMPLE_RATE)
+        if audio is not None:
+            self.write_audio(audio)
         self._next_pts = 0
+
+    def write_audio(self, audio: npt.NDArray[np.float32]) -> None:
+        """The next piece of the soundtrack ([channels, samples] at `sample_rate`)."""
+        if self._audio_stream is None:
+            raise ValueError("this writer was opened without a soundtrack")
+        source = av.AudioFrame.from_ndarray(_stereo(audio), format="fltp", layout="stereo")
+        source.sample_rate = self._sample_rate
+        source.pts = self._samples_in
+        source.time_base = Fraction(1, self._sample_rate)
+        self._samples_in += audio.shape[-1]
+        for resampled in self._resampler.resample(source):
+            self._audio.extend(self._audio_stream.encode(resampled))
+
+    def _end_audio(self) -> None:
+        # Flushing the resampler (None) returns its buffered tail, so no samples are lost.
+        if self._audio_stream is not None:
+            for resampled in self._resampler.resample(None):
+                self._audio.extend(self._audio_stream.encode(resampled))
+            self._audio.extend(self._audio_stream.encode())
 
     def write(self, frames: npt.NDArray[np.uint8]) -> None:
         _check_frames(frames)
@@ -101,6 +113,7 @@ class Mp4Writer:
             self._container.mux(packet)
 
     def close(self) -> None:
+        self._end_audio()
         self._mux(self._video.encode())
         while self._audio:
             self._container.mux(self._audio.popleft())

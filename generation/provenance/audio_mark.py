@@ -83,14 +83,21 @@ def _loudness(mono: np.ndarray, sample_rate: int) -> np.ndarray:
     return np.repeat(rms, block)[: len(mono)]
 
 
-def embed(audio: Audio, sample_rate: int, payload: int) -> bool:
-    """Mark `audio` ([channels, samples], float in [-1, 1]) in place; False when too short."""
+def embed(audio: Audio, sample_rate: int, payload: int, *, first_sample: int = 0,
+          total_samples: int | None = None) -> bool:
+    """Mark `audio` ([channels, samples], float in [-1, 1]) in place; False when too short.
+
+    A long video's soundtrack is marked in pieces: `audio` is then the piece that starts at
+    `first_sample` of a track of `total_samples`, and gets the part of the whole track's mark
+    that falls there (the frames run on the whole track's clock, as if marked whole)."""
     samples = audio.shape[-1]
-    canonical = round(samples * RATE / sample_rate)
-    if canonical < FRAME:
+    total = samples if total_samples is None else total_samples
+    if round(total * RATE / sample_rate) < FRAME or samples == 0:
         return False
+    start = round(first_sample * RATE / sample_rate)
+    end = round((first_sample + samples) * RATE / sample_rate)
     frame = _frame(payload)
-    mark = _resample(np.tile(frame, -(-canonical // FRAME))[:canonical], samples)
+    mark = _resample(frame[np.arange(start, end) % FRAME], samples)
     level = np.maximum(_loudness(audio.mean(axis=0), sample_rate) * 10 ** (LEVEL_DB / 20),
                        FLOOR)
     np.clip(audio + (mark * level).astype(np.float32), -1.0, 1.0, out=audio)

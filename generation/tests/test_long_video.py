@@ -133,8 +133,9 @@ def test_a_minute_in_one_job_flows_across_its_joins_with_memory_of_one_segment(
         peaks[seconds] = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
         assert video.status == Video.Status.COMPLETED, video.error_code
-    # Three times the video: the extra 40 s may add their soundtrack (held whole: about 15 MB)
-    # but not their frames (44 MB at this size, which the whole-video path held several times);
+    # Three times the video: the extra 40 s add neither their frames (44 MB at this size, which
+    # the whole-video path held several times) nor their sound (spooled and encoded in pieces:
+    # test_segment_paths.py measures that alone);
     # the frames of one segment (10 s: 11 MB) bound the peak, not the minute's (66 MB). Measured
     # as a difference: the first job's peak also holds what the process builds once.
     extra_frames = 40 * 24 * WIDTH * HEIGHT * 3

@@ -88,8 +88,26 @@ GENERATION_BACKEND = env_str("GENERATION_BACKEND")
 # Longer jobs are made in segments of at most this many seconds, each continuing the last
 # from its final frame, so a worker holds one segment's frames, never the whole minute.
 GENERATION_SEGMENT_SECONDS = max(4, env_int("GENERATION_SEGMENT_SECONDS", 20))
+# Frames of the segment before that a continuing segment is conditioned on (0: the
+# backend's own choice, LTX-2: one latent frame's worth + 1 = 9; 1: the last frame only).
+GENERATION_OVERLAP_FRAMES = max(0, env_int("GENERATION_OVERLAP_FRAMES", 0))
 GENERATION_MAX_ATTEMPTS = env_int("GENERATION_MAX_ATTEMPTS", 2)
 GENERATION_WARM_ON_START = env_str("GENERATION_WARM_ON_START", "1") == "1"
+# The denoising step (generation/backends/acceleration.py; README, "GPU step settings"): each
+# one alone, all off by default; an option the machine cannot use is skipped with a log line.
+GENERATION_COMPILE = env_str("GENERATION_COMPILE")  # default | max-autotune-no-cudagraphs |
+# reduce-overhead (CUDA graphs, fixed shapes)
+GENERATION_ATTENTION = env_str("GENERATION_ATTENTION")  # e.g. _native_cudnn, flash, sage
+GENERATION_FP8 = env_str("GENERATION_FP8")  # storage | torchao
+GENERATION_TEXT_ENCODER_DEVICE = env_str("GENERATION_TEXT_ENCODER_DEVICE")  # e.g. cpu
+GENERATION_OFFLOAD = env_str("GENERATION_OFFLOAD")  # model | group (small cards)
+GENERATION_VAE_TILING = env_str("GENERATION_VAE_TILING") == "1"
+# One short job of the default shape once the model is loaded (compilation, CUDA graphs):
+# "start" inside the pool child's start (GENERATION_WARM_TIMEOUT_S bounds it), "background"
+# in a thread (the child is ready at once; its first job waits for the warm-up), "" none.
+GENERATION_WARM_UP = env_str("GENERATION_WARM_UP", "start")
+# Up to this many queued jobs of one shape run in one pipeline call (1: no batching).
+GENERATION_BATCH_MAX = max(1, env_int("GENERATION_BATCH_MAX", 1))
 
 # The OpenAI-compatible door (/v1): model names it answers to (each an alias of the model
 # this deployment runs; the first is the default), and the pace it asks pollers to keep.
