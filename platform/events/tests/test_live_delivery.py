@@ -19,6 +19,7 @@ from config.asgi import application
 from events.bus.local import _tail_page
 from events.hub import local_hub
 from events.live_socket import (
+    CLOSE_BAD_REQUEST,
     CLOSE_RECONNECT,
     CLOSE_SESSION_ENDED,
     CLOSE_UNAUTHORIZED,
@@ -368,3 +369,15 @@ def test_a_web_process_decodes_only_the_events_of_users_it_holds_sockets_of():
         (1, 10, 0, '{"id":10}'), (1, 12, 10, '{"id":12}')]
     assert mine.sessions_ended == message.sessions_ended  # every process closes its sockets
     assert decode(encode(message)).events == message.events
+
+
+@pytest.mark.parametrize("after", ["garbage", "-1", "1.5", "1e3"])
+def test_an_after_that_is_no_event_id_is_refused_not_ignored(user_factory, login, after):
+    token = login(user_factory()).tokens["access"]
+
+    async def scenario():
+        ws = WebsocketCommunicator(application, f"/ws/events?token={token}&after={after}")
+        connected, code = await ws.connect(timeout=5)
+        assert (connected, code) == (False, CLOSE_BAD_REQUEST)
+
+    async_to_sync(scenario)()
