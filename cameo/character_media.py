@@ -3,9 +3,7 @@ decoded with the enrollment's safe decoder, and searched for human faces with th
 enrollment's detector. A face is allowed only when it is the uploader's own verified cameo."""
 
 import io
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
@@ -15,15 +13,13 @@ from PIL import Image
 from accounts.facade import User
 from cameo.verification import Candidate, VerificationConfig, match_identity
 from cameo.verification.faces import detect_faces
-from cameo.verification.media import MediaError, open_checked, sample_video
+from cameo.verification.media import MediaError, decode_upload, is_video_container
 from core.errors import DomainError
 
 from . import vault
 from .likeness import THRESHOLD, protected_candidates
 from .models import Cameo
 
-# ISO BMFF (MP4, MOV) has "ftyp" at offset 4; Matroska/WebM starts with the EBML id.
-_CONTAINERS = ((4, b"ftyp"), (0, b"\x1a\x45\xdf\xa3"))
 # Faces are looked for on this many evenly spaced frames (a CPU bound on the request).
 FACE_FRAMES = 8
 
@@ -48,24 +44,20 @@ def check_container(data: bytes) -> None:
     if len(data) > settings.CHARACTER_MAX_UPLOAD_BYTES:
         raise _refuse("character.video_too_large", "The video is larger than "
                       f"{settings.CHARACTER_MAX_UPLOAD_BYTES // (1024 * 1024)} MB.", 413)
-    if not any(data[offset:offset + len(magic)] == magic for offset, magic in _CONTAINERS):
+    if not is_video_container(data):
         raise _refuse("character.not_a_video", "Upload an MP4, MOV or WebM video.", 415)
 
 
 def _decode(data: bytes) -> list[npt.NDArray[np.uint8]]:
     config = _config()
-    with tempfile.TemporaryDirectory(prefix="castline-character-") as workdir:
-        path = Path(workdir) / "character"
-        path.write_bytes(data)
-        try:
-            duration = open_checked(path, config)
-            if duration > config.max_seconds:
-                raise _refuse("character.video_too_long", "A character video is at most "
-                              f"{settings.CHARACTER_MAX_SECONDS} seconds long.")
-            sample = sample_video(path, config)
-        except MediaError as exc:
-            raise _refuse("character.not_a_video", f"The video cannot be decoded ({exc}).",
-                          415) from None
+    try:
+        duration, sample = decode_upload(data, config)
+    except MediaError as exc:
+        raise _refuse("character.not_a_video", f"The video cannot be decoded ({exc}).",
+                      415) from None
+    if duration > config.max_seconds:
+        raise _refuse("character.video_too_long", "A character video is at most "
+                      f"{settings.CHARACTER_MAX_SECONDS} seconds long.")
     return [frame.rgb for frame in sample.frames]
 
 

@@ -21,10 +21,12 @@ from django.utils import timezone
 from accounts.facade import User
 from cameo.verification import (
     KnownIdentities,
+    VerificationConfig,
     VerificationResult,
     make_challenge,
     verify_enrollment,
 )
+from cameo.verification.media import MediaError, decode_upload, is_video_container
 from core.errors import ConflictError, DomainError
 from core.outbox import task_send_on_commit
 from core.storage import files_delete_on_commit
@@ -37,8 +39,6 @@ from .states import cameo_transition, enrollment_transition
 
 logger = logging.getLogger(__name__)
 ES = Enrollment.Status
-# ISO BMFF (MP4, MOV, 3GP) has "ftyp" at offset 4; Matroska/WebM starts with the EBML id.
-_CONTAINERS = ((4, b"ftyp"), (0, b"\x1a\x45\xdf\xa3"))
 
 
 @transaction.atomic
@@ -58,9 +58,17 @@ def _read_video(upload: UploadedFile) -> bytes:
     if len(data) > settings.CAMEO_MAX_UPLOAD_BYTES:
         raise DomainError("cameo.upload_too_large", "The video is too large.", status_code=413,
                           fields={"video": ["Too large."]})
-    if not any(data[offset:offset + len(magic)] == magic for offset, magic in _CONTAINERS):
+    if not is_video_container(data):
         raise DomainError("cameo.upload_not_video", "Upload an MP4, MOV or WebM video.",
                           status_code=415, fields={"video": ["Not a supported video."]})
+    # Decoded now, as the characters door does: a file the worker cannot read is refused
+    # here, not accepted and rejected later (sampled sparsely: only decodability counts).
+    try:
+        decode_upload(data, VerificationConfig(max_bytes=settings.CAMEO_MAX_UPLOAD_BYTES,
+                                               sample_fps=1.0))
+    except MediaError as exc:
+        raise DomainError("cameo.upload_not_video", f"The video cannot be decoded ({exc}).",
+                          status_code=415, fields={"video": ["Cannot be decoded."]}) from None
     return data
 
 
@@ -68,9 +76,13 @@ def _default_audience(user: User) -> str:
     return Cameo.Audience.ONLY_ME if user.is_teen else Cameo.Audience.MUTUALS
 
 
-@transaction.atomic
 def enrollment_start(*, user: User, challenge_id: UUID, video: UploadedFile) -> Enrollment:
-    data = _read_video(video)
+    data = _read_video(video)  # the slow part, outside the transaction
+    return _enrollment_store(user=user, challenge_id=challenge_id, data=data)
+
+
+@transaction.atomic
+def _enrollment_store(*, user: User, challenge_id: UUID, data: bytes) -> Enrollment:
     challenge = CameoChallenge.objects.select_for_update().filter(pk=challenge_id,
                                                                   user=user).first()
     if challenge is None or challenge.used_at or challenge.expires_at <= timezone.now():

@@ -84,7 +84,7 @@ def content_payload(data: bytes) -> tuple[int, int] | None:
         if exc.code == TOO_LARGE:
             raise DomainError("upload.too_large", "The picture is too large (at most "
                               f"{MAX_FRAME_PIXELS} pixels).", status_code=413) from exc
-        raise DomainError(UNREADABLE, "The file is not a video we can read.") from exc
+        raise DomainError(UNREADABLE, "The file is not a video or picture we can read.") from exc
     heard = audio_mark.detect(mono) if mono is not None else None
     if heard is not None and heard.found and heard.payload is not None:
         return heard.payload, SOUNDTRACK_SCORE

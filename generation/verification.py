@@ -100,7 +100,7 @@ def provenance_verify(*, source: bytes | Path) -> dict[str, Any]:
             raise DomainError("upload.too_large", "The picture is too large (at most "
                               f"{MAX_FRAME_PIXELS} pixels).", status_code=413) from exc
         raise DomainError("provenance.unreadable",
-                          "The file is not a video we can read.") from exc
+                          "The file is not a video or picture we can read.") from exc
     body = asdict(report)
     payload = report.watermark_payload
     heard = report.audio_watermark_payload

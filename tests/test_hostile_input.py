@@ -102,6 +102,30 @@ def test_decompression_bomb_sent_to_verify_is_refused(api, bomb_png):
     assert_error(response, 413, "upload.too_large")
 
 
+@pytest.mark.parametrize("fmt", ["PNG", "JPEG", "GIF", "TIFF", "WEBP", "BMP", "TGA", "ICO"])
+def test_verify_reads_any_picture_pillow_decodes(api, fmt):
+    """GIF and TIFF were read but BMP was called "not a video" (C2PA defines no manifest for
+    BMP, so reading one failed) and TGA too (ffmpeg does not probe it): a picture Pillow
+    decodes within the pixel bound is checked (no manifest, no mark), whatever its format."""
+    upload = io.BytesIO()
+    Image.new("RGB", (64, 48), (120, 80, 40)).save(upload, format=fmt)
+    upload.seek(0)
+    upload.name = f"picture.{fmt.lower()}"
+    response = api.post("/api/v1/provenance/verify", {"file": upload}, format="multipart")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["verdict"] == "unknown"
+    assert body["c2pa"]["present"] is False and body["watermark"]["found"] is False
+
+
+def test_verify_says_what_it_reads_when_refusing(api):
+    upload = io.BytesIO(b"plain text is neither a video nor a picture")
+    upload.name = "notes.bmp"
+    response = api.post("/api/v1/provenance/verify", {"file": upload}, format="multipart")
+    assert_error(response, 400, "provenance.unreadable")
+    assert response.json()["error"]["message"] == "The file is not a video or picture we can read."
+
+
 @pytest.mark.parametrize("body", [{"ids": [2**63]}, {"ids": [2**64 + 5]}, {"up_to_id": 2**63},
                                   {"ids": [-1]}, {"up_to_id": 0}, {"ids": [1.5]},
                                   {"ids": ["abc"]}, {"up_to_id": "1e30"}])

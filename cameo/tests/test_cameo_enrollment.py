@@ -3,10 +3,12 @@ the eager worker runs the real verification; results arrive as events and on /ca
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from cameo_media import (
     PERFORMER_TURNS,
     PHRASE,
+    SIZE,
     fixture_path,
     speech_like,
     still_frames,
@@ -108,3 +110,23 @@ def test_uploads_are_checked_by_content_and_size(user_factory, login,
                              b"\0\0\0\x18ftypmp42" + b"\0" * 2000)
     assert response.status_code == 413
     assert not Enrollment.objects.exists()
+
+
+def test_a_video_that_cannot_be_decoded_is_refused_at_once(
+        tmp_path, settings, user_factory, login, django_capture_on_commit_callbacks):
+    """A container header is not enough: a truncated MP4 (or one of junk after "ftyp") is
+    refused by the upload with 415, as the characters door does, with nothing stored and the
+    challenge still usable; before, it was accepted (202) and rejected later by the worker."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    client = login(user_factory(handle="truncator"))
+    frames = (np.full((SIZE[1], SIZE[0], 3), n * 2, dtype=np.uint8) for n in range(96))
+    whole = write_video(tmp_path / "whole.mp4", frames, 24, None).read_bytes()
+    junk = b"\0\0\0\x18ftypmp42" + bytes(range(256)) * 40
+    for video in (whole[: len(whole) // 2], junk):
+        response, challenge = enroll(client, django_capture_on_commit_callbacks, video)
+        assert response.status_code == 415, response.content
+        error = response.json()["error"]
+        assert error["code"] == "cameo.upload_not_video" and "decoded" in error["message"]
+        assert not CameoChallenge.objects.get(pk=challenge["id"]).used_at
+    assert not Enrollment.objects.exists() and not Cameo.objects.exists()
+    assert not (tmp_path / "media" / "cameo").exists()

@@ -1,7 +1,9 @@
 """Bounded, safe decoding of an uploaded enrollment video with PyAV."""
 
 import os
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
 import av
 import numpy as np
@@ -11,6 +13,8 @@ from .config import VerificationConfig
 AUDIO_RATE = 16_000
 # Frames decoded per second of allowed duration, at most: bounds work on broken timestamps.
 MAX_FPS = 120
+# ISO BMFF (MP4, MOV, 3GP) has "ftyp" at offset 4; Matroska/WebM starts with the EBML id.
+_CONTAINERS = ((4, b"ftyp"), (0, b"\x1a\x45\xdf\xa3"))
 
 
 class MediaError(Exception):
@@ -125,3 +129,18 @@ def decode_audio(path: str | os.PathLike[str], config: VerificationConfig) -> np
     if not chunks:
         return np.zeros(0, dtype=np.float32)
     return (np.concatenate(chunks)[:limit].astype(np.float32) / 32768.0).astype(np.float32)
+
+
+def is_video_container(data: bytes) -> bool:
+    """Whether the bytes start like a container we decode (a cheap check before decoding)."""
+    return any(data[offset:offset + len(magic)] == magic for offset, magic in _CONTAINERS)
+
+
+def decode_upload(data: bytes, config: VerificationConfig) -> tuple[float, VideoSample]:
+    """The declared duration and the sampled frames of an upload held in memory, decoded as
+    the verification will: the check an upload door makes before it accepts the file.
+    Raises MediaError for what cannot be decoded (not a video, truncated, no frames)."""
+    with tempfile.TemporaryDirectory(prefix="castline-upload-") as workdir:
+        path = Path(workdir) / "upload"
+        path.write_bytes(data)
+        return open_checked(path, config), sample_video(path, config)

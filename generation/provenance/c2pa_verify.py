@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import c2pa
+from PIL import Image, UnidentifiedImageError
 
 from . import audio_mark, invisible
 from .c2pa_sign import COLLABORATORS_LABEL, CONSENT_LABEL, SOFT_BINDING_LABEL
@@ -40,7 +41,20 @@ class VerificationReport:
     audio_watermark_payload: int | None = None
 
 
+def _picture_without_manifests(data: bytes) -> bool:
+    """A picture in a format C2PA defines no manifest for (BMP, TGA, ICO, ...): it carries
+    none to read, which is not the same as being unreadable (its pixels were decoded)."""
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            mime = image.get_format_mimetype()
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+        return False
+    return mime not in c2pa.Reader.get_supported_mime_types()
+
+
 def _read_manifest(data: bytes, trust_anchors_pem: str | None) -> dict[str, Any] | None:
+    if _picture_without_manifests(data):
+        return None
     settings: dict[str, Any] = {"verify": {"verify_trust": True, "remote_manifest_fetch": False}}
     if trust_anchors_pem:
         settings["trust"] = {"user_anchors": trust_anchors_pem}

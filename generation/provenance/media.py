@@ -42,6 +42,22 @@ def _check_declared_size(source: Source, stream: av.video.stream.VideoStream) ->
         raise _too_large(width, height)
 
 
+def _pillow_still(source: Source) -> np.ndarray | None:
+    """A still picture Pillow decodes but PyAV cannot open (TGA, ...), within the pixel
+    bound, as RGB; None when Pillow cannot read it either. So every picture format Pillow
+    reads safely is accepted, not only those ffmpeg happens to probe."""
+    try:
+        with Image.open(io.BytesIO(source) if isinstance(source, bytes)
+                        else str(source)) as image:
+            if image.width * image.height > MAX_FRAME_PIXELS:
+                raise _too_large(image.width, image.height)
+            return np.asarray(image.convert("RGB"))
+    except Image.DecompressionBombError as exc:
+        raise _too_large(0, 0) from exc
+    except (UnidentifiedImageError, OSError, ValueError):
+        return None
+
+
 def _open(source: Source) -> av.container.InputContainer:
     try:
         return av.open(io.BytesIO(source) if isinstance(source, bytes) else str(source), "r")
@@ -51,7 +67,15 @@ def _open(source: Source) -> av.container.InputContainer:
 
 def iter_frames(source: Source, *, max_frames: int | None = None) -> Iterator[np.ndarray]:
     """Decode the first video stream as uint8 RGB frames; raises `provenance.unreadable`."""
-    container = _open(source)
+    try:
+        container = _open(source)
+    except ProvenanceError:
+        still = _pillow_still(source)
+        if still is None:
+            raise
+        if max_frames != 0:
+            yield still
+        return
     with container:
         if not container.streams.video:
             raise ProvenanceError(UNREADABLE, "the file has no video stream")
@@ -69,12 +93,17 @@ def iter_frames(source: Source, *, max_frames: int | None = None) -> Iterator[np
 
 def read_frames(source: Source, *, max_frames: int | None = None) -> tuple[np.ndarray, float]:
     """All (or the first `max_frames`) frames as [T, H, W, 3] uint8, and the frame rate."""
-    container = _open(source)
-    with container:
-        if not container.streams.video:
-            raise ProvenanceError(UNREADABLE, "the file has no video stream")
-        rate = container.streams.video[0].average_rate
-        fps = float(rate) if rate else 24.0
+    fps = 24.0
+    try:
+        container = _open(source)
+    except ProvenanceError:
+        container = None  # a still picture only Pillow reads: iter_frames decodes it
+    if container is not None:
+        with container:
+            if not container.streams.video:
+                raise ProvenanceError(UNREADABLE, "the file has no video stream")
+            rate = container.streams.video[0].average_rate
+            fps = float(rate) if rate else fps
     frames = list(iter_frames(source, max_frames=max_frames))
     if not frames:
         raise ProvenanceError(UNREADABLE, "the video stream has no frames")

@@ -88,5 +88,6 @@ def test_drop_a_remix_intact_and_stripped(chromium_path, live_server, tmp_path, 
 
         page.set_input_files("#file", str(garbage))
         expect(page.locator("#error")).to_have_text(
-            "The file is not a video we can read. (provenance.unreadable)", timeout=60_000)
+            "The file is not a video or picture we can read. (provenance.unreadable)",
+            timeout=60_000)
         expect(page.locator("#result")).to_be_hidden()

@@ -17,6 +17,7 @@ from core.ids import parse_id
 from .bus.channel_layer import user_group
 from .hub import BusUnavailableError, local_hub
 from .live_socket import (
+    CLOSE_BAD_REQUEST,
     CLOSE_BUS_UNAVAILABLE,
     CLOSE_SESSION_ENDED,
     CLOSE_UNAUTHORIZED,
@@ -103,7 +104,12 @@ class EventsConsumer(AsyncWebsocketConsumer):
             return
         user_id, session_id, subprotocol = socket_user
         query = parse_qs(self.scope.get("query_string", b"").decode())
-        after_id = parse_id(query.get("after", [""])[0])
+        after_text = query.get("after", [""])[0]
+        after_id = parse_id(after_text)
+        if after_text and after_id is None:  # a typo must not silently mean "from now on"
+            await self.close(code=CLOSE_BAD_REQUEST,
+                             reason="after must be an event id (a non-negative integer)")
+            return
         if after_id is None:  # "from now on": from the newest event before we listen, so an
             # event committed between that read and the subscription is not missed either
             after_id = await database_sync_to_async(notification_latest_id_of)(user_id=user_id)

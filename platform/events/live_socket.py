@@ -22,6 +22,7 @@ from .selectors import REPLAY_PAGE
 from .wire import LiveEvent, asgi_send
 
 logger = logging.getLogger(__name__)
+CLOSE_BAD_REQUEST = 4400  # a malformed query at connect (`after` that is no event id)
 CLOSE_UNAUTHORIZED = 4401  # no valid token or session at connect: log in again
 CLOSE_SESSION_ENDED = 4403  # logout, revocation, password change, deletion, ban
 CLOSE_RECONNECT = 4429  # fell behind (or the bus dropped): reconnect with ?after=<reason's id>

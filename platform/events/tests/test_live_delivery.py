@@ -19,6 +19,7 @@ from config.asgi import application
 from events.bus.local import _tail_page
 from events.hub import local_hub
 from events.live_socket import (
+    CLOSE_BAD_REQUEST,
     CLOSE_RECONNECT,
     CLOSE_SESSION_ENDED,
     CLOSE_UNAUTHORIZED,
@@ -389,3 +390,15 @@ def test_the_bus_carries_each_event_as_the_frame_every_socket_is_sent():
     assert read.rooms == message.rooms
     with pytest.raises(ValueError):
         decode(b'{"e":[]}')  # not a bus message: dropped by the subscriber, not delivered
+
+
+@pytest.mark.parametrize("after", ["garbage", "-1", "1.5", "1e3"])
+def test_an_after_that_is_no_event_id_is_refused_not_ignored(user_factory, login, after):
+    token = login(user_factory()).tokens["access"]
+
+    async def scenario():
+        ws = WebsocketCommunicator(application, f"/ws/events?token={token}&after={after}")
+        connected, code = await ws.connect(timeout=5)
+        assert (connected, code) == (False, CLOSE_BAD_REQUEST)
+
+    async_to_sync(scenario)()
