@@ -86,6 +86,10 @@ def server_env(data_prefix: str) -> dict[str, str]:
         if os.environ.get(name):
             overrides[name] = os.environ[name]
     env = base_env(**overrides)
+    if overrides.get("DATABASE_URL"):
+        from bench.bench_db import ensure_database  # a fresh machine has no bench database yet
+
+        ensure_database(overrides["DATABASE_URL"])
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env,
                    check=True)
     return env
