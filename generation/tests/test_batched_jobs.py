@@ -75,6 +75,13 @@ def _queue(capture: Any, user: User, prompt: str, seconds: int = 4) -> Video:
             prompt=prompt, seconds=seconds, width=WIDTH, height=HEIGHT))
 
 
+def _three_users_queue(capture: Any, user_factory: Any, subject: str
+                       ) -> tuple[list[User], list[Video]]:
+    """Ana, Bob and Cy each queue one job of the same shape."""
+    users = [user_factory(handle=h) for h in ("ana", "bob", "cy")]
+    return users, [_queue(capture, user, f"{user.handle}'s {subject}") for user in users]
+
+
 def _ledger(job: Video) -> list[str]:
     """The job's own credit movements, in order."""
     return list(LedgerEntry.objects.filter(reference=f"job:{job.pk}").order_by("pk")
@@ -85,8 +92,7 @@ def test_three_queued_jobs_of_one_shape_run_in_one_call_each_settled_alone(
         user_factory: Any, watched: WatchedTiny, django_capture_on_commit_callbacks: Any
         ) -> None:
     capture = django_capture_on_commit_callbacks
-    users = [user_factory(handle=h) for h in ("ana", "bob", "cy")]
-    jobs = [_queue(capture, user, f"{user.handle}'s heron at dawn") for user in users]
+    users, jobs = _three_users_queue(capture, user_factory, "heron at dawn")
     other_shape = _queue(capture, users[0], "a longer heron", seconds=8)
 
     assert video_run(video_id=jobs[0].pk) == Video.Status.COMPLETED
@@ -109,9 +115,7 @@ def test_three_queued_jobs_of_one_shape_run_in_one_call_each_settled_alone(
 def test_a_cancel_of_one_batched_job_leaves_the_others(
         user_factory: Any, watched: WatchedTiny, django_capture_on_commit_callbacks: Any
         ) -> None:
-    capture = django_capture_on_commit_callbacks
-    users = [user_factory(handle=h) for h in ("ana", "bob", "cy")]
-    jobs = [_queue(capture, user, f"{user.handle}'s kite") for user in users]
+    users, jobs = _three_users_queue(django_capture_on_commit_callbacks, user_factory, "kite")
 
     def bob_cancels() -> None:
         services.video_cancel(user=users[1], video_id=jobs[1].pk)
