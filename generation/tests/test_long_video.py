@@ -119,6 +119,16 @@ def _stored_files(video: Video) -> list[Path]:
     return [path for path in Path(django_settings.MEDIA_ROOT).rglob(f"*{video.pk}*")]
 
 
+def _nothing_charged_or_kept(client: Any, credits_before: int, user: User, video: Video,
+                             job_folder: Path) -> None:
+    """A job stopped part-way: every credit back, no file stored, its temporary folder empty."""
+    assert client.get("/api/v1/credits").json()["total"] == credits_before
+    kinds = _ledger(user)
+    assert kinds.count("release") == 1 and "capture" not in kinds, kinds
+    assert not video.video_file and not video.thumbnail_file and not _stored_files(video)
+    assert not list(job_folder.iterdir())
+
+
 def test_a_minute_in_one_job_flows_across_its_joins_with_memory_of_one_segment(
         user_factory: Any, login: Any, segments: None, job_folder: Path,
         django_capture_on_commit_callbacks: Any) -> None:
@@ -190,10 +200,7 @@ def test_a_cancel_stops_at_the_next_segment_boundary(
     assert (video.status, video.error_code) == (Video.Status.CANCELLED, "generation.cancelled")
     assert backend.calls == 2  # segment 3 of 4 never started
     assert backend.stages == ["segment 1/4", "segment 2/4"]
-    assert client.get("/api/v1/credits").json()["total"] == before
-    assert _ledger(ana).count("release") == 1 and "capture" not in _ledger(ana)
-    assert not video.video_file and not _stored_files(video)
-    assert not list(job_folder.iterdir())
+    _nothing_charged_or_kept(client, before, ana, video, job_folder)
 
 
 def test_a_failure_in_segment_k_releases_every_credit_and_stores_nothing(
@@ -214,12 +221,8 @@ def test_a_failure_in_segment_k_releases_every_credit_and_stores_nothing(
                                                 "generation.internal_error")
     assert "credits were returned" in video.error_message
     assert backend.calls == 3  # segments 4-6 were never made
-    assert client.get("/api/v1/credits").json()["total"] == before
-    kinds = _ledger(ana)
-    assert kinds.count("release") == 1 and "capture" not in kinds, kinds
-    assert not video.video_file and not video.thumbnail_file and not _stored_files(video)
+    _nothing_charged_or_kept(client, before, ana, video, job_folder)
     assert "spritesheet" not in video.provenance
-    assert not list(job_folder.iterdir())
 
 
 def test_both_doors_take_a_minute_and_refuse_more(user_factory: Any, login: Any) -> None:
