@@ -61,7 +61,12 @@ class RefreshView(AuthView):
         if session is None:
             raise DomainError("auth.session_revoked", "This session was logged out.",
                               status_code=401)
-        old.blacklist()
+        # Whoever blacklists the token first rotates it: two refreshes of one token at once
+        # both passed the blacklist check above, and both got a new pair.
+        _, first = old.blacklist()  # type: ignore[misc]
+        if not first:
+            raise DomainError("auth.invalid_token", "The refresh token is invalid or expired.",
+                              status_code=401)
         user = session.user
         new = RefreshToken.for_user(user)
         new["sid"] = session.pk
