@@ -76,7 +76,7 @@ def _version(request: Request, data: dict[str, object]) -> int | None:
     header = request.headers.get("If-Match", "").strip().strip('W/').strip('"')
     if not header:
         return None
-    # ASCII digits only: str.isdigit() also passes '²' or '١', which int() then refuses.
+    # ASCII digits only: str.isdigit() also passes superscripts ('²'), which int() refuses.
     if not (header.isascii() and header.isdigit()):
         raise DomainError("storyboards.bad_version", "If-Match must be the shot's version.",
                           fields={"version": ["Not a version."]})
