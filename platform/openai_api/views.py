@@ -39,7 +39,7 @@ class OpenAIView(APIView):
     permission_classes = [IsAuthenticated, ReadOnlyKeyPermission]
     # OpenAI takes form bodies as well as JSON and multipart (`curl -d prompt=...`); a form
     # is a multipart body without files, read the same way.
-    parser_classes = [*api_settings.DEFAULT_PARSER_CLASSES,  # type: ignore[misc]
+    parser_classes = [*api_settings.DEFAULT_PARSER_CLASSES,  # type: ignore[list-item]
                       parsers.FormParser]
 
     def get_exception_handler(self):  # type: ignore[no-untyped-def]
