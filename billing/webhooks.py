@@ -28,17 +28,26 @@ def event_verify(*, payload: bytes, signature: str | None) -> dict[str, Any]:
     if not signature:
         raise DomainError("billing.webhook_unsigned", "The Stripe-Signature header is missing.")
     try:
-        stripe.Webhook.construct_event(payload, signature, secret,
-                                       tolerance=settings.STRIPE_WEBHOOK_TOLERANCE_S)
+        # The signature alone (construct_event also builds an object, and a signed JSON list
+        # or string broke that with an AttributeError: a 500); the body is read below.
+        stripe.WebhookSignature.verify_header(payload, signature, secret,
+                                              tolerance=settings.STRIPE_WEBHOOK_TOLERANCE_S)
     except stripe.SignatureVerificationError as exc:
         raise DomainError(_signature_problem(payload, signature, secret),
                           "The Stripe signature could not be verified.") from exc
-    except ValueError as exc:
+    try:
+        event = json.loads(payload, parse_constant=_no_constant)
+    except ValueError as exc:  # not JSON, not UTF-8, or NaN / Infinity (no JSON column holds them)
         raise DomainError("billing.webhook_malformed", "The event body is not JSON.") from exc
-    event = json.loads(payload)
-    if not isinstance(event, dict) or not event.get("id") or not event.get("type"):
+    if not isinstance(event, dict) or not isinstance(event.get("id"), str) \
+            or not event["id"] or not isinstance(event.get("type"), str) or not event["type"] \
+            or not isinstance(event.get("data", {}), dict):
         raise DomainError("billing.webhook_malformed", "The body is not a Stripe event.")
     return event
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
 
 
 def _signature_problem(payload: bytes, signature: str, secret: str) -> str:

@@ -51,6 +51,17 @@ def test_signature_problems_are_400_with_codes(deliver, user):
     assert paid_of(user) == (0, 0)
 
 
+@pytest.mark.parametrize("raw", ["[1]", '"evt"', '{"id": "evt_nan", "type": "x", "v": NaN}',
+                                 '{"id": 5, "type": "x"}', '{"id": "evt_t", "type": {"a": 1}}',
+                                 '{"id": "evt_d", "type": "charge.refunded", "data": []}'])
+def test_a_signed_body_that_is_not_an_event_is_a_400_and_stores_nothing(deliver, raw):
+    # Only the secret's holder can sign these, yet a 500 would have Stripe retry for days.
+    response = deliver({}, raw=raw)
+    assert response.status_code == 400, response.content
+    assert response.json()["error"]["code"] == "billing.webhook_malformed"
+    assert not StripeEvent.objects.exists()
+
+
 def test_webhook_without_secret_is_unavailable(deliver, user, settings):
     settings.STRIPE_WEBHOOK_SECRET = ""
     response = deliver(event("checkout.session.completed", checkout_session(user_id=user.pk)))

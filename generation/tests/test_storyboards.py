@@ -233,6 +233,9 @@ def test_bad_input_is_a_clear_4xx_with_nothing_written(people, board, user_facto
          "storyboards.version_required"),
         (ana.patch(shot_url, {"prompt": "x"}, format="json", HTTP_IF_MATCH="v-one"), 400,
          "storyboards.bad_version"),
+        # Digits that are not ASCII ('²' passes str.isdigit, not int()): a 400, not a 500.
+        (ana.patch(shot_url, {"prompt": "x"}, format="json", HTTP_IF_MATCH="\u00b2"), 400,
+         "storyboards.bad_version"),
         (ana.patch(f"{url}/shots/999999", {"prompt": "x", "version": 1}, format="json"), 404,
          "storyboards.shot_not_found"),
         (ana.patch(shot_url, {"seconds": 21, "version": 1}, format="json"), 400, None),

@@ -21,6 +21,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.facade import User, user_get
+from core.errors import NotFoundError
 
 from ..roles import is_moderator
 
@@ -42,7 +43,10 @@ def console_required(view: View) -> View:
             return redirect(f"{reverse('console:login')}?{urlencode({'next': request.path})}")
         if not is_moderator(user):
             raise Http404
-        return view(request, *args, **kwargs)
+        try:
+            return view(request, *args, **kwargs)
+        except NotFoundError as exc:  # a case or appeal id that names nothing: a 404, not a 500
+            raise Http404(exc.message) from exc
 
     return wrapper
 

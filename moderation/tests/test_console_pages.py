@@ -142,6 +142,12 @@ def test_terms_editor_and_test_tool(moderator, console) -> None:
     assert b"sexual.nude" in client.get("/console/terms?category=sexual").content
 
 
+def test_a_case_that_does_not_exist_is_a_404_page(moderator, console) -> None:
+    client = console(moderator)
+    for path in ("/console/cases/0", "/console/cases/999999999999999999"):
+        assert client.get(path).status_code == 404
+
+
 def test_dashboard(moderator, console) -> None:
     page = console(moderator).get("/console/dashboard").content.decode()
     assert 'id="stat-queue">0<' in page and "time to decision p50" in page

@@ -294,7 +294,11 @@ def follow_delete(*, follower: User, handle: str) -> None:
 
 @transaction.atomic
 def block_create(*, blocker: User, handle: str) -> User:
-    target = _target(blocker, handle)
+    # Not _target: a block between the two must not stop this one. Blocking again was a 404,
+    # and so was blocking back someone who blocked you (whose block may be lifted later).
+    target = User.objects.filter(handle=handle.lower().removeprefix("@"), is_active=True).first()
+    if target is None:
+        raise NotFoundError("not_found", "No such user.")
     if target.pk == blocker.pk:
         raise DomainError("accounts.cannot_block_self", "You cannot block yourself.")
     Block.objects.get_or_create(blocker=blocker, blocked=target)

@@ -61,20 +61,30 @@ def aliases() -> dict[str, ModelAlias]:
     return found
 
 
+def invalid_value(value: str, allowed: list[str]) -> str:
+    """OpenAI's message for a value outside a list: "Invalid value: '5'. Supported values
+    are: '4', '8', and '12'." (the SDKs show it as it is)."""
+    quoted = [f"'{item}'" for item in allowed]
+    listed = quoted[0] if len(quoted) == 1 else (
+        f"{quoted[0]} and {quoted[1]}" if len(quoted) == 2
+        else f"{', '.join(quoted[:-1])}, and {quoted[-1]}")
+    return f"Invalid value: '{value[:80]}'. Supported values are: {listed}."
+
+
 def resolve_model(name: str | None) -> ModelAlias:
     known = aliases()
     chosen = name or settings.OPENAI_MODEL_ALIASES[0]
     if chosen not in known:
-        raise DomainError("openai.unknown_model", f"The model '{chosen}' does not exist here; "
-                          f"use one of {', '.join(known)}.", fields={"model": ["Unknown."]})
+        raise DomainError("openai.unknown_model", invalid_value(chosen, list(known)),
+                          fields={"model": ["Unknown."]})
     return known[chosen]
 
 
 def resolve_size(model: ModelAlias, label: str | None) -> Size:
     chosen = label or DEFAULT_SIZE
     if chosen not in model.sizes:
-        raise DomainError("openai.unsupported_size", f"Size '{chosen}' is not available for "
-                          f"{model.id}; use one of {', '.join(model.sizes)}.",
+        raise DomainError("openai.unsupported_size",
+                          invalid_value(chosen, list(model.sizes)),
                           fields={"size": ["Unsupported."]})
     size = _size(chosen)
     if size.resolution not in settings.GENERATION_RESOLUTIONS:
@@ -88,6 +98,6 @@ def resolve_seconds(value: object) -> int:
     text = DEFAULT_SECONDS if value is None or value == "" else str(value)
     allowed = [str(s) for s in generation.ALLOWED_SECONDS]
     if text not in allowed:
-        raise DomainError("openai.unsupported_seconds", f"seconds must be one of "
-                          f"{', '.join(allowed)}.", fields={"seconds": ["Unsupported."]})
+        raise DomainError("openai.unsupported_seconds", invalid_value(text, allowed),
+                          fields={"seconds": ["Unsupported."]})
     return int(text)

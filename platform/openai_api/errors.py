@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, JsonResponse
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from core.errors import api_exception_handler
@@ -25,7 +26,13 @@ _BY_CODE: dict[str, tuple[int, str, str]] = {
     "generation.too_many_active_jobs": (429, "requests", "rate_limit_exceeded"),
     "generation.teen_daily_limit": (429, "requests", "rate_limit_exceeded"),
     "not_found": (404, "invalid_request_error", "not_found"),
+    # A value outside the listed ones, as OpenAI names it ("Invalid value: '5'. Supported
+    # values are: ..."); Castline's own code stays in `castline_code`.
+    "openai.unknown_model": (400, "invalid_request_error", "invalid_value"),
+    "openai.unsupported_size": (400, "invalid_request_error", "invalid_value"),
+    "openai.unsupported_seconds": (400, "invalid_request_error", "invalid_value"),
 }
+MISSING = "missing_required_parameter"
 _BY_STATUS = {400: "invalid_request_error", 401: "invalid_request_error",
               403: "permission_error", 404: "invalid_request_error", 409: "conflict_error",
               413: "invalid_request_error", 415: "invalid_request_error",
@@ -58,7 +65,22 @@ def _param(fields: dict[str, Any]) -> str | None:
         else name
 
 
-def translate(response: Response) -> Response:
+def _missing_field(exc: Exception | None) -> str | None:
+    """The first field a validation error says is missing (DRF's `required` / `null`)."""
+    if not isinstance(exc, ValidationError) or not isinstance(exc.detail, dict):
+        return None
+    codes = exc.get_codes()
+    if not isinstance(codes, dict):
+        return None
+    for name, field_codes in codes.items():
+        if isinstance(field_codes, list) and field_codes and field_codes[0] in ("required",
+                                                                                 "null"):
+            return str(name)
+        return None
+    return None
+
+
+def translate(response: Response, exc: Exception | None = None) -> Response:
     """Rewrite one of core.errors' responses into OpenAI's shape (headers kept)."""
     body = response.data.get("error", {}) if isinstance(response.data, dict) else {}
     castline_code = str(body.get("code", "request.error"))
@@ -73,6 +95,9 @@ def translate(response: Response) -> Response:
         details = [f"{name}: {' '.join(map(str, v)) if isinstance(v, list) else v}"
                    for name, v in fields.items()]
         message = f"Invalid request: {'; '.join(details)}" if details else message
+        missing = _missing_field(exc)
+        if missing is not None:  # OpenAI's words for it, and its code
+            code, param, message = MISSING, missing, f"Missing required parameter: '{missing}'."
     if castline_code == "moderation.prompt_blocked":
         param = "prompt"
         extra["reason_codes"] = list(fields.get("codes", []))
@@ -105,7 +130,7 @@ def openai_exception_handler(exc: Exception, context: dict[str, Any]) -> Respons
     response = api_exception_handler(exc, context)
     if response is None:
         return None
-    return translate(response)
+    return translate(response, exc)
 
 
 def openai_not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:

@@ -8,7 +8,7 @@ from uuid import UUID
 from django.conf import settings
 from django.http import HttpResponseBase
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import serializers, status
+from rest_framework import parsers, serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -37,6 +37,10 @@ class OpenAIView(APIView):
     authentication_classes = [ApiKeyAuthentication,
                               *api_settings.DEFAULT_AUTHENTICATION_CLASSES]  # type: ignore[list-item]
     permission_classes = [IsAuthenticated, ReadOnlyKeyPermission]
+    # OpenAI takes form bodies as well as JSON and multipart (`curl -d prompt=...`); a form
+    # is a multipart body without files, read the same way.
+    parser_classes = [*api_settings.DEFAULT_PARSER_CLASSES,  # type: ignore[list-item]
+                      parsers.FormParser]
 
     def get_exception_handler(self):  # type: ignore[no-untyped-def]
         return openai_exception_handler
@@ -154,7 +158,8 @@ class VideosView(OpenAIView):
                          "last_id": items[-1]["id"] if items else None, "has_more": has_more})
 
     @_starts_video_job("create", {"application/json": OpenAIVideoCreateIn,
-                                  "multipart/form-data": OpenAIVideoCreateIn})
+                                  "multipart/form-data": OpenAIVideoCreateIn,
+                                  "application/x-www-form-urlencoded": OpenAIVideoCreateIn})
     def post(self, request: Request) -> Response:
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
         if declared > settings.OPENAI_MAX_REFERENCE_BYTES + 64 * 1024:

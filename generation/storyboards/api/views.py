@@ -76,7 +76,8 @@ def _version(request: Request, data: dict[str, object]) -> int | None:
     header = request.headers.get("If-Match", "").strip().strip('W/').strip('"')
     if not header:
         return None
-    if not header.isdigit():
+    # ASCII digits only: str.isdigit() also passes superscripts ('²'), which int() refuses.
+    if not (header.isascii() and header.isdigit()):
         raise DomainError("storyboards.bad_version", "If-Match must be the shot's version.",
                           fields={"version": ["Not a version."]})
     return int(header)

@@ -1,7 +1,7 @@
 """Account endpoints: each view validates input, calls one service or selector, shapes output."""
 
 import contextlib
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -61,7 +61,13 @@ class RefreshView(AuthView):
         if session is None:
             raise DomainError("auth.session_revoked", "This session was logged out.",
                               status_code=401)
-        old.blacklist()
+        # Whoever blacklists the token first rotates it: two refreshes of one token at once
+        # both passed the blacklist check above, and both got a new pair.
+        # simplejwt annotates a BlacklistedToken; it returns get_or_create's (row, created).
+        _, first = cast("tuple[object, bool]", old.blacklist())
+        if not first:
+            raise DomainError("auth.invalid_token", "The refresh token is invalid or expired.",
+                              status_code=401)
         user = session.user
         new = RefreshToken.for_user(user)
         new["sid"] = session.pk

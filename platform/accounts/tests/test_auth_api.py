@@ -111,6 +111,21 @@ def test_refresh_rotates_and_old_refresh_is_dead(api, user_factory, login):
     assert replay.data["error"]["code"] == "auth.invalid_token"
 
 
+def test_a_refresh_token_rotates_once_even_when_two_refreshes_race(api, user_factory, login,
+                                                                   monkeypatch):
+    from rest_framework_simplejwt.tokens import RefreshToken
+
+    refresh = login(user_factory()).tokens["refresh"]
+    # Two requests at once both pass simplejwt's blacklist check before either blacklists:
+    # the check passing for the second request too is that interleaving.
+    monkeypatch.setattr(RefreshToken, "check_blacklist", lambda self: None)
+    first = api.post("/api/v1/auth/refresh", {"refresh": refresh}, format="json")
+    second = api.post("/api/v1/auth/refresh", {"refresh": refresh}, format="json")
+    assert first.status_code == 200
+    assert second.status_code == 401, "one refresh token gave two new pairs"
+    assert second.json()["error"]["code"] == "auth.invalid_token"
+
+
 def test_logout_revokes_access_and_refresh_of_that_device_only(api, user_factory, login):
     user = user_factory()
     phone, tablet = login(user, "phone"), login(user, "tablet")

@@ -57,6 +57,18 @@ def test_block_hides_both_ways_and_removes_follows(pair):
     assert profile["is_following"] is False and profile["follows_you"] is False
 
 
+def test_a_block_holds_whoever_blocked_first_and_blocking_again_is_fine(pair):
+    _, _, ana_c, bob_c = pair
+    assert bob_c.post("/api/v1/users/ana/block").status_code == 204
+    assert bob_c.post("/api/v1/users/ana/block").status_code == 204  # idempotent, like follow
+    # Ana, blocked by Bob, blocks him too; his unblock then leaves hers in place.
+    assert ana_c.post("/api/v1/users/bob/block").status_code == 204
+    assert bob_c.delete("/api/v1/users/ana/block").status_code == 204
+    assert bob_c.get("/api/v1/users/ana").status_code == 404
+    assert bob_c.post("/api/v1/users/ana/follow").status_code == 404
+    assert ana_c.post("/api/v1/users/nobody/block").status_code == 404
+
+
 def test_profile_update_and_avatar_checked_by_content(pair):
     _ana, _, ana_c, bob_c = pair
     assert ana_c.patch("/api/v1/me", {"display_name": "Ana B", "bio": "hi"},
