@@ -171,6 +171,7 @@ def _one_script(match: re.Match[str]) -> str:
 
 
 _GREEK_TO_LATIN = str.maketrans(GREEK_LOOKALIKES)
+_HAS_GREEK = re.compile("[\u0370-\u03ff]").search
 _MIXED_GREEK_TOKEN = re.compile(
     r"[^\s]*(?:[a-z][^\s]*[\u0370-\u03ff]|[\u0370-\u03ff][^\s]*[a-z])[^\s]*")
 _GREEK_PROPER = re.compile(
@@ -190,7 +191,8 @@ def _fold_scripts(folded: str) -> str:
     if folded.isascii():
         return folded
     folded = _MIXED_TOKEN.sub(_one_script, folded)
-    folded = _MIXED_GREEK_TOKEN.sub(_latin_greek, folded)
+    if _HAS_GREEK(folded):  # one cheap scan spares most prompts the token regex
+        folded = _MIXED_GREEK_TOKEN.sub(_latin_greek, folded)
     return _SCRIPT_BOUNDARY.sub(" ", folded)
 
 

@@ -67,13 +67,13 @@ HELDOUT_MIN_LANGUAGE_RECALL = 0.75
 BLIND_MIN_RECALL = 0.60
 
 
-def test_the_heldout_halves_cover_the_more_languages_and_every_category() -> None:
+def test_the_heldout_files_cover_the_more_languages_and_every_category() -> None:
     both = HELDOUT["dev"] + HELDOUT["test"] + HELDOUT["blind"]
     assert {p.language for p in both} >= set(MORE_LANGUAGES)
     assert {p.category for p in both if p.harmful} == set(CATEGORIES)
     assert sum(not p.harmful for p in both) >= 140
     texts = [p.text for p in both] + [p.text for p in PROMPTS]
-    assert len(set(texts)) == len(texts)  # neither half repeats the other or prompts.tsv
+    assert len(set(texts)) == len(texts)  # no file repeats another or prompts.tsv
 
 
 @pytest.mark.django_db
