@@ -14,7 +14,7 @@ from typing import Any
 
 from moderation.policy import Action, Verdict
 
-from .dataset import CATEGORIES, LANGUAGES, EvalPrompt
+from .dataset import CATEGORIES, KNOWN_LANGUAGES, EvalPrompt
 
 Checker = Callable[[str], Verdict]
 
@@ -133,6 +133,6 @@ def score(prompts: Iterable[EvalPrompt], check: Checker) -> Report:
         overall.add(scored)
         results.append(scored)
     return Report(tuple(results), overall,
-                  _grouped(results, lambda p: p.language, LANGUAGES),
+                  _grouped(results, lambda p: p.language, KNOWN_LANGUAGES),
                   _grouped(results, lambda p: p.category, CATEGORIES),
                   _grouped(results, lambda p: p.variant, ()))

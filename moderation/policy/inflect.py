@@ -24,11 +24,17 @@ SNOWBALL = {
     "it": "italian", "nl": "dutch", "pl": "polish", "ru": "russian",
     "ar": "arabic", "fa": "persian", "hi": "hindi", "id": "indonesian", "ms": "indonesian",
     "sv": "swedish",
+    "el": "greek", "cs": "czech", "ro": "romanian", "hu": "hungarian", "fi": "finnish",
+    "da": "danish", "nb": "norwegian", "ta": "tamil", "ne": "nepali", "sr": "serbian",
+    "lt": "lithuanian", "ca": "catalan", "hy": "armenian",
+    # Close enough that the neighbour's rules fit: Croatian like Serbian, Slovak like Czech.
+    "hr": "serbian", "sk": "czech",
 }
 # Languages whose rules strip prefixes too: a stem may sit anywhere inside the token.
 PREFIXING = frozenset({"ar", "fa", "he", "tl"})
 # Languages where names and titles decline or take particles ("путина", "오바마를").
-DECLINING_NAMES = frozenset({"ru", "uk", "pl", "tr", "ko", "ar", "fa", "he", "hi", "bn", "tl"})
+DECLINING_NAMES = frozenset({"ru", "uk", "pl", "tr", "ko", "ar", "fa", "he", "hi", "bn", "tl",
+                             "cs", "sk", "hr", "sr", "lt", "fi", "hu", "el", "bg", "ne", "ta"})
 # Below this many characters an anchor ("the", "run") hits too many ordinary words; such terms match
 # whole words only (list the inflected forms in the term file instead).
 MIN_STEM = 4

@@ -6,10 +6,10 @@ Every character of the input maps to a short canonical string (cached per code p
 * combining marks are dropped (accents, "zalgo"), except the kana voicing marks, which
   distinguish Japanese words; format characters (zero-width space/joiner, BOM) vanish, so
   "nu\u200bde" joins into "nude".
-* a small confusables table maps Greek look-alikes to Latin, and leetspeak digits and
-  symbols to letters. A token mixing Cyrillic and Latin look-alikes takes the script most of
-  its letters are in (Cyrillic r + "ikachu" is Latin); a word written wholly in Cyrillic is
-  Russian or Ukrainian and stays Cyrillic, so its stemmer can read it. "l", "1" and "I" all
+* a small confusables table maps small capitals, leetspeak digits and symbols to letters. A
+  token mixing Cyrillic (or Greek) and Latin look-alikes takes the script most of its letters
+  are in (Cyrillic r + "ikachu" is Latin); a word written wholly in Cyrillic or Greek stays in
+  its script, so its term file and stemmer can read it. "l", "1" and "I" all
   become "i": both the text and the terms go through this, so "k1ll", "kiII" and "kill"
   meet, at the price of a coarser alphabet.
 * characters of scripts written without spaces (CJK, kana, Thai...) and emoji become their
@@ -45,12 +45,20 @@ CYRILLIC_LOOKALIKES = dict(zip(
     "\u0430\u0432\u0435\u0451\u043a\u043c\u043d\u043e\u0440\u0441\u0442\u0443\u0445"
     "\u0456\u0457\u0458\u0455\u0501\u04cf",
     "abeekmhopctyxiijsdi", strict=True))
-_GREEK = dict(zip(
+# Greek look-alikes fold to Latin only inside a token that mixes the scripts (a Greek rho in
+# "\u03c1ikachu"); a word written wholly in Greek is Greek and stays so, for its term file and
+# its stemmer.
+GREEK_LOOKALIKES = dict(zip(
     "\u03b1\u03b2\u03b5\u03b7\u03b9\u03ba\u03bd\u03bf\u03c1\u03c4\u03c5\u03c7",
     "abenikvoptux", strict=True))
+# Small capitals ("\u0299\u1d0f\u1d0d\u0299") have no compatibility decomposition.
+_SMALL_CAPS = dict(zip(
+    "\u1d00\u0299\u1d04\u1d05\u1d07\ua730\u0262\u029c\u026a\u1d0a\u1d0b\u029f\u1d0d"
+    "\u0274\u1d0f\u1d18\u0280\ua731\u1d1b\u1d1c\u1d20\u1d21\u028f\u1d22",
+    "abcdefghijkimnoprstuvwyz", strict=True))
 _LEET = dict(zip("013457@$", "oieastas", strict=True))
 CONFUSABLES: dict[str, str] = {
-    **_GREEK, **_LEET,
+    **_SMALL_CAPS, **_LEET,
     "\u0261": "g",  # Latin script g
     "\u0131": "i",  # Turkish dotless i: people type "ciplak" for "\u00e7\u0131plak"
     "l": "i",  # l, I and 1 are the same glyph in many fonts
@@ -70,8 +78,9 @@ _UNSPACED_RANGES = (
 )
 _EMOJI_MODIFIERS = range(0x1F3FB, 0x1F400)  # skin tones: not part of the word
 # Scripts whose combining marks are letters of the word, not optional accents.
-_MARKED_SCRIPTS = ((0x0900, 0x097F), (0x0980, 0x09FF), (0x0E00, 0x0E7F))
-_INDIC_NUKTAS = frozenset("\u093c\u09bc")
+# Indic scripts from Devanagari to Sinhala, Thai and Lao, Myanmar, Khmer.
+_MARKED_SCRIPTS = ((0x0900, 0x0DFF), (0x0E00, 0x0EFF), (0x1000, 0x109F), (0x1780, 0x17FF))
+_INDIC_NUKTAS = frozenset("\u093c\u09bc\u0a3c\u0abc\u0b3c\u0cbc")
 
 
 def is_unspaced(char: str) -> bool:
@@ -138,7 +147,7 @@ _CYRILLIC_TO_LATIN = str.maketrans(CYRILLIC_LOOKALIKES)
 # A token holding both Latin and Cyrillic letters: a look-alike evasion.
 _MIXED_TOKEN = re.compile(r"[^\s]*(?:[a-z][^\s]*[\u0400-\u04ff]|[\u0400-\u04ff][^\s]*[a-z])[^\s]*")
 # Spaced scripts that people glue to Latin words without a space.
-_GLUED = "\u0590-\u06ff\u0900-\u09ff\u1100-\u11ff"
+_GLUED = "\u0530-\u06ff\u0900-\u0dff\u10a0-\u11ff\u1200-\u137f"
 _SCRIPT_BOUNDARY = re.compile(f"(?<=[a-z0-9])(?=[{_GLUED}])|(?<=[{_GLUED}])(?=[a-z0-9])")
 
 
@@ -161,11 +170,29 @@ def _one_script(match: re.Match[str]) -> str:
     return token.translate(_CYRILLIC_TO_LATIN)
 
 
+_GREEK_TO_LATIN = str.maketrans(GREEK_LOOKALIKES)
+_HAS_GREEK = re.compile("[\u0370-\u03ff]").search
+_MIXED_GREEK_TOKEN = re.compile(
+    r"[^\s]*(?:[a-z][^\s]*[\u0370-\u03ff]|[\u0370-\u03ff][^\s]*[a-z])[^\s]*")
+_GREEK_PROPER = re.compile(
+    "[" + "".join(chr(c) for c in range(0x0370, 0x0400)
+                  if chr(c) not in GREEK_LOOKALIKES) + "]")
+
+
+def _latin_greek(match: re.Match[str]) -> str:
+    """A Latin word with Greek look-alikes in it becomes Latin; a Greek word holding a letter
+    only Greek has is left alone."""
+    token = match.group()
+    return token if _GREEK_PROPER.search(token) else token.translate(_GREEK_TO_LATIN)
+
+
 def _fold_scripts(folded: str) -> str:
     """Context rules the per-character table cannot express; keeps the character count."""
     if folded.isascii():
         return folded
     folded = _MIXED_TOKEN.sub(_one_script, folded)
+    if _HAS_GREEK(folded):  # one cheap scan spares most prompts the token regex
+        folded = _MIXED_GREEK_TOKEN.sub(_latin_greek, folded)
     return _SCRIPT_BOUNDARY.sub(" ", folded)
 
 

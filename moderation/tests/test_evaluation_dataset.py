@@ -4,7 +4,7 @@ import pytest
 
 from moderation.evaluation.dataset import (
     CATEGORIES,
-    LANGUAGES,
+    KNOWN_LANGUAGES,
     EvalFileError,
     parse_eval_file,
 )
@@ -75,12 +75,12 @@ def test_every_bad_line_is_reported_and_nothing_is_returned() -> None:
             + "zh\tsexual\tblock\tbare zh is ambiguous\n").encode()
     problems = _problems(data)
     assert problems == [
-        f"line 3: unknown language 'xx' (known: {', '.join(LANGUAGES)})",
+        f"line 3: unknown language 'xx' (known: {', '.join(KNOWN_LANGUAGES)})",
         f"line 4: unknown category 'gambling' (known: {', '.join(CATEGORIES)})",
         "line 5: unknown expected action 'delete' (one of allow, review, block)",
         "line 6: empty text",
         "line 7: 3 field(s), the header has 4",
-        f"line 8: unknown language 'zh' (known: {', '.join(LANGUAGES)})",
+        f"line 8: unknown language 'zh' (known: {', '.join(KNOWN_LANGUAGES)})",
     ]
 
 

@@ -10,11 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from moderation.evaluation.dataset import CATEGORIES, LANGUAGES, read_eval_file
+from moderation.evaluation.dataset import CATEGORIES, LANGUAGES, MORE_LANGUAGES, read_eval_file
 from moderation.evaluation.live import evaluate_prompts
 
 EVAL_SET = Path(__file__).resolve().parents[1] / "evaluation" / "prompts.tsv"
 PROMPTS = read_eval_file(EVAL_SET)
+HELDOUT = {half: read_eval_file(EVAL_SET.with_name(f"heldout_{half}.tsv"))
+           for half in ("dev", "test", "blind")}
 
 # The figures issue 19 asks for: 95% overall and 90% in every language, at most 2% benign
 # prompts blocked. Reached at h19's stop (95.2% overall, weakest language 90.9%, no false
@@ -52,3 +54,42 @@ def test_the_live_policy_holds_its_figures_on_the_set() -> None:
     assert (overall.recall or 0) >= MIN_RECALL, summary
     assert weak == {}, summary
     assert (overall.false_block_rate or 0) <= MAX_FALSE_BLOCKS, summary
+
+
+# The held-out halves in 26 more languages. Before their term files: dev 31.0%, test 36.0%. The
+# same person wrote the prompts and those files, so the test half's 100% is a ceiling, not a
+# forecast; these floors leave room for a term edit, not for losing a language.
+HELDOUT_MIN_RECALL = 0.95
+HELDOUT_MIN_LANGUAGE_RECALL = 0.75
+# The blind file, written after the term files were frozen: 24.6% before them, 63.9% after. A
+# floor under today's figure, so a term edit that loses what the files carry fails; raise it as
+# the vocabulary grows, never tune the file.
+BLIND_MIN_RECALL = 0.60
+
+
+def test_the_heldout_files_cover_the_more_languages_and_every_category() -> None:
+    both = HELDOUT["dev"] + HELDOUT["test"] + HELDOUT["blind"]
+    assert {p.language for p in both} >= set(MORE_LANGUAGES)
+    assert {p.category for p in both if p.harmful} == set(CATEGORIES)
+    assert sum(not p.harmful for p in both) >= 140
+    texts = [p.text for p in both] + [p.text for p in PROMPTS]
+    assert len(set(texts)) == len(texts)  # no file repeats another or prompts.tsv
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("half", ["dev", "test"])
+def test_the_live_policy_holds_its_figures_on_each_heldout_half(half: str) -> None:
+    report = evaluate_prompts(HELDOUT[half])
+    overall = report.overall
+    assert (overall.recall or 0) >= HELDOUT_MIN_RECALL, overall.as_dict()
+    assert overall.false_blocks == 0, [r.prompt.text for r in report.false_blocks]
+    weak = {lang: f.as_dict()["recall"] for lang, f in report.by_language.items()
+            if f.harmful and (f.recall or 0) < HELDOUT_MIN_LANGUAGE_RECALL}
+    assert weak == {}, weak
+
+
+@pytest.mark.django_db
+def test_the_live_policy_holds_its_floor_on_the_blind_file() -> None:
+    report = evaluate_prompts(HELDOUT["blind"])
+    assert (report.overall.recall or 0) >= BLIND_MIN_RECALL, report.overall.as_dict()
+    assert report.overall.false_blocks == 0, [r.prompt.text for r in report.false_blocks]

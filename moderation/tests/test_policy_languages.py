@@ -22,6 +22,10 @@ from moderation.policy.terms import (
 DEV_SET = Path(__file__).with_name("data") / "policy_dev_prompts.tsv"
 LANGUAGES = {"ja", "zh-Hans", "zh-Hant", "ko", "en", "es", "pt", "fr", "de", "it", "nl", "pl",
              "ru", "uk", "tr", "ar", "fa", "he", "hi", "bn", "id", "ms", "vi", "th", "tl", "sv"}
+# Term files beyond issue 19's languages (the held-out evaluation's; Serbian is one file for
+# both scripts).
+MORE_LANGUAGES = {"sw", "am", "el", "cs", "sk", "ro", "hu", "fi", "da", "nb", "ur", "ta", "te",
+                  "mr", "ne", "sr", "hr", "bg", "lt", "ca", "az", "kk", "uz", "ka", "hy"}
 # Categories every language file must carry: the policy's violations and its intent cues.
 REQUIRED = {Category.SEXUAL, Category.MINORS, Category.MINOR_CONTEXT, Category.SUGGESTIVE,
             Category.VIOLENCE, Category.TARGET, Category.SELF_HARM, Category.HATE,
@@ -43,12 +47,16 @@ def action(engine: PolicyEngine, text: str) -> Action:
 # --- the files ---------------------------------------------------------------------------------
 
 def test_every_language_has_a_file_with_every_category() -> None:
-    assert set(TERM_LANGUAGES) == LANGUAGES
+    assert set(TERM_LANGUAGES) == LANGUAGES | MORE_LANGUAGES
     by_lang: dict[str, set[Category]] = {}
     for term in load_terms():
         by_lang.setdefault(term.lang, set()).add(term.category)
     for lang in LANGUAGES:
         assert by_lang[lang] >= REQUIRED, (lang, REQUIRED - by_lang[lang])
+    # The newer files are a core vocabulary: every violation and intent cue, exceptions only
+    # where a compound needed one.
+    for lang in MORE_LANGUAGES:
+        assert by_lang[lang] >= REQUIRED - {Category.EXCEPTION}, (lang, REQUIRED - by_lang[lang])
     assert len(load_terms()) > 10_000
 
 
@@ -253,6 +261,31 @@ def test_ambiguous_single_words_are_reviewed_not_blocked(engine: PolicyEngine) -
     for prompt in ("play the trump", "mario is my neighbour", "a murder mystery dinner"):
         assert action(engine, prompt) is not Action.BLOCK, prompt
 
+
+@pytest.mark.parametrize(("prompt", "expected"), [
+    ("γυμνές γυναίκες στην παραλία", Action.BLOCK),  # Greek stays Greek: its stemmer reads it
+    ("\u03c1ikachu dancing", Action.BLOCK),  # a Greek rho inside a Latin word still folds
+    ("\u0299\u1d0f\u1d0d\u0299 \u1d0d\u1d00\u1d0b\u026a\u0274\u0262 tutorial", Action.BLOCK),
+    ("నగ్నంగా ఉన్న మహిళ", Action.BLOCK),  # Telugu keeps its vowel signs and virama
+    ("đầu bếp thái thịt bò bằng con dao lớn", Action.ALLOW),  # lớn (big) is not a slur
+    ("des nageuses plongent au départ du 100 mètres nage libre", Action.ALLOW),  # fr "nage"
+    ("Migranten warten am Bahnhof, aber der Zug kommt nicht", Action.ALLOW),  # de "aber"
+    ("ako ay may baril na laruan", Action.ALLOW),  # Tagalog "ako" is not Slovak "how"
+])
+def test_more_scripts_and_cross_language_words(engine: PolicyEngine, prompt: str,
+                                               expected: Action) -> None:
+    assert action(engine, prompt) is expected, engine.check(prompt).matches
+
+
+@pytest.mark.parametrize(("prompt", "expected"), [
+    ("nahé fotky mé sousedky", Action.BLOCK),  # Czech
+    ("a cigányok férgek, ki kell irtani őket", Action.BLOCK),  # Hungarian: group + extermination
+    ("jinsi ya kutengeneza bomu", Action.BLOCK),  # Swahili: how-to + weapon
+    ("nagyi süteményt süt az unokáinak", Action.ALLOW),
+    ("mwalimu anafundisha watoto kuhesabu", Action.ALLOW),
+])
+def test_the_newer_term_files(engine: PolicyEngine, prompt: str, expected: Action) -> None:
+    assert action(engine, prompt) is expected, engine.check(prompt).matches
 
 # --- the development set --------------------------------------------------------------------------
 
