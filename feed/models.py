@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from core.models import Updated
 from generation.models import Video
 
 
@@ -241,7 +242,7 @@ class FeedQuota(models.Model):
         return f"user {self.user_id} served {self.served} on {self.day}"
 
 
-class Story(models.Model):
+class Story(Updated):
     """The root author's arrangement of a story (the tree of remixes and extensions under a
     root video): a canonical path (video ids, root first), pinned and hidden branches."""
 
@@ -250,7 +251,6 @@ class Story(models.Model):
     canonical_path = models.JSONField(default=list)  # video ids as strings, root first
     pinned = models.JSONField(default=list)  # video ids shown first among their siblings
     hidden = models.JSONField(default=list)  # video ids (with their subtrees) hidden from others
-    updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
         return f"story of video {self.root_video_id}"

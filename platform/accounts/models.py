@@ -27,10 +27,10 @@ class UserManager(BaseUserManager["User"]):
 
 class User(AbstractBaseUser, PermissionsMixin):
     class Role(models.TextChoices):
-        MEMBER = "member", "Member"
-        MODERATOR = "moderator", "Moderator"
+        MEMBER = "member"
+        MODERATOR = "moderator"
         SENIOR_MODERATOR = "senior_moderator", "Senior moderator"
-        ADMIN = "admin", "Admin"
+        ADMIN = "admin"
 
     email = models.EmailField(unique=True)
     handle = models.CharField(max_length=30, unique=True)

@@ -14,10 +14,17 @@ class Created(models.Model):
         abstract = True
 
 
-class Timestamped(Created):
-    """A row that keeps when it was written and when it last changed (every save)."""
+class Updated(models.Model):
+    """A row that keeps when it last changed (every save)."""
 
     updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Timestamped(Created, Updated):
+    """A row that keeps when it was written and when it last changed (every save)."""
 
     class Meta:
         abstract = True
