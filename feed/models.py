@@ -113,10 +113,15 @@ class PostCast(models.Model):
         return f"@{self.handle} in post {self.post_id}"
 
 
+def once_per_user(*fields: str, name: str) -> models.UniqueConstraint:
+    """Unique on (user, *fields). The constraint's index, led by the user, serves the
+    user-first lookups, so a model declaring it gives its user column no index of its own."""
+    return models.UniqueConstraint(fields=["user", *fields], name=name)
+
+
 class ViewerMark(models.Model):
-    """What a viewer marks once per thing (a like, a post or creator hidden, a steering term):
-    each subclass is unique on (user, thing), and that constraint's index, led by the user,
-    serves the user-first lookups, so the user column has no index of its own."""
+    """What a viewer marks once per thing (a like, a post or creator hidden, a steering term,
+    a story branch taken): each subclass is unique on (user, thing) by `once_per_user`."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                              related_name="+", db_index=False)
@@ -130,7 +135,7 @@ class Like(ViewerMark):
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="likes")
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "post"], name="feed_like_unique")]
+        constraints = [once_per_user("post", name="feed_like_unique")]
         # "My newest likes" (the for-you taste and remix source) from the index alone: through
         # the unique index Postgres read and sorted every like of the viewer.
         indexes = [models.Index(fields=["user", "-id"], name="feed_like_user_recent",
@@ -158,12 +163,20 @@ class Comment(models.Model):
         return f"comment {self.pk} on post {self.post_id}"
 
 
-class View(models.Model):
-    """At most one counted view per viewer, post and UTC day."""
+class PostActivity(models.Model):
+    """Something a viewer did to a post (viewed it, shared it), counted on the post."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                              related_name="+")
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        abstract = True
+
+
+class View(PostActivity):
+    """At most one counted view per viewer, post and UTC day."""
+
     day = models.DateField()
 
     class Meta:
@@ -174,10 +187,7 @@ class View(models.Model):
         return f"user {self.user_id} viewed post {self.post_id} on {self.day}"
 
 
-class Share(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="+")
-    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="+")
+class Share(PostActivity):
     channel = models.CharField(max_length=30, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -189,8 +199,7 @@ class NotInterested(ViewerMark):
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="+")
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "post"],
-                                               name="feed_not_interested_unique")]
+        constraints = [once_per_user("post", name="feed_not_interested_unique")]
 
     def __str__(self) -> str:
         return f"user {self.user_id} not interested in post {self.post_id}"
@@ -201,8 +210,7 @@ class HiddenCreator(ViewerMark):
                                 related_name="+")
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "creator"],
-                                               name="feed_hidden_creator_unique")]
+        constraints = [once_per_user("creator", name="feed_hidden_creator_unique")]
 
     def __str__(self) -> str:
         return f"user {self.user_id} hides creator {self.creator_id}"
@@ -219,8 +227,7 @@ class SteeringTerm(ViewerMark):
     direction = models.CharField(max_length=4, choices=Direction.choices)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "term"],
-                                               name="feed_steering_unique")]
+        constraints = [once_per_user("term", name="feed_steering_unique")]
 
     def __str__(self) -> str:
         return f"user {self.user_id}: {self.direction} {self.term}"
@@ -235,8 +242,7 @@ class FeedQuota(models.Model):
     served = models.PositiveIntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "day"],
-                                               name="feed_quota_unique")]
+        constraints = [once_per_user("day", name="feed_quota_unique")]
 
     def __str__(self) -> str:
         return f"user {self.user_id} served {self.served} on {self.day}"
@@ -256,19 +262,15 @@ class Story(Updated):
         return f"story of video {self.root_video_id}"
 
 
-class StoryChoice(models.Model):
+class StoryChoice(ViewerMark):
     """A viewer took `choice` (a child branch) after watching `node`: once per viewer and node
     (the first choice counts; replays exploring other branches do not)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="+", db_index=False)
     node = models.ForeignKey(Video, on_delete=models.CASCADE, related_name="+")
     choice = models.ForeignKey(Video, on_delete=models.CASCADE, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "node"],
-                                               name="feed_story_choice_unique")]
+        constraints = [once_per_user("node", name="feed_story_choice_unique")]
 
     def __str__(self) -> str:
         return f"user {self.user_id} took {self.choice_id} after {self.node_id}"
