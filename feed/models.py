@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from core.models import Updated
+from core.models import Updated, unique
 from generation.models import Video
 
 
@@ -93,7 +93,7 @@ class PostHashtag(models.Model):
     tag = models.CharField(max_length=50)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["tag", "post"], name="feed_tag_unique")]
+        constraints = [unique("tag", "post", name="feed_tag_unique")]
 
     def __str__(self) -> str:
         return f"#{self.tag} on post {self.post_id}"
@@ -106,8 +106,7 @@ class PostCast(models.Model):
     handle = models.CharField(max_length=31)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["handle", "post"],
-                                               name="feed_cast_unique")]
+        constraints = [unique("handle", "post", name="feed_cast_unique")]
 
     def __str__(self) -> str:
         return f"@{self.handle} in post {self.post_id}"
@@ -116,7 +115,7 @@ class PostCast(models.Model):
 def once_per_user(*fields: str, name: str) -> models.UniqueConstraint:
     """Unique on (user, *fields). The constraint's index, led by the user, serves the
     user-first lookups, so a model declaring it gives its user column no index of its own."""
-    return models.UniqueConstraint(fields=["user", *fields], name=name)
+    return unique("user", *fields, name=name)
 
 
 class ViewerMark(models.Model):
@@ -180,8 +179,7 @@ class View(PostActivity):
     day = models.DateField()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["post", "user", "day"],
-                                               name="feed_view_unique")]
+        constraints = [unique("post", "user", "day", name="feed_view_unique")]
 
     def __str__(self) -> str:
         return f"user {self.user_id} viewed post {self.post_id} on {self.day}"

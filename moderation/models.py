@@ -6,7 +6,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 
-from core.models import Created, Timestamped, Updated
+from core.models import Created, Timestamped, Updated, unique
 from moderation.policy import Action, Category
 from moderation.policy.terms import MATCH_MODES
 
@@ -136,9 +136,8 @@ class Case(models.Model):
     class Meta:
         constraints = [
             # Reports and hits on the same target merge into its one pending case.
-            models.UniqueConstraint(fields=["target_type", "target_id"],
-                                    condition=models.Q(status__in=["open", "assigned"]),
-                                    name="moderation_one_pending_case_per_target"),
+            unique("target_type", "target_id", condition=models.Q(status__in=["open", "assigned"]),
+                   name="moderation_one_pending_case_per_target"),
         ]
         indexes = [models.Index(fields=["status", "priority", "opened_at"]),
                    models.Index(fields=["target_type", "target_id"])]
@@ -184,8 +183,7 @@ class Report(Created):
     note = models.CharField(max_length=1000, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["case", "reporter"],
-                                               name="moderation_one_report_per_case")]
+        constraints = [unique("case", "reporter", name="moderation_one_report_per_case")]
 
     def __str__(self) -> str:
         return f"report {self.pk} on case {self.case_id}: {self.reason}"

@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from core.models import Created, Revocable
+from core.models import Created, Revocable, unique
 
 
 class UserManager(BaseUserManager["User"]):
@@ -95,7 +95,7 @@ class Follow(Created):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["follower", "followee"], name="follow_unique"),
+            unique("follower", "followee", name="follow_unique"),
             models.CheckConstraint(condition=~models.Q(follower=models.F("followee")),
                                    name="follow_not_self"),
         ]
@@ -111,7 +111,7 @@ class Block(Created):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["blocker", "blocked"], name="block_unique"),
+            unique("blocker", "blocked", name="block_unique"),
         ]
         indexes = [models.Index(fields=["blocked", "blocker"])]
 

@@ -1,8 +1,14 @@
 import secrets
+import uuid
 from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
+
+
+def unique(*fields: str, name: str, condition: models.Q | None = None) -> models.UniqueConstraint:
+    """Rows unique on `fields`, in this order: the first leads the lookups its index serves."""
+    return models.UniqueConstraint(fields=list(fields), name=name, condition=condition)
 
 
 class Created(models.Model):
@@ -45,6 +51,15 @@ class Revocable(Created):
         return self.revoked_at is None
 
 
+class UUIDIdentified(models.Model):
+    """A row keyed by a random UUID, so its id in a URL tells nothing and guesses nothing."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+
+    class Meta:
+        abstract = True
+
+
 class PublicIdentified(models.Model):
     """A row clients name by a prefixed random id (`public_id_prefix` + 24 hex digits), never
     by its primary key."""
@@ -72,7 +87,7 @@ class IdempotencyRecord(Created):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["user", "scope", "key"], name="idempotency_unique_key")
+            unique("user", "scope", "key", name="idempotency_unique_key")
         ]
 
     def __str__(self) -> str:
