@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-from core.models import Created, Timestamped
+from core.models import Created, Timestamped, Updated
 
 
 class Account(models.Model):
@@ -41,14 +41,14 @@ class Account(models.Model):
 
 class LedgerKind(models.TextChoices):
     DAILY_GRANT = "daily_grant", "Daily grant"
-    PURCHASE = "purchase", "Purchase"
-    RESERVE = "reserve", "Reserve"
-    CAPTURE = "capture", "Capture"
-    RELEASE = "release", "Release"
-    REFUND = "refund", "Refund"
-    DISPUTE = "dispute", "Dispute"
-    ADJUSTMENT = "adjustment", "Adjustment"
-    EXPIRY = "expiry", "Expiry"
+    PURCHASE = "purchase"
+    RESERVE = "reserve"
+    CAPTURE = "capture"
+    RELEASE = "release"
+    REFUND = "refund"
+    DISPUTE = "dispute"
+    ADJUSTMENT = "adjustment"
+    EXPIRY = "expiry"
 
 
 class LedgerEntry(Created):
@@ -80,10 +80,10 @@ class LedgerEntry(Created):
 
 
 class ReservationState(models.TextChoices):
-    HELD = "held", "Held"  # set aside for a running job
-    CAPTURED = "captured", "Captured"  # the job succeeded: spent
-    RELEASED = "released", "Released"  # failed, cancelled, blocked or revoked: returned
-    REFUNDED = "refunded", "Refunded"  # captured, then given back (consent revoked later)
+    HELD = "held"  # set aside for a running job
+    CAPTURED = "captured"  # the job succeeded: spent
+    RELEASED = "released"  # failed, cancelled, blocked or revoked: returned
+    REFUNDED = "refunded"  # captured, then given back (consent revoked later)
 
 
 # The only moves `reservation_transition` makes; anything else raises.
@@ -122,9 +122,9 @@ class Reservation(Timestamped):
 
 
 class PurchaseState(models.TextChoices):
-    PENDING = "pending", "Pending"  # seen at Stripe (unpaid session, early refund) not granted
-    PAID = "paid", "Paid"  # credits granted
-    REJECTED = "rejected", "Rejected"  # amount, currency, pack or user didn't match: no credits
+    PENDING = "pending"  # seen at Stripe (unpaid session, early refund) not granted
+    PAID = "paid"  # credits granted
+    REJECTED = "rejected"  # amount, currency, pack or user didn't match: no credits
 
 
 PURCHASE_TRANSITIONS: dict[str, frozenset[str]] = {
@@ -159,9 +159,9 @@ class Purchase(Timestamped):
 
 
 class DisputeStatus(models.TextChoices):
-    OPEN = "open", "Open"  # credits clawed back while Stripe decides
-    WON = "won", "Won"  # reversed: credits given back
-    LOST = "lost", "Lost"
+    OPEN = "open"  # credits clawed back while Stripe decides
+    WON = "won"  # reversed: credits given back
+    LOST = "lost"
 
 
 DISPUTE_TRANSITIONS: dict[str, frozenset[str]] = {
@@ -171,23 +171,22 @@ DISPUTE_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
-class Dispute(models.Model):
+class Dispute(Updated):
     id = models.CharField(max_length=255, primary_key=True)  # Stripe's dispute id
     purchase = models.ForeignKey(Purchase, on_delete=models.CASCADE, related_name="disputes")
     amount_cents = models.BigIntegerField()
     status = models.CharField(max_length=10, choices=DisputeStatus.choices,
                               default=DisputeStatus.OPEN)
-    updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
         return f"{self.id}: {self.status}"
 
 
 class StripeEventStatus(models.TextChoices):
-    RECEIVED = "received", "Received"
-    PROCESSED = "processed", "Processed"
-    IGNORED = "ignored", "Ignored"  # a type we don't act on, or nothing to act on
-    FAILED = "failed", "Failed"  # an unexpected error: Stripe (or reconcile) retries it
+    RECEIVED = "received"
+    PROCESSED = "processed"
+    IGNORED = "ignored"  # a type we don't act on, or nothing to act on
+    FAILED = "failed"  # an unexpected error: Stripe (or reconcile) retries it
 
 
 class StripeEvent(models.Model):

@@ -4,16 +4,15 @@ Likeness data (face encodings, reference frames, the raw upload) is only ever st
 encrypted (see secrets.py); it lives in its own rows so erasing a cameo removes all of it.
 """
 
-import uuid
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from core.models import Created, PublicIdentified, Timestamped
+from core.models import Created, PublicIdentified, Timestamped, UUIDIdentified, unique
 
 
-class Cameo(Timestamped):
+class Cameo(UUIDIdentified, Timestamped):
     """One person's likeness and the rules for using it (one per account)."""
 
     class Status(models.TextChoices):
@@ -33,7 +32,6 @@ class Cameo(Timestamped):
         EXCLUDED = "excluded"
         ALL = "all"
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     owner = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                                  related_name="cameo")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
@@ -67,10 +65,9 @@ class CameoFrame(models.Model):
         return f"frame {self.position} of cameo {self.cameo_id}"
 
 
-class CameoChallenge(Created):
+class CameoChallenge(UUIDIdentified, Created):
     """A single-use phrase + head moves shown before recording an enrollment video."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                              related_name="+")
     phrase = models.CharField(max_length=100)
@@ -82,7 +79,7 @@ class CameoChallenge(Created):
         return f"challenge {self.pk} for user {self.user_id}"
 
 
-class Enrollment(Created):
+class Enrollment(UUIDIdentified, Created):
     """One verification attempt of an uploaded video."""
 
     class Status(models.TextChoices):
@@ -90,7 +87,6 @@ class Enrollment(Created):
         VERIFIED = "verified"  # its frames and encodings now back the cameo
         REJECTED = "rejected"  # reasons say why
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     cameo = models.ForeignKey(Cameo, on_delete=models.CASCADE, related_name="enrollments")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     phrase = models.CharField(max_length=100)
@@ -101,8 +97,8 @@ class Enrollment(Created):
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["cameo"], condition=Q(status="pending"),
-                                               name="cameo_one_pending_enrollment")]
+        constraints = [unique("cameo", condition=Q(status="pending"),
+                              name="cameo_one_pending_enrollment")]
 
     def __str__(self) -> str:
         return f"enrollment {self.pk}: {self.status}"
@@ -128,18 +124,16 @@ class Grant(Created):
     removed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(
-            fields=["cameo", "grantee", "kind"], condition=Q(status="active"),
-            name="cameo_one_active_grant")]
+        constraints = [unique("cameo", "grantee", "kind", condition=Q(status="active"),
+                              name="cameo_one_active_grant")]
 
     def __str__(self) -> str:
         return f"{self.kind} of user {self.grantee_id} on cameo {self.cameo_id}: {self.status}"
 
 
-class Receipt(Created):
+class Receipt(UUIDIdentified, Created):
     """Consent receipt: who cast whom in which video under which policy; named in C2PA."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                               related_name="+")
     requester = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
@@ -152,15 +146,14 @@ class Receipt(Created):
     revoke_reason = models.CharField(max_length=40, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["video", "owner"],
-                                               name="cameo_one_receipt_per_owner")]
+        constraints = [unique("video", "owner", name="cameo_one_receipt_per_owner")]
         indexes = [models.Index(fields=["owner", "-created_at"])]
 
     def __str__(self) -> str:
         return f"receipt {self.pk}: user {self.owner_id} in video {self.video_id}"
 
 
-class Approval(Created):
+class Approval(UUIDIdentified, Created):
     """"Ask me for every video": the job waits until the owner decides."""
 
     class Status(models.TextChoices):
@@ -169,7 +162,6 @@ class Approval(Created):
         DENIED = "denied"  # the job is blocked, credits released
         EXPIRED = "expired"  # unanswered for CAMEO_APPROVAL_TTL_S: as denied
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     receipt = models.OneToOneField(Receipt, on_delete=models.CASCADE, related_name="approval")
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
     expires_at = models.DateTimeField()
@@ -198,8 +190,7 @@ class ConsentLogEntry(models.Model):
     sha256 = models.CharField(max_length=64)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["owner_id", "seq"],
-                                               name="cameo_log_chain")]
+        constraints = [unique("owner_id", "seq", name="cameo_log_chain")]
 
     def __str__(self) -> str:
         return f"consent log {self.owner_id}#{self.seq}: {self.kind}"
@@ -249,8 +240,8 @@ class Character(PublicIdentified, Created):
 
     class Meta:
         indexes = [models.Index(fields=["owner", "id"]), models.Index(fields=["slug"])]
-        constraints = [models.UniqueConstraint(fields=["owner", "slug"], condition=~Q(slug=""),
-                                               name="character_mention_unique_per_owner")]
+        constraints = [unique("owner", "slug", condition=~Q(slug=""),
+                              name="character_mention_unique_per_owner")]
 
     def __str__(self) -> str:
         return f"{self.public_id} ({self.name})"

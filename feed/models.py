@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from core.models import Updated, unique
 from generation.models import Video
 
 
@@ -92,7 +93,7 @@ class PostHashtag(models.Model):
     tag = models.CharField(max_length=50)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["tag", "post"], name="feed_tag_unique")]
+        constraints = [unique("tag", "post", name="feed_tag_unique")]
 
     def __str__(self) -> str:
         return f"#{self.tag} on post {self.post_id}"
@@ -105,17 +106,21 @@ class PostCast(models.Model):
     handle = models.CharField(max_length=31)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["handle", "post"],
-                                               name="feed_cast_unique")]
+        constraints = [unique("handle", "post", name="feed_cast_unique")]
 
     def __str__(self) -> str:
         return f"@{self.handle} in post {self.post_id}"
 
 
+def once_per_user(*fields: str, name: str) -> models.UniqueConstraint:
+    """Unique on (user, *fields). The constraint's index, led by the user, serves the
+    user-first lookups, so a model declaring it gives its user column no index of its own."""
+    return unique("user", *fields, name=name)
+
+
 class ViewerMark(models.Model):
-    """What a viewer marks once per thing (a like, a post or creator hidden, a steering term):
-    each subclass is unique on (user, thing), and that constraint's index, led by the user,
-    serves the user-first lookups, so the user column has no index of its own."""
+    """What a viewer marks once per thing (a like, a post or creator hidden, a steering term,
+    a story branch taken): each subclass is unique on (user, thing) by `once_per_user`."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                              related_name="+", db_index=False)
@@ -129,7 +134,7 @@ class Like(ViewerMark):
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="likes")
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "post"], name="feed_like_unique")]
+        constraints = [once_per_user("post", name="feed_like_unique")]
         # "My newest likes" (the for-you taste and remix source) from the index alone: through
         # the unique index Postgres read and sorted every like of the viewer.
         indexes = [models.Index(fields=["user", "-id"], name="feed_like_user_recent",
@@ -157,26 +162,30 @@ class Comment(models.Model):
         return f"comment {self.pk} on post {self.post_id}"
 
 
-class View(models.Model):
-    """At most one counted view per viewer, post and UTC day."""
+class PostActivity(models.Model):
+    """Something a viewer did to a post (viewed it, shared it), counted on the post."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                              related_name="+")
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        abstract = True
+
+
+class View(PostActivity):
+    """At most one counted view per viewer, post and UTC day."""
+
     day = models.DateField()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["post", "user", "day"],
-                                               name="feed_view_unique")]
+        constraints = [unique("post", "user", "day", name="feed_view_unique")]
 
     def __str__(self) -> str:
         return f"user {self.user_id} viewed post {self.post_id} on {self.day}"
 
 
-class Share(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="+")
-    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="+")
+class Share(PostActivity):
     channel = models.CharField(max_length=30, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -188,8 +197,7 @@ class NotInterested(ViewerMark):
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="+")
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "post"],
-                                               name="feed_not_interested_unique")]
+        constraints = [once_per_user("post", name="feed_not_interested_unique")]
 
     def __str__(self) -> str:
         return f"user {self.user_id} not interested in post {self.post_id}"
@@ -200,8 +208,7 @@ class HiddenCreator(ViewerMark):
                                 related_name="+")
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "creator"],
-                                               name="feed_hidden_creator_unique")]
+        constraints = [once_per_user("creator", name="feed_hidden_creator_unique")]
 
     def __str__(self) -> str:
         return f"user {self.user_id} hides creator {self.creator_id}"
@@ -218,8 +225,7 @@ class SteeringTerm(ViewerMark):
     direction = models.CharField(max_length=4, choices=Direction.choices)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "term"],
-                                               name="feed_steering_unique")]
+        constraints = [once_per_user("term", name="feed_steering_unique")]
 
     def __str__(self) -> str:
         return f"user {self.user_id}: {self.direction} {self.term}"
@@ -234,14 +240,13 @@ class FeedQuota(models.Model):
     served = models.PositiveIntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "day"],
-                                               name="feed_quota_unique")]
+        constraints = [once_per_user("day", name="feed_quota_unique")]
 
     def __str__(self) -> str:
         return f"user {self.user_id} served {self.served} on {self.day}"
 
 
-class Story(models.Model):
+class Story(Updated):
     """The root author's arrangement of a story (the tree of remixes and extensions under a
     root video): a canonical path (video ids, root first), pinned and hidden branches."""
 
@@ -250,25 +255,20 @@ class Story(models.Model):
     canonical_path = models.JSONField(default=list)  # video ids as strings, root first
     pinned = models.JSONField(default=list)  # video ids shown first among their siblings
     hidden = models.JSONField(default=list)  # video ids (with their subtrees) hidden from others
-    updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
         return f"story of video {self.root_video_id}"
 
 
-class StoryChoice(models.Model):
+class StoryChoice(ViewerMark):
     """A viewer took `choice` (a child branch) after watching `node`: once per viewer and node
     (the first choice counts; replays exploring other branches do not)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="+", db_index=False)
     node = models.ForeignKey(Video, on_delete=models.CASCADE, related_name="+")
     choice = models.ForeignKey(Video, on_delete=models.CASCADE, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "node"],
-                                               name="feed_story_choice_unique")]
+        constraints = [once_per_user("node", name="feed_story_choice_unique")]
 
     def __str__(self) -> str:
         return f"user {self.user_id} took {self.choice_id} after {self.node_id}"

@@ -1,10 +1,9 @@
 import secrets
-import uuid
 
 from django.conf import settings
 from django.db import models
 
-from core.models import Created, StateChangeRecord
+from core.models import Created, StateChangeRecord, UUIDIdentified
 
 
 def new_watermark_id() -> int:
@@ -12,7 +11,7 @@ def new_watermark_id() -> int:
     return secrets.randbits(63)
 
 
-class Video(Created):
+class Video(UUIDIdentified, Created):
     """One generation job and, once completed, the video it produced."""
 
     class Status(models.TextChoices):
@@ -33,7 +32,6 @@ class Video(Created):
         HD = "720p"
         FULL_HD = "1080p"
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                               related_name="videos")
     prompt = models.TextField()

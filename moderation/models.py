@@ -6,7 +6,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 
-from core.models import Created, Timestamped
+from core.models import Created, Timestamped, Updated, unique
 from moderation.policy import Action, Category
 from moderation.policy.terms import MATCH_MODES
 
@@ -46,14 +46,13 @@ class Term(Timestamped):
         return self.rule_id
 
 
-class PolicyRevision(models.Model):
+class PolicyRevision(Updated):
     """One row whose token changes with every term edit: engines are cached per token.
 
     A random token rather than a counter, so a rolled-back edit can never make a stale
     engine look current again."""
 
     token = models.UUIDField(default=uuid.uuid4)
-    updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
         return f"policy revision {self.token}"
@@ -65,14 +64,14 @@ class ReasonCode(models.TextChoices):
     SEXUAL = "sexual", "Sexual content"
     MINORS = "minors", "Child safety"
     VIOLENCE = "violence", "Violence or gore"
-    HATE = "hate", "Hate"
+    HATE = "hate"
     HARASSMENT = "harassment", "Harassment or bullying"
     SELF_HARM = "self_harm", "Self-harm"
     EXTREMISM = "extremism", "Violent extremism"
     IMPERSONATION = "impersonation", "Impersonation or likeness without consent"
-    COPYRIGHT = "copyright", "Copyright"
+    COPYRIGHT = "copyright"
     SPAM = "spam", "Spam or scam"
-    OTHER = "other", "Other"
+    OTHER = "other"
     # Decisions only: a dismissal needs a reason too.
     NO_VIOLATION = "no_violation", "No violation"
 
@@ -85,12 +84,12 @@ class Priority(models.IntegerChoices):
 
 
 class CaseStatus(models.TextChoices):
-    OPEN = "open", "Open"  # waiting for a moderator
-    ASSIGNED = "assigned", "Assigned"  # a moderator has taken it
-    ACTIONED = "actioned", "Actioned"  # a decision other than dismiss was enforced
-    DISMISSED = "dismissed", "Dismissed"  # reviewed, no violation
-    APPEALED = "appealed", "Appealed"  # the affected person appealed the decision
-    CLOSED = "closed", "Closed"  # the appeal was decided; nothing more can happen
+    OPEN = "open"  # waiting for a moderator
+    ASSIGNED = "assigned"  # a moderator has taken it
+    ACTIONED = "actioned"  # a decision other than dismiss was enforced
+    DISMISSED = "dismissed"  # reviewed, no violation
+    APPEALED = "appealed"  # the affected person appealed the decision
+    CLOSED = "closed"  # the appeal was decided; nothing more can happen
 
 
 PENDING_STATUSES = (CaseStatus.OPEN, CaseStatus.ASSIGNED)
@@ -137,9 +136,8 @@ class Case(models.Model):
     class Meta:
         constraints = [
             # Reports and hits on the same target merge into its one pending case.
-            models.UniqueConstraint(fields=["target_type", "target_id"],
-                                    condition=models.Q(status__in=["open", "assigned"]),
-                                    name="moderation_one_pending_case_per_target"),
+            unique("target_type", "target_id", condition=models.Q(status__in=["open", "assigned"]),
+                   name="moderation_one_pending_case_per_target"),
         ]
         indexes = [models.Index(fields=["status", "priority", "opened_at"]),
                    models.Index(fields=["target_type", "target_id"])]
@@ -185,21 +183,20 @@ class Report(Created):
     note = models.CharField(max_length=1000, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["case", "reporter"],
-                                               name="moderation_one_report_per_case")]
+        constraints = [unique("case", "reporter", name="moderation_one_report_per_case")]
 
     def __str__(self) -> str:
         return f"report {self.pk} on case {self.case_id}: {self.reason}"
 
 
 class DecisionAction(models.TextChoices):
-    REMOVE = "remove", "Remove"
+    REMOVE = "remove"
     RESTRICT = "restrict", "Restrict (hidden from feeds)"
-    LABEL = "label", "Label"
-    WARN = "warn", "Warn"
-    SUSPEND = "suspend", "Suspend"
-    BAN = "ban", "Ban"
-    DISMISS = "dismiss", "Dismiss"
+    LABEL = "label"
+    WARN = "warn"
+    SUSPEND = "suspend"
+    BAN = "ban"
+    DISMISS = "dismiss"
 
 
 # Enforced on the target through its app's registered enforcer.
@@ -231,9 +228,9 @@ class Decision(Created):
 
 
 class AppealStatus(models.TextChoices):
-    PENDING = "pending", "Pending"  # waiting for a moderator other than the decider
-    UPHELD = "upheld", "Upheld"  # the decision stands
-    OVERTURNED = "overturned", "Overturned"  # the decision was reversed
+    PENDING = "pending"  # waiting for a moderator other than the decider
+    UPHELD = "upheld"  # the decision stands
+    OVERTURNED = "overturned"  # the decision was reversed
 
 
 APPEAL_TRANSITIONS: dict[str, frozenset[str]] = {

@@ -1,15 +1,13 @@
 """A storyboard draft, its shots (each with a version) and the people it is shared with."""
 
-import uuid
 
 from django.conf import settings
 from django.db import models
 
-from core.models import Created, Timestamped
+from core.models import Created, Timestamped, UUIDIdentified, unique
 
 
-class Storyboard(Timestamped):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+class Storyboard(UUIDIdentified, Timestamped):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                               related_name="storyboards")
     title = models.CharField(max_length=200, blank=True, default="")
@@ -60,8 +58,7 @@ class StoryboardCollaborator(Created):
     role = models.CharField(max_length=10, choices=Role.choices)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["storyboard", "user"],
-                                               name="storyboard_collaborator_once")]
+        constraints = [unique("storyboard", "user", name="storyboard_collaborator_once")]
 
     def __str__(self) -> str:
         return f"{self.role} {self.user_id} of storyboard {self.storyboard_id}"

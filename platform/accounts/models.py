@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from core.models import Created, Revocable
+from core.models import Created, Revocable, unique
 
 
 class UserManager(BaseUserManager["User"]):
@@ -27,10 +27,10 @@ class UserManager(BaseUserManager["User"]):
 
 class User(AbstractBaseUser, PermissionsMixin):
     class Role(models.TextChoices):
-        MEMBER = "member", "Member"
-        MODERATOR = "moderator", "Moderator"
+        MEMBER = "member"
+        MODERATOR = "moderator"
         SENIOR_MODERATOR = "senior_moderator", "Senior moderator"
-        ADMIN = "admin", "Admin"
+        ADMIN = "admin"
 
     email = models.EmailField(unique=True)
     handle = models.CharField(max_length=30, unique=True)
@@ -95,7 +95,7 @@ class Follow(Created):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["follower", "followee"], name="follow_unique"),
+            unique("follower", "followee", name="follow_unique"),
             models.CheckConstraint(condition=~models.Q(follower=models.F("followee")),
                                    name="follow_not_self"),
         ]
@@ -111,7 +111,7 @@ class Block(Created):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["blocker", "blocked"], name="block_unique"),
+            unique("blocker", "blocked", name="block_unique"),
         ]
         indexes = [models.Index(fields=["blocked", "blocker"])]
 

@@ -1,8 +1,14 @@
 import secrets
+import uuid
 from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
+
+
+def unique(*fields: str, name: str, condition: models.Q | None = None) -> models.UniqueConstraint:
+    """Rows unique on `fields`, in this order: the first leads the lookups its index serves."""
+    return models.UniqueConstraint(fields=list(fields), name=name, condition=condition)
 
 
 class Created(models.Model):
@@ -14,10 +20,17 @@ class Created(models.Model):
         abstract = True
 
 
-class Timestamped(Created):
-    """A row that keeps when it was written and when it last changed (every save)."""
+class Updated(models.Model):
+    """A row that keeps when it last changed (every save)."""
 
     updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Timestamped(Created, Updated):
+    """A row that keeps when it was written and when it last changed (every save)."""
 
     class Meta:
         abstract = True
@@ -36,6 +49,15 @@ class Revocable(Created):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class UUIDIdentified(models.Model):
+    """A row keyed by a random UUID, so its id in a URL tells nothing and guesses nothing."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+
+    class Meta:
+        abstract = True
 
 
 class PublicIdentified(models.Model):
@@ -65,7 +87,7 @@ class IdempotencyRecord(Created):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["user", "scope", "key"], name="idempotency_unique_key")
+            unique("user", "scope", "key", name="idempotency_unique_key")
         ]
 
     def __str__(self) -> str:

@@ -3,7 +3,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 
-from core.models import Created, PublicIdentified, Timestamped
+from core.models import Created, PublicIdentified, Timestamped, unique
 
 
 class DoorVideo(Created):
@@ -61,8 +61,7 @@ class WebhookDelivery(Created):
     delivered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["endpoint", "event_id"],
-                                               name="webhook_delivery_once_per_event")]
+        constraints = [unique("endpoint", "event_id", name="webhook_delivery_once_per_event")]
         indexes = [models.Index(fields=["status", "next_attempt_at"])]
 
     def __str__(self) -> str:
