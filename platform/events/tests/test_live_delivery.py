@@ -10,7 +10,7 @@ import pytest
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from websockets.frames import Frame, Opcode
 
@@ -25,6 +25,7 @@ from events.live_socket import (
     CLOSE_UNAUTHORIZED,
     GAP_WAIT_S,
 )
+from events.models import Notification
 from events.selectors import notification_latest_id
 from events.services import event_publish, events_publish_many
 from events.wire import (
@@ -110,6 +111,15 @@ def test_bulk_publish_is_one_insert_and_one_message(user_factory, login):
         await bob_ws.disconnect()
 
     async_to_sync(scenario)()
+
+
+def test_an_event_for_a_user_that_does_not_exist_fails_its_transaction(user_factory):
+    # the table has no foreign-key constraint: the store step checks the users itself
+    ana = user_factory()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        events_publish_many(events=[(ana.pk, "test.orphan", {}),
+                                    (ana.pk + 10**6, "test.orphan", {})])
+    assert not Notification.objects.filter(type="test.orphan").exists()
 
 
 def test_events_of_a_rolled_back_savepoint_are_never_pushed(user_factory, login):
