@@ -66,17 +66,16 @@ def _param(fields: dict[str, Any]) -> str | None:
 
 
 def _missing_field(exc: Exception | None) -> str | None:
-    """The first field a validation error says is missing (DRF's `required` / `null`)."""
+    """The field named by a validation error's first entry, when that entry says it is
+    missing (DRF's `required` / `null`): the message then speaks of that field alone."""
     if not isinstance(exc, ValidationError) or not isinstance(exc.detail, dict):
         return None
     codes = exc.get_codes()
-    if not isinstance(codes, dict):
+    if not isinstance(codes, dict) or not codes:
         return None
-    for name, field_codes in codes.items():
-        if isinstance(field_codes, list) and field_codes and field_codes[0] in ("required",
-                                                                                 "null"):
-            return str(name)
-        return None
+    name, field_codes = next(iter(codes.items()))
+    if isinstance(field_codes, list) and field_codes and field_codes[0] in ("required", "null"):
+        return str(name)
     return None
 
 
